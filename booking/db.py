@@ -1,0 +1,85 @@
+"""Engines and transactions.
+
+Entry points own the transaction: they open ``db.write()`` or ``db.read()``, call domain functions with
+the session, and the block commits (or rolls back on any exception). Domain functions never commit.
+
+SQLite needs two things for the capacity rules to hold under concurrency: every writing transaction
+starts with ``BEGIN IMMEDIATE`` (so two writers never both read and then deadlock upgrading to a write
+lock), and a busy timeout (so a waiting writer queues instead of failing). pysqlite's own transaction
+handling is switched off so that SQLAlchemy's BEGIN and SAVEPOINT statements are what SQLite sees.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import Engine, Insert, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, sessionmaker
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+class Database:
+    def __init__(self, url: str, *, pool_size: int = 10) -> None:
+        self.url = url
+        self.is_sqlite = url.startswith("sqlite")
+        if self.is_sqlite:
+            self.writer = _sqlite_engine(url, begin="BEGIN IMMEDIATE")
+            self.reader = _sqlite_engine(url, begin="BEGIN")
+        else:
+            self.writer = create_engine(
+                url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, pool_recycle=1800
+            )
+            self.reader = self.writer
+        self._write_sessions = sessionmaker(self.writer, expire_on_commit=False)
+        self._read_sessions = sessionmaker(self.reader, expire_on_commit=False)
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """A transaction that may change rows; commits when the block ends without an exception."""
+        with self._write_sessions.begin() as session:
+            yield session
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A read-only transaction; never commits anything."""
+        with self._read_sessions() as session:
+            try:
+                yield session
+            finally:
+                session.rollback()
+
+    def dispose(self) -> None:
+        self.writer.dispose()
+        self.reader.dispose()
+
+
+def _sqlite_engine(url: str, *, begin: str) -> Engine:
+    engine = create_engine(
+        url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}
+    )
+
+    @event.listens_for(engine, "connect")
+    def _configure(dbapi_connection, _record) -> None:
+        dbapi_connection.isolation_level = None  # we emit BEGIN ourselves, below
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection) -> None:
+        connection.exec_driver_sql(begin)
+
+    return engine
+
+
+def insert_ignoring_conflicts(session: Session, table, **values) -> Insert:
+    """``INSERT ... ON CONFLICT DO NOTHING`` in the session's dialect (SQLite and PostgreSQL alike)."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return insert(table).values(**values).on_conflict_do_nothing()

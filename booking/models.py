@@ -1,0 +1,310 @@
+"""The domain as rows: sites, agencies, services, counters, opening rules, closures, capacity and bookings.
+
+Every rule that decides who can book what lives in these tables, not in code. Two tables carry the
+capacity that is taken and given back: ``slot_loads`` (places per counter per slot) and
+``service_day_loads`` (a service's daily quota). Their rows are created on first booking, not
+materialised ahead: a slot nobody booked costs nothing, which keeps a national deployment (about 250
+sites) at the size of its bookings rather than of its calendar. CHECK constraints make overbooking
+impossible whatever the code does.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    Time,
+    TypeDecorator,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator):
+    """An instant stored in UTC and always read back as an aware UTC datetime, on SQLite too."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given for a UTC column")
+        return value.astimezone(dt.UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else value.replace(tzinfo=dt.UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class BookingStatus(enum.StrEnum):
+    confirmed = "confirmed"
+    checked_in = "checked_in"
+    served = "served"
+    no_show = "no_show"
+    cancelled = "cancelled"
+
+
+class Site(Base):
+    __tablename__ = "sites"
+    __table_args__ = (
+        CheckConstraint("min_lead_minutes >= 0", name="lead_not_negative"),
+        CheckConstraint("max_days_ahead >= 1", name="window_at_least_a_day"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    timezone: Mapped[str] = mapped_column(String(64))
+    address: Mapped[str] = mapped_column(String(300), default="")
+    min_lead_minutes: Mapped[int] = mapped_column(Integer, default=60)
+    max_days_ahead: Mapped[int] = mapped_column(Integer, default=30)
+
+    agencies: Mapped[list[Agency]] = relationship(back_populates="site", order_by="Agency.sort_order")
+
+
+class Agency(Base):
+    __tablename__ = "agencies"
+    __table_args__ = (UniqueConstraint("site_id", "slug"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
+    slug: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200))
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+
+    site: Mapped[Site] = relationship(back_populates="agencies")
+    services: Mapped[list[Service]] = relationship(back_populates="agency", order_by="Service.code")
+
+
+class Service(Base):
+    __tablename__ = "services"
+    __table_args__ = (
+        UniqueConstraint("site_id", "code"),
+        CheckConstraint("duration_minutes > 0", name="duration_positive"),
+        CheckConstraint("daily_quota IS NULL OR daily_quota >= 0", name="quota_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id", ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(300))
+    duration_minutes: Mapped[int] = mapped_column(Integer)
+    requirements: Mapped[list[str]] = mapped_column(JSON, default=list)
+    daily_quota: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+    agency: Mapped[Agency] = relationship(back_populates="services")
+    counters: Mapped[list[Counter]] = relationship(secondary="counter_services", back_populates="services")
+
+
+class Counter(Base):
+    """A *loket*: one desk of an agency, serving some of its services."""
+
+    __tablename__ = "counters"
+    __table_args__ = (UniqueConstraint("site_id", "label"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id", ondelete="CASCADE"), index=True)
+    label: Mapped[str] = mapped_column(String(64))
+
+    services: Mapped[list[Service]] = relationship(secondary="counter_services", back_populates="counters")
+    rules: Mapped[list[OpeningRule]] = relationship(back_populates="counter")
+
+
+class CounterService(Base):
+    __tablename__ = "counter_services"
+
+    counter_id: Mapped[int] = mapped_column(ForeignKey("counters.id", ondelete="CASCADE"), primary_key=True)
+    service_id: Mapped[int] = mapped_column(
+        ForeignKey("services.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class OpeningRule(Base):
+    """When a counter takes bookings on one weekday: hours, slot length, places per slot, one break.
+
+    Several rules may cover one weekday (split shifts); ``valid_from``/``valid_until`` bound seasonal
+    hours such as Ramadan. Times are wall-clock times in the site's zone.
+    """
+
+    __tablename__ = "opening_rules"
+    __table_args__ = (
+        CheckConstraint("weekday BETWEEN 0 AND 6", name="weekday_range"),
+        CheckConstraint("opens_at < closes_at", name="opens_before_closing"),
+        CheckConstraint("slot_minutes BETWEEN 5 AND 240", name="slot_length_range"),
+        CheckConstraint("capacity >= 0", name="capacity_not_negative"),
+        CheckConstraint(
+            "(break_starts_at IS NULL AND break_ends_at IS NULL) OR "
+            "(break_starts_at < break_ends_at AND break_starts_at >= opens_at AND break_ends_at <= closes_at)",
+            name="break_inside_hours",
+        ),
+        CheckConstraint(
+            "valid_from IS NULL OR valid_until IS NULL OR valid_from <= valid_until", name="validity_ordered"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    counter_id: Mapped[int] = mapped_column(ForeignKey("counters.id", ondelete="CASCADE"), index=True)
+    weekday: Mapped[int] = mapped_column(Integer, doc="0 is Monday, as Python's date.weekday()")
+    opens_at: Mapped[dt.time] = mapped_column(Time)
+    closes_at: Mapped[dt.time] = mapped_column(Time)
+    slot_minutes: Mapped[int] = mapped_column(Integer)
+    capacity: Mapped[int] = mapped_column(Integer)
+    break_starts_at: Mapped[dt.time | None] = mapped_column(Time, nullable=True)
+    break_ends_at: Mapped[dt.time | None] = mapped_column(Time, nullable=True)
+    valid_from: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    valid_until: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+
+    counter: Mapped[Counter] = relationship(back_populates="rules")
+
+
+class Closure(Base):
+    """Days on which nobody can book: a national holiday (no site), a site, an agency or a counter."""
+
+    __tablename__ = "closures"
+    __table_args__ = (
+        CheckConstraint("starts_on <= ends_on", name="range_ordered"),
+        Index("ix_closures_range", "starts_on", "ends_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), nullable=True)
+    agency_id: Mapped[int | None] = mapped_column(
+        ForeignKey("agencies.id", ondelete="CASCADE"), nullable=True
+    )
+    counter_id: Mapped[int | None] = mapped_column(
+        ForeignKey("counters.id", ondelete="CASCADE"), nullable=True
+    )
+    starts_on: Mapped[dt.date] = mapped_column(Date)
+    ends_on: Mapped[dt.date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(String(300), doc="Indonesian, shown to citizens")
+    reason_en: Mapped[str] = mapped_column(String(300), default="")
+    kind: Mapped[str] = mapped_column(String(16), default="manual", doc="'holiday' or 'manual'")
+
+
+class SlotLoad(Base):
+    """Places taken in one slot of one counter. Created on first booking; never over capacity."""
+
+    __tablename__ = "slot_loads"
+    __table_args__ = (
+        UniqueConstraint("counter_id", "starts_at"),
+        CheckConstraint("booked >= 0 AND booked <= capacity", name="within_capacity"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    counter_id: Mapped[int] = mapped_column(ForeignKey("counters.id", ondelete="CASCADE"))
+    starts_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    capacity: Mapped[int] = mapped_column(Integer)
+    booked: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ServiceDayLoad(Base):
+    """Bookings of one service on one local day, against its daily quota."""
+
+    __tablename__ = "service_day_loads"
+    __table_args__ = (
+        UniqueConstraint("service_id", "day"),
+        CheckConstraint("booked >= 0 AND booked <= quota", name="within_quota"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    service_id: Mapped[int] = mapped_column(ForeignKey("services.id", ondelete="CASCADE"))
+    day: Mapped[dt.date] = mapped_column(Date)
+    quota: Mapped[int] = mapped_column(Integer)
+    booked: Mapped[int] = mapped_column(Integer, default=0)
+
+
+ACTIVE_BOOKING = text("status <> 'cancelled'")
+
+
+class Booking(Base):
+    __tablename__ = "bookings"
+    __table_args__ = (
+        # One active booking per citizen per service per day; a cancelled one no longer counts.
+        Index(
+            "uq_bookings_citizen_service_day",
+            "service_id",
+            "local_date",
+            "citizen_nik_hash",
+            unique=True,
+            sqlite_where=ACTIVE_BOOKING,
+            postgresql_where=ACTIVE_BOOKING,
+        ),
+        Index("ix_bookings_counter_starts_at", "counter_id", "starts_at"),
+        CheckConstraint(
+            "status IN ('confirmed', 'checked_in', 'served', 'no_show', 'cancelled')", name="status_known"
+        ),
+        CheckConstraint("starts_at < ends_at", name="starts_before_end"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), index=True)
+    service_id: Mapped[int] = mapped_column(ForeignKey("services.id", ondelete="RESTRICT"))
+    counter_id: Mapped[int] = mapped_column(ForeignKey("counters.id", ondelete="RESTRICT"))
+    starts_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    local_date: Mapped[dt.date] = mapped_column(Date, doc="the day in the site's zone, for per-day rules")
+    status: Mapped[str] = mapped_column(String(16), default=BookingStatus.confirmed)
+    citizen_nik_hash: Mapped[str] = mapped_column(
+        String(64), doc="keyed hash: the rule works, the NIK is unreadable"
+    )
+    citizen_nik_last4: Mapped[str] = mapped_column(String(4))
+    citizen_name: Mapped[str] = mapped_column(String(100))
+    citizen_phone: Mapped[str] = mapped_column(String(20), doc="E.164")
+    citizen_email: Mapped[str | None] = mapped_column(String(254), nullable=True)
+    channels: Mapped[list[str]] = mapped_column(JSON, default=list)
+    locale: Mapped[str] = mapped_column(String(5), default="id")
+    manage_token_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    cancelled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    site: Mapped[Site] = relationship()
+    service: Mapped[Service] = relationship()
+    counter: Mapped[Counter] = relationship()
+
+
+class IdempotencyKey(Base):
+    """A booking creation remembered by its ``Idempotency-Key``, written in the booking's own transaction.
+
+    The key is stored only as a hash; the manage token of the first response is sealed with a key derived
+    from the server secret and the client's key, so a replay can show it again and a database dump cannot.
+    """
+
+    __tablename__ = "idempotency_keys"
+
+    key_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    request_hash: Mapped[str] = mapped_column(String(64))
+    booking_id: Mapped[int | None] = mapped_column(
+        ForeignKey("bookings.id", ondelete="CASCADE"), nullable=True
+    )
+    response_body: Mapped[str] = mapped_column(Text, doc="the first 201 body, without the manage token")
+    sealed_token: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)

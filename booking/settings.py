@@ -1,0 +1,64 @@
+"""The one settings object, read from ``BOOKING_*`` environment variables and a ``.env`` file.
+
+Entry points (the API app, the CLI, workers) build it once; domain code never reads it. Tests build it
+directly with keyword arguments instead of patching the environment.
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="BOOKING_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Field(Path("var"), description="Where the embedded default keeps its files.")
+    database_url: str = Field("", description="SQLAlchemy URL; empty means SQLite in data_dir.")
+    host: str = "127.0.0.1"
+    port: int = Field(8000, ge=1, le=65535)
+    public_url: str = Field("", description="Base URL citizens reach; empty means http://host:port.")
+    secret_key: str = Field(
+        "", description="Keys the NIK hash and sealed tokens; empty means one kept in data_dir."
+    )
+    rate_limit_per_minute: int = Field(
+        20, ge=0, description="Booking creations per client per minute; 0 is off."
+    )
+    idempotency_ttl_hours: int = Field(24, ge=24, description="How long an Idempotency-Key is remembered.")
+    db_pool_size: int = Field(10, ge=1)
+    log_level: str = "INFO"
+
+    @field_validator("public_url")
+    @classmethod
+    def _strip_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.data_dir / 'antrian.db').resolve()}"
+
+    @property
+    def resolved_public_url(self) -> str:
+        return self.public_url or f"http://{self.host}:{self.port}"
+
+    @property
+    def resolved_secret_key(self) -> str:
+        """The configured key, or for the embedded default one generated once and kept in data_dir.
+
+        Changing it later breaks the one-booking-per-citizen rule for existing bookings (the NIK hash
+        changes), so production sets it explicitly and never rotates it casually.
+        """
+        if self.secret_key:
+            return self.secret_key
+        key_file = self.data_dir / "secret_key"
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        try:  # exclusive create: several processes may start at once, only one key may win
+            with open(key_file, "x") as new_file:
+                key_file.chmod(0o600)
+                new_file.write(secrets.token_urlsafe(48))
+        except FileExistsError:
+            pass
+        return key_file.read_text().strip()
