@@ -30,7 +30,7 @@ class Database:
             self.reader = _sqlite_engine(url, begin="BEGIN")
         else:
             self.writer = create_engine(
-                url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, pool_recycle=1800
+                url, hide_parameters=True, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, pool_recycle=1800
             )
             self.reader = self.writer
         self._write_sessions = sessionmaker(self.writer, expire_on_commit=False)
@@ -45,11 +45,8 @@ class Database:
     @contextmanager
     def read(self) -> Iterator[Session]:
         """A read-only transaction; never commits anything."""
-        with self._read_sessions() as session:
-            try:
-                yield session
-            finally:
-                session.rollback()
+        with self._read_sessions() as session:  # closing ends the transaction; loaded rows stay readable
+            yield session
 
     def dispose(self) -> None:
         self.writer.dispose()
@@ -57,8 +54,11 @@ class Database:
 
 
 def _sqlite_engine(url: str, *, begin: str) -> Engine:
+    # hide_parameters: a failed statement's error message must never carry a citizen's phone or NIK hash.
     engine = create_engine(
-        url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}
+        url,
+        hide_parameters=True,
+        connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
     )
 
     @event.listens_for(engine, "connect")

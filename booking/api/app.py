@@ -1,0 +1,78 @@
+"""The Litestar application: routes, dependencies, error handling, rate limit, OpenAPI and metrics.
+
+``create_app`` is the one place the HTTP side is assembled; tests build it with their own settings,
+database and clock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from litestar import Litestar, Request, Router
+from litestar.di import Provide
+from litestar.logging import LoggingConfig
+from litestar.middleware.rate_limit import RateLimitConfig
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
+
+from booking.api.bookings import BookingController
+from booking.api.context import Context, utc_now
+from booking.api.ops import health, ready
+from booking.api.problems import EXCEPTION_HANDLERS
+from booking.api.sites import SiteController
+from booking.db import Database
+from booking.settings import Settings
+
+MAX_BODY_BYTES = 64 * 1024
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    db: Database | None = None,
+    clock: Callable[[], dt.datetime] = utc_now,
+) -> Litestar:
+    settings = settings or Settings()
+    own_db = db is None
+    db = db or Database(settings.resolved_database_url, pool_size=settings.db_pool_size)
+    context = Context(db=db, settings=settings, clock=clock)
+
+    middleware = []
+    if settings.rate_limit_per_minute > 0:
+        middleware.append(
+            RateLimitConfig(
+                rate_limit=("minute", settings.rate_limit_per_minute),
+                check_throttle_handler=_is_booking_creation,
+            ).middleware
+        )
+    prometheus = PrometheusConfig(app_name="antrian", prefix="antrian", group_path=True)
+    middleware.append(prometheus.middleware)
+
+    api = Router(path="/api/v1", route_handlers=[SiteController, BookingController])
+    return Litestar(
+        route_handlers=[api, health, ready, PrometheusController],
+        dependencies={"ctx": Provide(lambda: context, use_cache=True, sync_to_thread=False)},
+        exception_handlers=EXCEPTION_HANDLERS,
+        middleware=middleware,
+        request_max_body_size=MAX_BODY_BYTES,
+        openapi_config=OpenAPIConfig(
+            title="Antrian", version="1", path="/schema", render_plugins=[SwaggerRenderPlugin()],
+            description="Appointment booking for Indonesia's public service malls (Mal Pelayanan Publik).",
+        ),
+        logging_config=LoggingConfig(
+            root={"level": settings.log_level, "handlers": ["queue_listener"]},
+            log_exceptions="never",  # our handlers log what is safe to log
+        ),
+        on_shutdown=[db.dispose] if own_db else [],
+    )
+
+
+def _is_booking_creation(request: Request) -> bool:
+    return request.method == "POST" and request.url.path.rstrip("/").endswith("/bookings")
+
+
+def app_from_environment() -> Litestar:
+    """The ASGI entry point for servers: ``uvicorn --factory booking.api.app:app_from_environment``."""
+    return create_app(Settings())

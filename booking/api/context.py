@@ -1,0 +1,35 @@
+"""What every request handler is given: the database, the settings, the clock and the metrics."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from prometheus_client import Counter
+
+from booking.db import Database
+from booking.settings import Settings
+
+BOOKINGS_MADE = Counter("antrian_bookings_made_total", "Bookings confirmed through the API")
+BOOKINGS_REFUSED = Counter("antrian_bookings_refused_total", "Booking attempts refused, by problem code", ["reason"])
+
+
+class Metrics:
+    def booking_made(self) -> None:
+        BOOKINGS_MADE.inc()
+
+    def booking_refused(self, reason: str) -> None:
+        BOOKINGS_REFUSED.labels(reason=reason).inc()
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@dataclass
+class Context:
+    db: Database
+    settings: Settings
+    clock: Callable[[], dt.datetime] = utc_now
+    metrics: Metrics = Metrics()

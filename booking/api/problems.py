@@ -1,0 +1,140 @@
+"""Every error as an RFC 9457 problem (``application/problem+json``) with a stable ``code``.
+
+Domain errors, Litestar's own HTTP errors (unknown route, bad JSON, body too large, rate limit) and
+anything unexpected all come out in one shape, with ``detail`` and per-field ``errors`` in the caller's
+language (``Accept-Language``: Indonesian by default, English).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from litestar import Request, Response
+from litestar.exceptions import (
+    HTTPException,
+    NotFoundException,
+    SerializationException,
+    TooManyRequestsException,
+    ValidationException,
+)
+from litestar.plugins.problem_details import ProblemDetailsException
+from litestar.status_codes import (
+    HTTP_404_NOT_FOUND,
+    HTTP_405_METHOD_NOT_ALLOWED,
+    HTTP_409_CONFLICT,
+    HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+    HTTP_415_UNSUPPORTED_MEDIA_TYPE,
+    HTTP_422_UNPROCESSABLE_ENTITY,
+    HTTP_429_TOO_MANY_REQUESTS,
+    HTTP_500_INTERNAL_SERVER_ERROR,
+)
+
+from booking.errors import DomainError, FieldError, InvalidInput
+from booking.messages import ACTIONS, DAY_REASONS, FIELD_ERRORS, PROBLEMS, negotiate_language
+
+log = logging.getLogger("booking.api")
+
+STATUS_OF_CODE = {"validation_error": HTTP_422_UNPROCESSABLE_ENTITY, "not_found": HTTP_404_NOT_FOUND}
+TITLES = {code: text.en for code, text in PROBLEMS.items()}
+
+
+def problem(
+    request: Request, http_status: int, code: str, *, errors: list[FieldError] | None = None,
+    headers: dict[str, str] | None = None, **params: object,
+) -> Response:
+    language = negotiate_language(request.headers.get("accept-language"))
+    extra: dict[str, Any] = {"code": code}
+    if errors is not None:
+        extra["errors"] = [
+            {"field": error.field, "code": error.code,
+             "message": FIELD_ERRORS.get(error.code, FIELD_ERRORS["value_invalid"])(language, **error.params)}
+            for error in errors
+        ]
+    exception = ProblemDetailsException(
+        status_code=http_status,
+        title=TITLES.get(code, code),
+        detail=PROBLEMS[code](language, **params),
+        instance=request.url.path,
+        headers={**(headers or {}), "Content-Language": language},
+        extra=extra,
+    )
+    return exception.to_response(request)
+
+
+def domain_error_handler(request: Request, error: DomainError) -> Response:
+    language = negotiate_language(request.headers.get("accept-language"))
+    params = dict(error.params)
+    if "action" in params:
+        params["action"] = ACTIONS[params["action"]](language)
+    if error.code == "closed":
+        reason = params.pop("reason_en", None) if language == "en" else None
+        params = {"reason": reason or params.get("reason") or DAY_REASONS["no_service"](language)}
+    errors = error.errors if isinstance(error, InvalidInput) else None
+    return problem(request, STATUS_OF_CODE.get(error.code, HTTP_409_CONFLICT), error.code, errors=errors, **params)
+
+
+# msgspec's messages, as Litestar passes them on, mapped to our field error codes.
+_MSGSPEC_PATTERNS = [
+    (re.compile(r"missing required field `(\w+)`"), "required"),
+    (re.compile(r"unknown field `(\w+)`"), "unknown_field"),
+    (re.compile(r"length <= "), "too_long"),
+    (re.compile(r"^Expected `"), "type_invalid"),
+    (re.compile(r"^'data'$"), "required"),  # no body at all
+]
+
+
+def validation_handler(request: Request, error: ValidationException) -> Response:
+    errors = [_field_error(item) for item in (error.extra or []) if isinstance(item, dict)]
+    return problem(request, HTTP_422_UNPROCESSABLE_ENTITY, "validation_error",
+                   errors=errors or [FieldError("body", "value_invalid")])
+
+
+def _field_error(item: dict) -> FieldError:
+    message, key = str(item.get("message", "")), str(item.get("key") or "")
+    key = key.removeprefix("data").strip(".")
+    for pattern, code in _MSGSPEC_PATTERNS:
+        if match := pattern.search(message):
+            if match.groups():
+                key = ".".join(part for part in (key, match.group(1)) if part)
+            return FieldError(key or "body", code)
+    return FieldError(key or "body", "value_invalid")
+
+
+def http_error_handler(request: Request, error: HTTPException) -> Response:
+    status = error.status_code
+    if isinstance(error, SerializationException) or status == 400:  # every body we take is JSON
+        return problem(request, HTTP_422_UNPROCESSABLE_ENTITY, "validation_error",
+                       errors=[FieldError("body", "json_invalid")])
+    code = {
+        HTTP_404_NOT_FOUND: "not_found",
+        HTTP_405_METHOD_NOT_ALLOWED: "method_not_allowed",
+        HTTP_413_REQUEST_ENTITY_TOO_LARGE: "payload_too_large",
+        HTTP_415_UNSUPPORTED_MEDIA_TYPE: "unsupported_media_type",
+        HTTP_429_TOO_MANY_REQUESTS: "rate_limited",
+    }.get(status)
+    if code is None and 400 <= status < 500:
+        return problem(request, HTTP_422_UNPROCESSABLE_ENTITY, "validation_error",
+                       errors=[FieldError("body", "value_invalid")])
+    if code is None:
+        log.error("HTTP error %s on %s %s", status, request.method, request.url.path)
+        return problem(request, HTTP_500_INTERNAL_SERVER_ERROR, "internal_error")
+    return problem(request, status, code, headers=dict(error.headers or {}))
+
+
+def unexpected_error_handler(request: Request, error: Exception) -> Response:
+    # The message may hold request data; the type and the traceback's code lines do not.
+    log.error("unexpected %s on %s %s", type(error).__name__, request.method, request.url.path,
+              exc_info=(type(error), error, error.__traceback__))
+    return problem(request, HTTP_500_INTERNAL_SERVER_ERROR, "internal_error")
+
+
+EXCEPTION_HANDLERS = {
+    DomainError: domain_error_handler,
+    ValidationException: validation_handler,
+    NotFoundException: http_error_handler,
+    TooManyRequestsException: http_error_handler,
+    HTTPException: http_error_handler,
+    Exception: unexpected_error_handler,
+}

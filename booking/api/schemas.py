@@ -1,0 +1,201 @@
+"""The JSON shapes of the public contract (DESIGN.md) as msgspec structs, and rows turned into them.
+
+Request structs forbid unknown fields; every response shows citizen data masked and times in the
+site's zone with their offset.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+import msgspec
+
+from booking.availability import Availability
+from booking.bookings import display_code
+from booking.citizens import mask_email, mask_name, mask_nik, mask_phone
+from booking.models import Agency, Booking, Service, Site
+
+
+class CitizenIn(msgspec.Struct, forbid_unknown_fields=True):
+    nik: str
+    name: str
+    phone: str
+    email: str | None = None
+
+
+class BookingIn(msgspec.Struct, forbid_unknown_fields=True):
+    service: str
+    start: str
+    citizen: CitizenIn
+    channels: list[str] = msgspec.field(default_factory=lambda: ["sms"])
+    locale: str = "id"
+
+
+class RescheduleIn(msgspec.Struct, forbid_unknown_fields=True):
+    start: str
+
+
+class SiteOut(msgspec.Struct):
+    slug: str
+    name: str
+    timezone: str
+    address: str
+
+
+class AgencyRef(msgspec.Struct):
+    slug: str
+    name: str
+
+
+class AgencyOut(msgspec.Struct):
+    slug: str
+    name: str
+    services_count: int
+
+
+class ServiceOut(msgspec.Struct):
+    code: str
+    name: str
+    agency: AgencyRef
+    duration_minutes: int
+    requirements: list[str]
+    daily_quota: int | None
+
+
+class SlotOut(msgspec.Struct):
+    start: dt.datetime
+    end: dt.datetime
+    remaining: int
+
+
+class DayOut(msgspec.Struct, omit_defaults=True):
+    date: dt.date
+    status: Literal["open", "full", "closed"]
+    slots: list[SlotOut]
+    reason: str | None = None
+
+
+class AvailabilityOut(msgspec.Struct):
+    service: str
+    timezone: str
+    days: list[DayOut]
+
+
+class CounterOut(msgspec.Struct):
+    label: str
+
+
+class ServiceRef(msgspec.Struct):
+    code: str
+    name: str
+    requirements: list[str]
+
+
+class CitizenOut(msgspec.Struct, omit_defaults=True):
+    nik: str
+    name: str
+    phone: str
+    email: str | None = None
+
+
+class NotificationOut(msgspec.Struct):
+    kind: str
+    channel: str
+    status: str
+    send_at: dt.datetime | None
+    sent_at: dt.datetime | None
+
+
+class BookingOut(msgspec.Struct, omit_defaults=True):
+    code: str
+    status: str
+    start: dt.datetime
+    end: dt.datetime
+    timezone: str
+    site: str
+    service: ServiceRef
+    agency: AgencyRef
+    counter: CounterOut
+    citizen: CitizenOut
+    channels: list[str]
+    locale: str
+    manage_url: str
+    notifications: list[NotificationOut]
+    created_at: dt.datetime
+    manage_token: str | None = None
+
+
+def site_out(site: Site) -> SiteOut:
+    return SiteOut(slug=site.slug, name=site.name, timezone=site.timezone, address=site.address)
+
+
+def agency_out(agency: Agency, services_count: int) -> AgencyOut:
+    return AgencyOut(slug=agency.slug, name=agency.name, services_count=services_count)
+
+
+def service_out(service: Service) -> ServiceOut:
+    return ServiceOut(
+        code=service.code,
+        name=service.name,
+        agency=AgencyRef(slug=service.agency.slug, name=service.agency.name),
+        duration_minutes=service.duration_minutes,
+        requirements=list(service.requirements),
+        daily_quota=service.daily_quota,
+    )
+
+
+def availability_out(availability: Availability, language: str) -> AvailabilityOut:
+    zone = ZoneInfo(availability.site.timezone)
+    return AvailabilityOut(
+        service=availability.service.code,
+        timezone=availability.site.timezone,
+        days=[
+            DayOut(
+                date=day.date,
+                status=day.status,
+                reason=day.reason(language) if day.reason else None,
+                slots=[
+                    SlotOut(start=slot.starts_at.astimezone(zone), end=slot.ends_at.astimezone(zone),
+                            remaining=slot.remaining)
+                    for slot in day.slots
+                ],
+            )
+            for day in availability.days
+        ],
+    )
+
+
+def booking_out(booking: Booking, public_url: str, manage_token: str | None = None) -> BookingOut:
+    """The booking as its holder sees it; the token only in the creation answer."""
+    zone = ZoneInfo(booking.site.timezone)
+    code = display_code(booking.code)
+    manage_url = f"{public_url}/b/{code}"
+    if manage_token:
+        manage_url += f"?token={manage_token}"
+    return BookingOut(
+        code=code,
+        status=str(booking.status),
+        start=booking.starts_at.astimezone(zone),
+        end=booking.ends_at.astimezone(zone),
+        timezone=booking.site.timezone,
+        site=booking.site.slug,
+        service=ServiceRef(
+            code=booking.service.code, name=booking.service.name, requirements=list(booking.service.requirements)
+        ),
+        agency=AgencyRef(slug=booking.service.agency.slug, name=booking.service.agency.name),
+        counter=CounterOut(label=booking.counter.label),
+        citizen=CitizenOut(
+            nik=mask_nik(booking.citizen_nik_last4),
+            name=mask_name(booking.citizen_name),
+            phone=mask_phone(booking.citizen_phone),
+            email=mask_email(booking.citizen_email) if booking.citizen_email else None,
+        ),
+        channels=list(booking.channels),
+        locale=booking.locale,
+        manage_url=manage_url,
+        notifications=[],
+        created_at=booking.created_at.astimezone(zone),
+        manage_token=manage_token,
+    )

@@ -1,0 +1,123 @@
+"""Public catalogue, availability and booking creation under ``/api/v1/sites``: thin, domain does the work."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+import msgspec
+from litestar import Controller, Request, Response, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
+from litestar.status_codes import HTTP_201_CREATED
+
+from booking import catalogue, idempotency
+from booking.api.context import Context
+from booking.api.schemas import (
+    AgencyOut,
+    AvailabilityOut,
+    BookingIn,
+    BookingOut,
+    ServiceOut,
+    SiteOut,
+    agency_out,
+    availability_out,
+    booking_out,
+    service_out,
+    site_out,
+)
+from booking.availability import service_availability, site_today
+from booking.bookings import BookingRequest, create_booking
+from booking.errors import FieldError, InvalidInput
+from booking.messages import negotiate_language
+
+DEFAULT_DAYS = 14
+Ctx = NamedDependency[Context]
+
+
+class SiteController(Controller):
+    path = "/sites"
+    tags = ["catalogue"]
+
+    @get("/", sync_to_thread=True, summary="Sites (MPPs) served by this deployment")
+    def sites(self, ctx: Ctx) -> list[SiteOut]:
+        with ctx.db.read() as session:
+            return [site_out(site) for site in catalogue.list_sites(session)]
+
+    @get("/{site:str}/agencies", sync_to_thread=True, summary="Agencies of a site")
+    def agencies(self, ctx: Ctx, site: FromPath[str]) -> list[AgencyOut]:
+        with ctx.db.read() as session:
+            found = catalogue.get_site(session, site)
+            return [agency_out(agency, count) for agency, count in catalogue.list_agencies(session, found)]
+
+    @get("/{site:str}/services", sync_to_thread=True, summary="Services of a site, by agency or search words")
+    def services(
+        self, ctx: Ctx, site: FromPath[str],
+        agency: Annotated[str | None, QueryParameter(max_length=64)] = None,
+        q: Annotated[str | None, QueryParameter(max_length=100)] = None,
+    ) -> list[ServiceOut]:
+        with ctx.db.read() as session:
+            found = catalogue.get_site(session, site)
+            return [service_out(service) for service in catalogue.list_services(session, found, agency, q)]
+
+    @get("/{site:str}/services/{code:str}/availability", sync_to_thread=True,
+         summary="Open, full and closed days with free slots (at most 31 days)")
+    def availability(
+        self, ctx: Ctx, request: Request, site: FromPath[str], code: FromPath[str],
+        from_: Annotated[str | None, QueryParameter(name="from", max_length=20)] = None,
+        to: Annotated[str | None, QueryParameter(name="to", max_length=20)] = None,
+    ) -> AvailabilityOut:
+        now = ctx.clock()
+        with ctx.db.read() as session:
+            found = catalogue.get_site(session, site)
+            first = _parse_date("from", from_) or site_today(found, now)
+            last = _parse_date("to", to) or first + dt.timedelta(days=DEFAULT_DAYS - 1)
+            offer = service_availability(session, found, code, first, last, now)
+            return availability_out(offer, negotiate_language(request.headers.get("accept-language")))
+
+    @post("/{site:str}/bookings", sync_to_thread=True, status_code=HTTP_201_CREATED,
+          summary="Book a slot; honours Idempotency-Key")
+    def create(
+        self, ctx: Ctx, site: FromPath[str], data: JSONBody[BookingIn],
+        idempotency_key: Annotated[str | None, HeaderParameter(name="Idempotency-Key", max_length=255)] = None,
+    ) -> Response[BookingOut]:
+        now = ctx.clock()
+        request = BookingRequest(
+            service=data.service, start=data.start, nik=data.citizen.nik, name=data.citizen.name,
+            phone=data.citizen.phone, email=data.citizen.email, channels=tuple(data.channels), locale=data.locale,
+        )
+        request_hash = idempotency.fingerprint(site, msgspec.to_builtins(data))
+        secret = ctx.settings.resolved_secret_key
+        with ctx.db.write() as session:
+            found = catalogue.get_site(session, site)
+            if idempotency_key is not None:
+                replay = idempotency.claim(session, idempotency_key, request_hash, now=now,
+                                           ttl=dt.timedelta(hours=ctx.settings.idempotency_ttl_hours),
+                                           secret_key=secret)
+                if replay is not None:
+                    return Response(_with_token(replay.body, replay.manage_token), status_code=HTTP_201_CREATED,
+                                    headers={"Idempotent-Replayed": "true"})
+            try:
+                made = create_booking(session, found, request, now=now, secret_key=secret)
+            except Exception as refused:
+                ctx.metrics.booking_refused(getattr(refused, "code", "error"))
+                raise
+            body = msgspec.to_builtins(booking_out(made.booking, ctx.settings.resolved_public_url))
+            if idempotency_key is not None:
+                idempotency.remember(session, idempotency_key, booking_id=made.booking.id, body=body,
+                                     manage_token=made.manage_token, secret_key=secret)
+        ctx.metrics.booking_made()
+        return Response(_with_token(body, made.manage_token), status_code=HTTP_201_CREATED)
+
+
+def _with_token(body: dict, token: str) -> dict:
+    return {**body, "manage_token": token, "manage_url": f"{body['manage_url']}?token={token}"}
+
+
+def _parse_date(field: str, value: str | None) -> dt.date | None:
+    if value is None or value == "":
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput([FieldError(field, "date_format")]) from None

@@ -1,0 +1,313 @@
+"""Booking, looking up, cancelling and rescheduling: the one place places are taken and given back.
+
+Taking a place is one conditional UPDATE per capacity row (``booked = booked + 1 WHERE booked <
+capacity``), after an ``INSERT ... ON CONFLICT DO NOTHING`` that creates the row on first booking. The
+database decides; CHECK constraints back it. Every function takes the caller's session and never commits:
+when any step fails the caller's transaction rolls back whole, so the old place of a failed reschedule
+is kept and a refused booking leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+
+from booking import catalogue
+from booking.availability import earliest_bookable_start, last_bookable_day, open_slots
+from booking.citizens import Citizen, check_citizen, nik_hash
+from booking.db import insert_ignoring_conflicts
+from booking.errors import (
+    Closed,
+    DuplicateBooking,
+    FieldError,
+    InvalidInput,
+    InvalidTransition,
+    NotFound,
+    QuotaExhausted,
+    SlotFull,
+)
+from booking.models import Booking, BookingStatus, Closure, Service, ServiceDayLoad, Site, SlotLoad
+from booking.schedule import CounterSlot
+
+CHANNELS = ("sms", "email", "whatsapp")
+LOCALES = ("id", "en")
+# No 0/O, 1/I/L, U: a code read aloud over the phone or copied from paper cannot be misheard or mistyped.
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
+CODE_LENGTH = 8
+
+
+@dataclass(frozen=True)
+class BookingRequest:
+    service: str
+    start: str
+    nik: str
+    name: str
+    phone: str
+    email: str | None = None
+    channels: tuple[str, ...] = ("sms",)
+    locale: str = "id"
+
+
+@dataclass(frozen=True)
+class NewBooking:
+    booking: Booking
+    manage_token: str  # shown once; only its hash is stored
+
+
+def create_booking(
+    session: Session, site: Site, request: BookingRequest, *, now: dt.datetime, secret_key: str
+) -> NewBooking:
+    citizen, service, start = _check_request(session, site, request)
+    candidates = _slots_at(session, site, service, start, now)
+    nik_digest = nik_hash(secret_key, citizen.nik)
+    local_day = start.astimezone(ZoneInfo(site.timezone)).date()
+    _refuse_duplicate(session, service, local_day, nik_digest)
+
+    _take_quota(session, service, local_day)
+    slot = _take_place(session, candidates)
+
+    token = secrets.token_urlsafe(24)
+    booking = Booking(
+        code=_new_code(),
+        site_id=site.id,
+        service_id=service.id,
+        counter_id=slot.counter_id,
+        starts_at=slot.starts_at,
+        ends_at=slot.ends_at,
+        local_date=local_day,
+        status=BookingStatus.confirmed,
+        citizen_nik_hash=nik_digest,
+        citizen_nik_last4=citizen.nik[-4:],
+        citizen_name=citizen.name,
+        citizen_phone=citizen.phone,
+        citizen_email=citizen.email,
+        channels=list(dict.fromkeys(request.channels)),
+        locale=request.locale,
+        manage_token_hash=hash_token(token),
+        created_at=now,
+        updated_at=now,
+    )
+    _save_guarding_citizen_rule(session, booking)
+    return NewBooking(booking=booking, manage_token=token)
+
+
+def get_booking(session: Session, code: str, token: str | None) -> Booking:
+    """The booking behind a code, only for the holder of its manage token (404 alike for both misses)."""
+    booking = session.scalar(
+        select(Booking)
+        .where(Booking.code == normalise_code(code))
+        .options(selectinload(Booking.site), selectinload(Booking.service).selectinload(Service.agency),
+                 selectinload(Booking.counter))
+    )
+    if booking is None or not token or not hmac.compare_digest(booking.manage_token_hash, hash_token(token)):
+        raise NotFound(what="booking")
+    return booking
+
+
+def cancel_booking(session: Session, booking: Booking, *, now: dt.datetime) -> Booking:
+    """Cancel and give the place back; cancelling a cancelled booking changes nothing."""
+    if booking.status == BookingStatus.cancelled:
+        return booking
+    _require_changeable(booking, now, action="cancel")
+    _give_back(session, booking)
+    booking.status = BookingStatus.cancelled
+    booking.cancelled_at = booking.updated_at = now
+    session.flush()
+    return booking
+
+
+def reschedule_booking(session: Session, booking: Booking, start_text: str, *, now: dt.datetime) -> Booking:
+    """Move to another start of the same service: the new place is taken before the old one is released,
+    all in the caller's transaction, so a failure anywhere keeps the old place."""
+    _require_changeable(booking, now, action="reschedule")
+    site, service = booking.site, catalogue.get_service(session, booking.site, booking.service.code)
+    start = parse_start(start_text, ZoneInfo(site.timezone))
+    if start == booking.starts_at:
+        return booking
+    candidates = _slots_at(session, site, service, start, now)
+    new_day = start.astimezone(ZoneInfo(site.timezone)).date()
+    if new_day != booking.local_date:
+        _refuse_duplicate(session, service, new_day, booking.citizen_nik_hash)
+        _take_quota(session, service, new_day)
+    slot = _take_place(session, candidates)
+    _give_back(session, booking, quota=new_day != booking.local_date)
+
+    booking.counter_id, booking.starts_at, booking.ends_at = slot.counter_id, slot.starts_at, slot.ends_at
+    booking.local_date = new_day
+    booking.updated_at = now
+    _save_guarding_citizen_rule(session, booking)
+    session.refresh(booking, ["counter"])
+    return booking
+
+
+def parse_start(text: str, zone: ZoneInfo) -> dt.datetime:
+    """An ISO 8601 time; one without an offset is read in the site's zone. Returned in UTC."""
+    try:
+        start = dt.datetime.fromisoformat(text.strip())
+    except (ValueError, AttributeError):
+        raise InvalidInput([FieldError("start", "start_format")]) from None
+    if start.tzinfo is None:
+        start = start.replace(tzinfo=zone)
+    return start.astimezone(dt.UTC)
+
+
+def normalise_code(code: str) -> str:
+    return "".join(code.split()).replace("-", "").upper()
+
+
+def display_code(code: str) -> str:
+    return f"{code[:4]}-{code[4:]}"
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _new_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def _check_request(session: Session, site: Site, request: BookingRequest) -> tuple[Citizen, Service, dt.datetime]:
+    errors: list[FieldError] = []
+    try:
+        citizen = check_citizen(request.nik, request.name, request.phone, request.email)
+    except InvalidInput as invalid:
+        errors.extend(invalid.errors)
+        citizen = None
+    for position, channel in enumerate(request.channels):
+        if channel not in CHANNELS:
+            errors.append(FieldError(f"channels[{position}]", "channel_unknown"))
+    if "email" in request.channels and not request.email:
+        errors.append(FieldError("citizen.email", "email_required"))
+    if request.locale not in LOCALES:
+        errors.append(FieldError("locale", "locale_unknown"))
+    service = catalogue.get_service(session, site, request.service)
+    if service is None:
+        errors.append(FieldError("service", "service_unknown"))
+    start = None
+    try:
+        start = parse_start(request.start, ZoneInfo(site.timezone))
+    except InvalidInput as invalid:
+        errors.extend(invalid.errors)
+    if errors:
+        raise InvalidInput(errors)
+    return citizen, service, start
+
+
+def _slots_at(session: Session, site: Site, service: Service, start: dt.datetime, now) -> list[CounterSlot]:
+    """The counter slots that begin at ``start``, after checking the booking window and closures."""
+    if start < earliest_bookable_start(site, now):
+        raise InvalidInput([FieldError("start", "start_too_soon", {"minutes": site.min_lead_minutes})])
+    day = start.astimezone(ZoneInfo(site.timezone)).date()
+    if day > last_bookable_day(site, now):
+        raise InvalidInput([FieldError("start", "start_too_far", {"days": site.max_days_ahead})])
+    slots = open_slots(service, site, catalogue.closures_between(session, site, day, day), day)
+    if isinstance(slots, Closure):
+        raise Closed(reason=slots.reason, reason_en=slots.reason_en or slots.reason)
+    if not slots:
+        raise Closed(reason=None)
+    matching = [slot for slot in slots if slot.starts_at == start]
+    if not matching:
+        raise InvalidInput([FieldError("start", "start_not_slot")])
+    return matching
+
+
+def _refuse_duplicate(session: Session, service: Service, day: dt.date, nik_digest: str) -> None:
+    """A friendly early answer; the partial unique index is what really enforces the rule."""
+    existing = session.scalar(
+        select(Booking.id).where(
+            Booking.service_id == service.id,
+            Booking.local_date == day,
+            Booking.citizen_nik_hash == nik_digest,
+            Booking.status != BookingStatus.cancelled,
+        )
+    )
+    if existing is not None:
+        raise DuplicateBooking()
+
+
+def _take_quota(session: Session, service: Service, day: dt.date) -> None:
+    if service.daily_quota is None:
+        return
+    session.execute(
+        insert_ignoring_conflicts(session, ServiceDayLoad, service_id=service.id, day=day, quota=service.daily_quota, booked=0)
+    )
+    taken = session.execute(
+        update(ServiceDayLoad)
+        .where(ServiceDayLoad.service_id == service.id, ServiceDayLoad.day == day,
+               ServiceDayLoad.booked < ServiceDayLoad.quota)
+        .values(booked=ServiceDayLoad.booked + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if taken.rowcount != 1:
+        raise QuotaExhausted()
+
+
+def _take_place(session: Session, candidates: list[CounterSlot]) -> CounterSlot:
+    """Take one place at the first counter that still has room, least loaded first."""
+    rows = session.execute(
+        select(SlotLoad.counter_id, SlotLoad.booked).where(
+            SlotLoad.starts_at == candidates[0].starts_at,
+            SlotLoad.counter_id.in_([slot.counter_id for slot in candidates]),
+        )
+    )
+    loads = {counter_id: booked for counter_id, booked in rows}
+    for slot in sorted(candidates, key=lambda s: (loads.get(s.counter_id, 0) - s.capacity, s.counter_id)):
+        session.execute(
+            insert_ignoring_conflicts(
+                session, SlotLoad, counter_id=slot.counter_id, starts_at=slot.starts_at, capacity=slot.capacity, booked=0
+            )
+        )
+        taken = session.execute(
+            update(SlotLoad)
+            .where(SlotLoad.counter_id == slot.counter_id, SlotLoad.starts_at == slot.starts_at,
+                   SlotLoad.booked < SlotLoad.capacity)
+            .values(booked=SlotLoad.booked + 1)
+            .execution_options(synchronize_session=False)
+        )
+        if taken.rowcount == 1:
+            return slot
+    raise SlotFull()
+
+
+def _give_back(session: Session, booking: Booking, *, quota: bool = True) -> None:
+    released = session.execute(
+        update(SlotLoad)
+        .where(SlotLoad.counter_id == booking.counter_id, SlotLoad.starts_at == booking.starts_at, SlotLoad.booked > 0)
+        .values(booked=SlotLoad.booked - 1)
+        .execution_options(synchronize_session=False)
+    )
+    if released.rowcount != 1:
+        raise RuntimeError(f"booking {booking.id} held no place in slot_loads")
+    if quota:
+        session.execute(
+            update(ServiceDayLoad)
+            .where(ServiceDayLoad.service_id == booking.service_id, ServiceDayLoad.day == booking.local_date,
+                   ServiceDayLoad.booked > 0)
+            .values(booked=ServiceDayLoad.booked - 1)
+            .execution_options(synchronize_session=False)
+        )
+
+
+def _require_changeable(booking: Booking, now: dt.datetime, *, action: str) -> None:
+    if booking.status != BookingStatus.confirmed or booking.starts_at <= now:
+        raise InvalidTransition(status=booking.status, action=action)
+
+
+def _save_guarding_citizen_rule(session: Session, booking: Booking) -> None:
+    """Flush in a savepoint: a race past ``_refuse_duplicate`` ends at the unique index as duplicate_booking."""
+    try:
+        with session.begin_nested():
+            session.add(booking)
+    except IntegrityError as error:
+        if "citizen" in str(error.orig) or "nik_hash" in str(error.orig):
+            raise DuplicateBooking() from None
+        raise

@@ -1,0 +1,85 @@
+"""What a site offers: its agencies, services and the counters that serve them (read-only queries)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from booking.errors import NotFound
+from booking.models import Agency, Closure, Counter, Service, Site
+
+
+def list_sites(session: Session) -> list[Site]:
+    return list(session.scalars(select(Site).order_by(Site.name)))
+
+
+def get_site(session: Session, slug: str) -> Site:
+    site = session.scalar(select(Site).where(Site.slug == slug))
+    if site is None:
+        raise NotFound(what="site")
+    return site
+
+
+def list_agencies(session: Session, site: Site) -> list[tuple[Agency, int]]:
+    """Agencies with how many services each offers."""
+    services_count = (
+        select(func.count(Service.id)).where(Service.agency_id == Agency.id).correlate(Agency).scalar_subquery()
+    )
+    rows = session.execute(
+        select(Agency, services_count).where(Agency.site_id == site.id).order_by(Agency.sort_order, Agency.name)
+    )
+    return [(agency, count) for agency, count in rows]
+
+
+def list_services(session: Session, site: Site, agency_slug: str | None = None, query: str | None = None):
+    """Services of a site, optionally of one agency and/or whose name or code contains ``query``."""
+    statement = (
+        select(Service)
+        .join(Agency)
+        .where(Service.site_id == site.id)
+        .options(selectinload(Service.agency))
+        .order_by(Agency.sort_order, Service.code)
+    )
+    if agency_slug:
+        statement = statement.where(Agency.slug == agency_slug)
+    for word in (query or "").split():
+        pattern = f"%{_escape_like(word.lower())}%"
+        statement = statement.where(
+            or_(
+                func.lower(Service.name).like(pattern, escape="\\"),
+                func.lower(Service.code).like(pattern, escape="\\"),
+                func.lower(Agency.name).like(pattern, escape="\\"),
+            )
+        )
+    return list(session.scalars(statement))
+
+
+def get_service(session: Session, site: Site, code: str) -> Service | None:
+    """A service with its agency, counters and their rules loaded, ready for slot computations."""
+    return session.scalar(
+        select(Service)
+        .where(Service.site_id == site.id, Service.code == code.strip().upper())
+        .options(
+            selectinload(Service.agency),
+            selectinload(Service.counters).selectinload(Counter.rules),
+        )
+    )
+
+
+def closures_between(session: Session, site: Site, first: dt.date, last: dt.date) -> list[Closure]:
+    """Closures touching [first, last] that apply to this site: national ones and the site's own."""
+    return list(
+        session.scalars(
+            select(Closure).where(
+                Closure.starts_on <= last,
+                Closure.ends_on >= first,
+                or_(Closure.site_id.is_(None), Closure.site_id == site.id),
+            )
+        )
+    )
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -1,0 +1,116 @@
+"""The ``booking`` command: migrations, demo data, holidays, checks and the API server.
+
+Each command is an entry point: it builds the settings, opens one transaction, calls the domain, commits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+
+import click
+
+from booking.settings import Settings
+
+
+@click.group()
+@click.pass_context
+def main(ctx: click.Context) -> None:
+    """Antrian: appointment booking for Mal Pelayanan Publik."""
+    ctx.obj = Settings()
+
+
+@main.group()
+def db() -> None:
+    """The database schema."""
+
+
+@db.command("upgrade")
+@click.argument("revision", default="head")
+@click.pass_obj
+def db_upgrade(settings: Settings, revision: str) -> None:
+    """Migrate the database to REVISION (default: the newest)."""
+    from booking.migrate import upgrade
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    upgrade(settings.resolved_database_url, revision)
+    click.echo(f"database at {revision}")
+
+
+@db.command("downgrade")
+@click.argument("revision")
+@click.pass_obj
+def db_downgrade(settings: Settings, revision: str) -> None:
+    """Migrate the database back to REVISION ('base' removes every table)."""
+    from booking.migrate import downgrade
+
+    downgrade(settings.resolved_database_url, revision)
+    click.echo(f"database at {revision}")
+
+
+@db.command("check")
+@click.pass_obj
+def db_check(settings: Settings) -> None:
+    """Check the capacity invariants: no place over capacity, every counter equal to its bookings."""
+    from booking.invariants import capacity_violations
+
+    with _database(settings).read() as session:
+        problems = capacity_violations(session)
+    for problem in problems:
+        click.echo(problem, err=True)
+    click.echo(f"{len(problems)} capacity problems")
+    sys.exit(1 if problems else 0)
+
+
+@main.group()
+def demo() -> None:
+    """Demo data."""
+
+
+@demo.command("load")
+@click.pass_obj
+def demo_load(settings: Settings) -> None:
+    """Load MPP Blora (31 agencies, 271 services), a small WITA site and national holidays. Idempotent."""
+    from booking.demo import load_demo
+
+    with _database(settings).write() as session:
+        added = load_demo(session, dt.date.today())
+    click.echo("demo data: " + ", ".join(f"{count} {what} added" for what, count in added.items()))
+
+
+@main.group()
+def holidays() -> None:
+    """National holidays."""
+
+
+@holidays.command("load")
+@click.option("--year", "years", type=int, multiple=True, help="Year to load (repeatable); default this and next.")
+@click.pass_obj
+def holidays_load(settings: Settings, years: tuple[int, ...]) -> None:
+    """Add Indonesian national holidays and cuti bersama as closures. Idempotent."""
+    from booking.holidays import load_national_holidays, years_ahead
+
+    with _database(settings).write() as session:
+        added = load_national_holidays(session, list(years) or years_ahead(dt.date.today()))
+    click.echo(f"{added} holidays added")
+
+
+@main.command("serve")
+@click.option("--workers", default=1, show_default=True, help="API server processes.")
+@click.pass_obj
+def serve(settings: Settings, workers: int) -> None:
+    """Run the HTTP API (and OpenAPI at /schema) on BOOKING_HOST:BOOKING_PORT; stops on Ctrl-C or SIGTERM."""
+    import uvicorn
+
+    settings.resolved_secret_key  # created once here, before several processes could race for it
+    click.echo(f"Antrian on {settings.resolved_public_url} (API docs at /schema)")
+    uvicorn.run(
+        "booking.api.app:app_from_environment", factory=True, host=settings.host, port=settings.port,
+        workers=workers, log_level=settings.log_level.lower(), proxy_headers=True, timeout_graceful_shutdown=10,
+    )
+
+
+def _database(settings: Settings):
+    from booking.db import Database
+
+    return Database(settings.resolved_database_url)

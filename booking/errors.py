@@ -1,0 +1,60 @@
+"""Domain errors: a stable machine ``code`` each, as the public contract lists them.
+
+They know nothing of HTTP; the API maps each code to its status and writes the human text in the
+caller's language (``booking.messages``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class FieldError:
+    field: str
+    code: str
+    params: dict[str, object] = field(default_factory=dict)
+
+
+class DomainError(Exception):
+    code = "error"
+
+    def __init__(self, **params: object) -> None:
+        super().__init__(self.code)
+        self.params = params
+
+
+class InvalidInput(DomainError):
+    code = "validation_error"
+
+    def __init__(self, errors: list[FieldError]) -> None:
+        super().__init__()
+        self.errors = errors
+
+
+class NotFound(DomainError):
+    code = "not_found"
+
+
+class SlotFull(DomainError):
+    code = "slot_full"
+
+
+class QuotaExhausted(DomainError):
+    code = "quota_exhausted"
+
+
+class DuplicateBooking(DomainError):
+    code = "duplicate_booking"
+
+
+class Closed(DomainError):
+    code = "closed"
+
+
+class InvalidTransition(DomainError):
+    code = "invalid_transition"
+
+
+class IdempotencyConflict(DomainError):
+    code = "idempotency_conflict"

@@ -1,0 +1,86 @@
+"""``Idempotency-Key`` for booking creation: the same key and body replay the first answer.
+
+The key row is written first in the booking's own transaction, so it exists exactly when the booking
+does. A concurrent duplicate meets that row at the primary key: on PostgreSQL its insert waits for the
+first transaction and then sees the committed answer (or, if the first failed, goes ahead itself); on
+SQLite writers are serialised anyway. The key is stored only as a hash, and the manage token is sealed
+(Fernet) with a key derived from the server secret and the client's key, so a database dump alone
+reveals neither.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import hmac
+import json
+from dataclasses import dataclass
+
+from cryptography.fernet import Fernet
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from booking.db import insert_ignoring_conflicts
+from booking.errors import FieldError, IdempotencyConflict, InvalidInput
+from booking.models import IdempotencyKey
+
+MAX_KEY_LENGTH = 255
+
+
+@dataclass(frozen=True)
+class Replay:
+    body: dict
+    manage_token: str
+
+
+def fingerprint(scope: str, payload: object) -> str:
+    """A request's identity: where it went and what it said, whatever the key order or spacing."""
+    canonical = json.dumps([scope, payload], sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def claim(session: Session, key: str, request_hash: str, *, now: dt.datetime, ttl: dt.timedelta,
+          secret_key: str) -> Replay | None:
+    """Claim ``key`` in this transaction; a key already used returns the first answer to replay."""
+    if not key or len(key) > MAX_KEY_LENGTH or not key.isprintable():
+        raise InvalidInput([FieldError("Idempotency-Key", "value_invalid")])
+    key_hash = _key_hash(key)
+    session.execute(
+        delete(IdempotencyKey).where(IdempotencyKey.key_hash == key_hash, IdempotencyKey.created_at < now - ttl)
+    )
+    inserted = session.execute(
+        insert_ignoring_conflicts(
+            session, IdempotencyKey, key_hash=key_hash, request_hash=request_hash, response_body="",
+            sealed_token="", created_at=now,
+        )
+    )
+    if inserted.rowcount == 1:
+        return None
+    first = session.scalar(select(IdempotencyKey).where(IdempotencyKey.key_hash == key_hash))
+    if first is None or first.request_hash != request_hash or not first.response_body:
+        raise IdempotencyConflict()
+    token = _sealer(secret_key, key).decrypt(first.sealed_token.encode()).decode()
+    return Replay(body=json.loads(first.response_body), manage_token=token)
+
+
+def remember(session: Session, key: str, *, booking_id: int, body: dict, manage_token: str, secret_key: str) -> None:
+    """Store the answer (without its token) and the sealed token on the row ``claim`` made."""
+    row = session.get(IdempotencyKey, _key_hash(key))
+    row.booking_id = booking_id
+    row.response_body = json.dumps(body, ensure_ascii=False)
+    row.sealed_token = _sealer(secret_key, key).encrypt(manage_token.encode()).decode()
+    session.flush()
+
+
+def purge_expired(session: Session, *, now: dt.datetime, ttl: dt.timedelta) -> int:
+    return session.execute(delete(IdempotencyKey).where(IdempotencyKey.created_at < now - ttl)).rowcount
+
+
+def _key_hash(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def _sealer(secret_key: str, key: str) -> Fernet:
+    derived = hmac.new(secret_key.encode(), b"idempotency:" + key.encode(), hashlib.sha256).digest()
+    return Fernet(base64.urlsafe_b64encode(derived))

@@ -1,0 +1,140 @@
+"""Every human sentence the API says, in Indonesian (the default) and English, keyed by a stable code.
+
+Problem ``code``s, per-field error codes and the reasons a day is closed all live here, so that the API
+and (later) the pages and notifications use the same wording.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+LANGUAGES = ("id", "en")
+DEFAULT_LANGUAGE = "id"
+
+
+@dataclass(frozen=True)
+class Text:
+    id: str
+    en: str
+
+    def __call__(self, language: str, **params: object) -> str:
+        template = self.en if language == "en" else self.id
+        return template.format(**params) if params else template
+
+
+PROBLEMS: dict[str, Text] = {
+    "validation_error": Text("Data yang dikirim tidak valid.", "The request data is not valid."),
+    "not_found": Text("Data tidak ditemukan.", "Not found."),
+    "slot_full": Text(
+        "Waktu yang dipilih sudah penuh. Silakan pilih waktu lain.",
+        "The chosen time is fully booked. Please choose another time.",
+    ),
+    "quota_exhausted": Text(
+        "Kuota harian layanan ini sudah habis. Silakan pilih hari lain.",
+        "The daily quota for this service is used up. Please choose another day.",
+    ),
+    "duplicate_booking": Text(
+        "NIK ini sudah memiliki pemesanan aktif untuk layanan ini pada hari yang sama.",
+        "This NIK already has an active booking for this service on that day.",
+    ),
+    "closed": Text("Layanan tutup pada hari itu: {reason}", "The service is closed that day: {reason}"),
+    "invalid_transition": Text(
+        "Pemesanan dengan status '{status}' tidak dapat {action}.",
+        "A booking with status '{status}' cannot be {action}.",
+    ),
+    "idempotency_conflict": Text(
+        "Idempotency-Key ini sudah dipakai untuk permintaan lain atau masih diproses.",
+        "This Idempotency-Key was used for a different request or is still being processed.",
+    ),
+    "unauthorized": Text("Perlu masuk terlebih dahulu.", "Authentication is required."),
+    "forbidden": Text("Anda tidak berhak melakukan ini.", "You are not allowed to do this."),
+    "rate_limited": Text(
+        "Terlalu banyak permintaan. Silakan coba lagi sebentar lagi.", "Too many requests. Please try again shortly."
+    ),
+    "method_not_allowed": Text("Metode tidak diizinkan untuk alamat ini.", "Method not allowed for this address."),
+    "payload_too_large": Text("Data yang dikirim terlalu besar.", "The request body is too large."),
+    "unsupported_media_type": Text(
+        "Kirim data dalam format JSON (application/json).", "Send the data as JSON (application/json)."
+    ),
+    "internal_error": Text(
+        "Terjadi kesalahan pada server. Silakan coba lagi.", "Something went wrong on the server. Please try again."
+    ),
+}
+
+ACTIONS: dict[str, Text] = {
+    "cancel": Text("dibatalkan", "cancelled"),
+    "reschedule": Text("dijadwalkan ulang", "rescheduled"),
+}
+
+FIELD_ERRORS: dict[str, Text] = {
+    "required": Text("Wajib diisi.", "This field is required."),
+    "type_invalid": Text("Jenis data tidak sesuai.", "Wrong type of value."),
+    "unknown_field": Text("Kolom ini tidak dikenal.", "Unknown field."),
+    "json_invalid": Text("Isi permintaan bukan JSON yang valid.", "The request body is not valid JSON."),
+    "value_invalid": Text("Nilai tidak valid.", "Invalid value."),
+    "too_long": Text("Terlalu panjang.", "Too long."),
+    "nik_format": Text("NIK harus terdiri dari 16 angka.", "The NIK must be 16 digits."),
+    "nik_invalid": Text(
+        "NIK tidak valid (kode wilayah atau tanggal lahir tidak sesuai).",
+        "The NIK is not valid (region code or birth date does not match).",
+    ),
+    "name_length": Text("Nama harus 2 sampai 100 karakter.", "The name must be 2 to 100 characters."),
+    "name_invalid": Text("Nama mengandung karakter yang tidak diizinkan.", "The name contains characters not allowed."),
+    "phone_invalid": Text(
+        "Nomor HP tidak valid. Contoh: 081234567890 atau +6281234567890.",
+        "Not a valid mobile number. Example: 081234567890 or +6281234567890.",
+    ),
+    "email_invalid": Text("Alamat email tidak valid.", "Not a valid e-mail address."),
+    "email_required": Text(
+        "Isi alamat email untuk pengingat lewat email.", "Give an e-mail address to be reminded by e-mail."
+    ),
+    "channel_unknown": Text(
+        "Saluran harus salah satu dari sms, email, whatsapp.", "A channel must be one of sms, email, whatsapp."
+    ),
+    "locale_unknown": Text("Bahasa harus 'id' atau 'en'.", "The language must be 'id' or 'en'."),
+    "service_unknown": Text("Layanan tidak ditemukan di MPP ini.", "No such service at this site."),
+    "start_format": Text(
+        "Waktu harus berformat ISO 8601, contoh 2026-12-01T08:00:00+07:00.",
+        "The time must be ISO 8601, e.g. 2026-12-01T08:00:00+07:00.",
+    ),
+    "start_not_slot": Text(
+        "Waktu ini bukan awal slot layanan. Pilih dari daftar waktu yang tersedia.",
+        "This time is not the start of a slot. Choose one from the available times.",
+    ),
+    "start_too_soon": Text(
+        "Pemesanan harus paling lambat {minutes} menit sebelum waktu layanan.",
+        "Bookings must be made at least {minutes} minutes ahead.",
+    ),
+    "start_too_far": Text(
+        "Pemesanan hanya bisa sampai {days} hari ke depan.", "Bookings can only be made up to {days} days ahead."
+    ),
+    "range_too_long": Text("Rentang paling lama {days} hari.", "The range can be at most {days} days."),
+    "range_reversed": Text("Tanggal 'to' tidak boleh sebelum 'from'.", "'to' must not be before 'from'."),
+    "date_format": Text("Tanggal harus berformat YYYY-MM-DD.", "The date must be YYYY-MM-DD."),
+}
+
+DAY_REASONS: dict[str, Text] = {
+    "no_service": Text("Tidak ada layanan pada hari ini", "No service on this day"),
+    "past": Text("Tanggal sudah lewat", "This day has passed"),
+    "not_yet_open": Text("Belum dibuka untuk pemesanan", "Not yet open for booking"),
+    "quota_exhausted": Text("Kuota harian sudah habis", "The daily quota is used up"),
+}
+
+
+def negotiate_language(accept_language: str | None) -> str:
+    """The best of our languages for an ``Accept-Language`` header; Indonesian when nothing matches."""
+    if not accept_language:
+        return DEFAULT_LANGUAGE
+    ranked: list[tuple[float, int, str]] = []
+    for position, part in enumerate(accept_language.split(",")):
+        tag, _, params = part.strip().partition(";")
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                quality = 0.0
+        primary = tag.strip().lower().split("-")[0]
+        if primary in LANGUAGES and quality > 0:
+            ranked.append((-quality, position, primary))
+    return min(ranked)[2] if ranked else DEFAULT_LANGUAGE
