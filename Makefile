@@ -1,0 +1,29 @@
+# The README's two commands: `make run` and `make test`. Both set up .venv on first use.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+
+.PHONY: run test install lint
+
+$(INSTALLED): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Antrian needs Python 3.11 or newer")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(INSTALLED)
+
+# Migrate, load the demo MPPs, serve the API on BOOKING_HOST:BOOKING_PORT (default 127.0.0.1:8000).
+run: $(INSTALLED)
+	$(BIN)/booking db upgrade
+	$(BIN)/booking demo load
+	exec $(BIN)/booking serve
+
+# The whole suite, on SQLite and (when reachable) PostgreSQL.
+test: $(INSTALLED)
+	$(BIN)/python -m pytest
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check .
