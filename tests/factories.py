@@ -38,7 +38,7 @@ class TestSite:
 def make_site(
     db: Database, *, slug: str = "uji", timezone: str = "Asia/Jakarta", capacity: int = 2, counters: int = 2,
     quota: int = 3, opens: dt.time = dt.time(8), closes: dt.time = dt.time(12), slot_minutes: int = 30,
-    weekdays: range = range(7),
+    weekdays: range = range(7), break_: tuple[dt.time, dt.time] | None = (dt.time(10), dt.time(10, 30)),
 ) -> TestSite:
     """A site open every day 08.00-12.00 (break 10.00-10.30), 30-minute slots, ``capacity`` per counter."""
     with db.write() as session:
@@ -60,7 +60,8 @@ def make_site(
             counter = Counter(site_id=site.id, agency_id=agency.id, label=label, services=services)
             counter.rules = [
                 OpeningRule(weekday=day, opens_at=opens, closes_at=closes, slot_minutes=slot_minutes,
-                            capacity=capacity, break_starts_at=dt.time(10), break_ends_at=dt.time(10, 30))
+                            capacity=capacity, break_starts_at=break_[0] if break_ else None,
+                            break_ends_at=break_[1] if break_ else None)
                 for day in weekdays
             ]
             session.add(counter)

@@ -1,0 +1,121 @@
+"""Availability: open, full and closed days, with reasons; places summed over counters; time zones."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from tests.factories import TOMORROW, add_closure, at, booking_body, make_site
+
+
+def days(client, service="KTP", first=TOMORROW, last=None, site="uji", **headers):
+    last = last or first
+    response = client.get(f"/api/v1/sites/{site}/services/{service}/availability?from={first}&to={last}",
+                          headers=headers)
+    assert response.status_code == 200, response.text
+    return response.json()["days"]
+
+
+def test_an_open_day_lists_its_slots_with_places_summed_over_counters(client, db):
+    make_site(db, capacity=2, counters=3)
+    day = days(client)[0]
+    assert day["status"] == "open"
+    assert [slot["start"][11:16] for slot in day["slots"]] == [
+        "08:00", "08:30", "09:00", "09:30", "10:30", "11:00", "11:30"
+    ]
+    assert {slot["remaining"] for slot in day["slots"]} == {6}
+    assert day["slots"][0] == {"start": "2026-12-01T08:00:00+07:00", "end": "2026-12-01T08:30:00+07:00",
+                               "remaining": 6}
+
+
+def test_a_booking_takes_one_place_from_its_slot(client, db):
+    make_site(db)
+    client.post("/api/v1/sites/uji/bookings", json=booking_body(at(TOMORROW, 9)))
+    slots = {slot["start"][11:16]: slot["remaining"] for slot in days(client)[0]["slots"]}
+    assert slots["09:00"] == 3 and slots["08:00"] == 4
+
+
+def test_a_day_whose_slots_are_all_taken_is_full(client, db):
+    make_site(db, capacity=1, counters=1, opens=dt.time(8), closes=dt.time(9), break_=None)
+    for n, hour_minute in enumerate(((8, 0), (8, 30)), start=1):
+        assert client.post("/api/v1/sites/uji/bookings", json=booking_body(at(TOMORROW, *hour_minute), n)).status_code == 201
+    day = days(client)[0]
+    assert day["status"] == "full"
+    assert all(slot["remaining"] == 0 for slot in day["slots"])
+
+
+def test_a_used_up_daily_quota_makes_the_day_full_with_its_reason(client, db):
+    make_site(db, quota=1)
+    client.post("/api/v1/sites/uji/bookings", json=booking_body(at(TOMORROW, 8), service="KK"))
+    day = days(client, service="KK")[0]
+    assert day["status"] == "full"
+    assert day["reason"] == "Kuota harian sudah habis"
+    assert days(client, service="KTP")[0]["status"] == "open"  # the quota is the service's, not the counter's
+
+
+def test_a_national_holiday_is_closed_with_its_name(client, db):
+    make_site(db)
+    add_closure(db, None, TOMORROW, "Hari Raya Natal", "Christmas Day", kind="holiday")
+    assert days(client)[0] == {"date": "2026-12-01", "status": "closed", "slots": [], "reason": "Hari Raya Natal"}
+    assert days(client, **{"Accept-Language": "en"})[0]["reason"] == "Christmas Day"
+
+
+def test_a_closure_of_another_site_does_not_close_this_one(client, db):
+    make_site(db)
+    make_site(db, slug="lain")
+    add_closure(db, "lain", TOMORROW, "Renovasi gedung")
+    assert days(client)[0]["status"] == "open"
+    assert days(client, site="lain")[0]["reason"] == "Renovasi gedung"
+
+
+def test_a_day_without_opening_hours_is_closed(client, db):
+    make_site(db, weekdays=range(5))  # Monday to Friday
+    saturday = dt.date(2026, 12, 5)
+    assert days(client, first=saturday)[0]["status"] == "closed"
+    assert days(client, first=saturday)[0]["reason"] == "Tidak ada layanan pada hari ini"
+
+
+def test_slots_inside_the_lead_time_are_not_offered(client, db, clock):
+    make_site(db)
+    clock.now = dt.datetime(2026, 12, 1, 1, 40, tzinfo=dt.UTC)  # 08:40 local, lead time 60 minutes
+    first = days(client)[0]["slots"][0]
+    assert first["start"] == "2026-12-01T10:30:00+07:00"  # 09:30 starts before 09:40; then the break
+
+
+def test_days_outside_the_booking_window_are_closed(client, db):
+    make_site(db)
+    assert days(client, first=TOMORROW - dt.timedelta(days=2))[0]["reason"] == "Tanggal sudah lewat"
+    answer = days(client, first=TOMORROW, last=TOMORROW + dt.timedelta(days=30))
+    assert answer[-1]["status"] == "closed" and answer[-1]["reason"] == "Belum dibuka untuk pemesanan"
+    assert answer[-2]["status"] == "open"  # 30 days after today is the last bookable day
+
+
+def test_a_wita_site_shows_its_slots_with_plus_eight(client, db):
+    make_site(db, slug="denpasar", timezone="Asia/Makassar")
+    slot = days(client, site="denpasar")[0]["slots"][0]
+    assert slot["start"] == "2026-12-01T08:00:00+08:00"
+    answer = client.get(f"/api/v1/sites/denpasar/services/KTP/availability?from={TOMORROW}&to={TOMORROW}").json()
+    assert answer["timezone"] == "Asia/Makassar"
+
+
+def test_a_booking_in_wita_is_answered_in_wita(client, db):
+    make_site(db, slug="denpasar", timezone="Asia/Makassar")
+    made = client.post("/api/v1/sites/denpasar/bookings", json=booking_body("2026-12-01T08:00:00+08:00"))
+    assert made.status_code == 201, made.text
+    assert made.json()["start"] == "2026-12-01T08:00:00+08:00"
+
+
+def test_default_range_is_two_weeks_from_today(client, db):
+    make_site(db)
+    answer = client.get("/api/v1/sites/uji/services/KTP/availability").json()["days"]
+    assert answer[0]["date"] == "2026-11-30" and len(answer) == 14
+
+
+@pytest.mark.parametrize("span", [31])
+def test_at_most_31_days_per_call(client, db, span):
+    make_site(db)
+    assert len(days(client, last=TOMORROW + dt.timedelta(days=span - 1))) == span
+    too_long = client.get(f"/api/v1/sites/uji/services/KTP/availability?from={TOMORROW}"
+                          f"&to={TOMORROW + dt.timedelta(days=span)}")
+    assert too_long.status_code == 422 and too_long.json()["errors"][0]["field"] == "to"
