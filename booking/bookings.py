@@ -104,8 +104,11 @@ def get_booking(session: Session, code: str, token: str | None) -> Booking:
     booking = session.scalar(
         select(Booking)
         .where(Booking.code == normalise_code(code))
-        .options(selectinload(Booking.site), selectinload(Booking.service).selectinload(Service.agency),
-                 selectinload(Booking.counter))
+        .options(
+            selectinload(Booking.site),
+            selectinload(Booking.service).selectinload(Service.agency),
+            selectinload(Booking.counter),
+        )
     )
     if booking is None or not token or not hmac.compare_digest(booking.manage_token_hash, hash_token(token)):
         raise NotFound(what="booking")
@@ -238,12 +241,17 @@ def _take_quota(session: Session, service: Service, day: dt.date) -> None:
     if service.daily_quota is None:
         return
     session.execute(
-        insert_ignoring_conflicts(session, ServiceDayLoad, service_id=service.id, day=day, quota=service.daily_quota, booked=0)
+        insert_ignoring_conflicts(
+            session, ServiceDayLoad, service_id=service.id, day=day, quota=service.daily_quota, booked=0
+        )
     )
     taken = session.execute(
         update(ServiceDayLoad)
-        .where(ServiceDayLoad.service_id == service.id, ServiceDayLoad.day == day,
-               ServiceDayLoad.booked < ServiceDayLoad.quota)
+        .where(
+            ServiceDayLoad.service_id == service.id,
+            ServiceDayLoad.day == day,
+            ServiceDayLoad.booked < ServiceDayLoad.quota,
+        )
         .values(booked=ServiceDayLoad.booked + 1)
         .execution_options(synchronize_session=False)
     )
@@ -263,13 +271,21 @@ def _take_place(session: Session, candidates: list[CounterSlot]) -> CounterSlot:
     for slot in sorted(candidates, key=lambda s: (loads.get(s.counter_id, 0) - s.capacity, s.counter_id)):
         session.execute(
             insert_ignoring_conflicts(
-                session, SlotLoad, counter_id=slot.counter_id, starts_at=slot.starts_at, capacity=slot.capacity, booked=0
+                session,
+                SlotLoad,
+                counter_id=slot.counter_id,
+                starts_at=slot.starts_at,
+                capacity=slot.capacity,
+                booked=0,
             )
         )
         taken = session.execute(
             update(SlotLoad)
-            .where(SlotLoad.counter_id == slot.counter_id, SlotLoad.starts_at == slot.starts_at,
-                   SlotLoad.booked < SlotLoad.capacity)
+            .where(
+                SlotLoad.counter_id == slot.counter_id,
+                SlotLoad.starts_at == slot.starts_at,
+                SlotLoad.booked < SlotLoad.capacity,
+            )
             .values(booked=SlotLoad.booked + 1)
             .execution_options(synchronize_session=False)
         )
@@ -290,8 +306,11 @@ def _give_back(session: Session, booking: Booking, *, quota: bool = True) -> Non
     if quota:
         session.execute(
             update(ServiceDayLoad)
-            .where(ServiceDayLoad.service_id == booking.service_id, ServiceDayLoad.day == booking.local_date,
-                   ServiceDayLoad.booked > 0)
+            .where(
+                ServiceDayLoad.service_id == booking.service_id,
+                ServiceDayLoad.day == booking.local_date,
+                ServiceDayLoad.booked > 0,
+            )
             .values(booked=ServiceDayLoad.booked - 1)
             .execution_options(synchronize_session=False)
         )

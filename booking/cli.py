@@ -102,11 +102,18 @@ def serve(settings: Settings, workers: int) -> None:
     """Run the HTTP API (and OpenAPI at /schema) on BOOKING_HOST:BOOKING_PORT; stops on Ctrl-C or SIGTERM."""
     import uvicorn
 
-    settings.resolved_secret_key  # created once here, before several processes could race for it
+    if not settings.resolved_secret_key:  # made once here, before several server processes could race for it
+        raise click.ClickException("the secret key is empty")
     click.echo(f"Antrian on {settings.resolved_public_url} (API docs at /schema)")
     uvicorn.run(
-        "booking.api.app:app_from_environment", factory=True, host=settings.host, port=settings.port,
-        workers=workers, log_level=settings.log_level.lower(), proxy_headers=True, timeout_graceful_shutdown=10,
+        "booking.api.app:app_from_environment",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=workers,
+        log_level=settings.log_level.lower(),
+        proxy_headers=True,
+        timeout_graceful_shutdown=10,
     )
 
 

@@ -30,7 +30,12 @@ class Database:
             self.reader = _sqlite_engine(url, begin="BEGIN")
         else:
             self.writer = create_engine(
-                url, hide_parameters=True, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, pool_recycle=1800
+                url,
+                hide_parameters=True,
+                pool_size=pool_size,
+                max_overflow=pool_size,
+                pool_pre_ping=True,
+                pool_recycle=1800,
             )
             self.reader = self.writer
         self._write_sessions = sessionmaker(self.writer, expire_on_commit=False)

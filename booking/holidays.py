@@ -18,18 +18,18 @@ def load_national_holidays(session: Session, years: list[int]) -> int:
     """Add each holiday of ``years`` as a national closure (no site); already loaded ones are skipped."""
     names_id = holiday_calendars.Indonesia(years=years, categories=CATEGORIES, language="id")
     names_en = holiday_calendars.Indonesia(years=years, categories=CATEGORIES, language="en_US")
-    known = set(
-        session.scalars(
-            select(Closure.starts_on).where(Closure.kind == "holiday", Closure.site_id.is_(None))
-        )
-    )
+    known = set(session.scalars(select(Closure.starts_on).where(Closure.kind == "holiday", Closure.site_id.is_(None))))
     added = 0
     for day, name in sorted(names_id.items()):
         if day in known:
             continue
         session.add(
             Closure(
-                site_id=None, starts_on=day, ends_on=day, reason=name, reason_en=names_en.get(day, name),
+                site_id=None,
+                starts_on=day,
+                ends_on=day,
+                reason=name,
+                reason_en=names_en.get(day, name),
                 kind="holiday",
             )
         )

@@ -40,8 +40,9 @@ def fingerprint(scope: str, payload: object) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def claim(session: Session, key: str, request_hash: str, *, now: dt.datetime, ttl: dt.timedelta,
-          secret_key: str) -> Replay | None:
+def claim(
+    session: Session, key: str, request_hash: str, *, now: dt.datetime, ttl: dt.timedelta, secret_key: str
+) -> Replay | None:
     """Claim ``key`` in this transaction; a key already used returns the first answer to replay."""
     if not key or len(key) > MAX_KEY_LENGTH or not key.isprintable():
         raise InvalidInput([FieldError("Idempotency-Key", "value_invalid")])
@@ -51,8 +52,13 @@ def claim(session: Session, key: str, request_hash: str, *, now: dt.datetime, tt
     )
     inserted = session.execute(
         insert_ignoring_conflicts(
-            session, IdempotencyKey, key_hash=key_hash, request_hash=request_hash, response_body="",
-            sealed_token="", created_at=now,
+            session,
+            IdempotencyKey,
+            key_hash=key_hash,
+            request_hash=request_hash,
+            response_body="",
+            sealed_token="",
+            created_at=now,
         )
     )
     if inserted.rowcount == 1:

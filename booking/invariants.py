@@ -23,17 +23,19 @@ def capacity_violations(session: Session) -> list[str]:
         .subquery()
     )
     slot_rows = session.execute(
-        select(SlotLoad.counter_id, SlotLoad.starts_at, SlotLoad.booked, SlotLoad.capacity, per_slot.c.n)
-        .outerjoin(per_slot, and_(per_slot.c.counter_id == SlotLoad.counter_id,
-                                  per_slot.c.starts_at == SlotLoad.starts_at))
+        select(SlotLoad.counter_id, SlotLoad.starts_at, SlotLoad.booked, SlotLoad.capacity, per_slot.c.n).outerjoin(
+            per_slot, and_(per_slot.c.counter_id == SlotLoad.counter_id, per_slot.c.starts_at == SlotLoad.starts_at)
+        )
     )
     for counter_id, starts_at, booked, capacity, actual in slot_rows:
         if booked > capacity or booked != (actual or 0):
             problems.append(f"slot {counter_id}@{starts_at}: booked={booked} capacity={capacity} active={actual or 0}")
     orphans = session.execute(
-        select(per_slot.c.counter_id, per_slot.c.starts_at).outerjoin(
+        select(per_slot.c.counter_id, per_slot.c.starts_at)
+        .outerjoin(
             SlotLoad, and_(per_slot.c.counter_id == SlotLoad.counter_id, per_slot.c.starts_at == SlotLoad.starts_at)
-        ).where(SlotLoad.id.is_(None))
+        )
+        .where(SlotLoad.id.is_(None))
     )
     problems += [f"bookings at {counter_id}@{starts_at} hold no slot row" for counter_id, starts_at in orphans]
 
@@ -44,9 +46,11 @@ def capacity_violations(session: Session) -> list[str]:
         .subquery()
     )
     day_rows = session.execute(
-        select(ServiceDayLoad.service_id, ServiceDayLoad.day, ServiceDayLoad.booked, ServiceDayLoad.quota, per_day.c.n)
-        .outerjoin(per_day, and_(per_day.c.service_id == ServiceDayLoad.service_id,
-                                 per_day.c.local_date == ServiceDayLoad.day))
+        select(
+            ServiceDayLoad.service_id, ServiceDayLoad.day, ServiceDayLoad.booked, ServiceDayLoad.quota, per_day.c.n
+        ).outerjoin(
+            per_day, and_(per_day.c.service_id == ServiceDayLoad.service_id, per_day.c.local_date == ServiceDayLoad.day)
+        )
     )
     for service_id, day, booked, quota, actual in day_rows:
         if booked > quota or booked != (actual or 0):
@@ -54,8 +58,10 @@ def capacity_violations(session: Session) -> list[str]:
     missing_quota_rows = session.execute(
         select(per_day.c.service_id, per_day.c.local_date)
         .join(Service, Service.id == per_day.c.service_id)
-        .outerjoin(ServiceDayLoad, and_(ServiceDayLoad.service_id == per_day.c.service_id,
-                                        ServiceDayLoad.day == per_day.c.local_date))
+        .outerjoin(
+            ServiceDayLoad,
+            and_(ServiceDayLoad.service_id == per_day.c.service_id, ServiceDayLoad.day == per_day.c.local_date),
+        )
         .where(Service.daily_quota.is_not(None), ServiceDayLoad.id.is_(None))
     )
     problems += [f"quota service {sid}@{day} has bookings but no quota row" for sid, day in missing_quota_rows]

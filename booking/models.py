@@ -141,9 +141,7 @@ class CounterService(Base):
     __tablename__ = "counter_services"
 
     counter_id: Mapped[int] = mapped_column(ForeignKey("counters.id", ondelete="CASCADE"), primary_key=True)
-    service_id: Mapped[int] = mapped_column(
-        ForeignKey("services.id", ondelete="CASCADE"), primary_key=True, index=True
-    )
+    service_id: Mapped[int] = mapped_column(ForeignKey("services.id", ondelete="CASCADE"), primary_key=True, index=True)
 
 
 class OpeningRule(Base):
@@ -195,12 +193,8 @@ class Closure(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     site_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), nullable=True)
-    agency_id: Mapped[int | None] = mapped_column(
-        ForeignKey("agencies.id", ondelete="CASCADE"), nullable=True
-    )
-    counter_id: Mapped[int | None] = mapped_column(
-        ForeignKey("counters.id", ondelete="CASCADE"), nullable=True
-    )
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id", ondelete="CASCADE"), nullable=True)
+    counter_id: Mapped[int | None] = mapped_column(ForeignKey("counters.id", ondelete="CASCADE"), nullable=True)
     starts_on: Mapped[dt.date] = mapped_column(Date)
     ends_on: Mapped[dt.date] = mapped_column(Date)
     reason: Mapped[str] = mapped_column(String(300), doc="Indonesian, shown to citizens")
@@ -257,9 +251,7 @@ class Booking(Base):
             postgresql_where=ACTIVE_BOOKING,
         ),
         Index("ix_bookings_counter_starts_at", "counter_id", "starts_at"),
-        CheckConstraint(
-            "status IN ('confirmed', 'checked_in', 'served', 'no_show', 'cancelled')", name="status_known"
-        ),
+        CheckConstraint("status IN ('confirmed', 'checked_in', 'served', 'no_show', 'cancelled')", name="status_known"),
         CheckConstraint("starts_at < ends_at", name="starts_before_end"),
     )
 
@@ -272,9 +264,7 @@ class Booking(Base):
     ends_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     local_date: Mapped[dt.date] = mapped_column(Date, doc="the day in the site's zone, for per-day rules")
     status: Mapped[str] = mapped_column(String(16), default=BookingStatus.confirmed)
-    citizen_nik_hash: Mapped[str] = mapped_column(
-        String(64), doc="keyed hash: the rule works, the NIK is unreadable"
-    )
+    citizen_nik_hash: Mapped[str] = mapped_column(String(64), doc="keyed hash: the rule works, the NIK is unreadable")
     citizen_nik_last4: Mapped[str] = mapped_column(String(4))
     citizen_name: Mapped[str] = mapped_column(String(100))
     citizen_phone: Mapped[str] = mapped_column(String(20), doc="E.164")
@@ -302,9 +292,7 @@ class IdempotencyKey(Base):
 
     key_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     request_hash: Mapped[str] = mapped_column(String(64))
-    booking_id: Mapped[int | None] = mapped_column(
-        ForeignKey("bookings.id", ondelete="CASCADE"), nullable=True
-    )
+    booking_id: Mapped[int | None] = mapped_column(ForeignKey("bookings.id", ondelete="CASCADE"), nullable=True)
     response_body: Mapped[str] = mapped_column(Text, doc="the first 201 body, without the manage token")
     sealed_token: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)

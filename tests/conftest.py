@@ -100,7 +100,10 @@ def clock() -> FixedClock:
 @pytest.fixture
 def settings(tmp_path, database_url) -> Settings:
     return Settings(
-        data_dir=tmp_path / "data", database_url=database_url, secret_key="test-secret", rate_limit_per_minute=0,
+        data_dir=tmp_path / "data",
+        database_url=database_url,
+        secret_key="test-secret",
+        rate_limit_per_minute=0,
         public_url="http://antrian.test",
     )
 

@@ -36,46 +36,84 @@ class TestSite:
 
 
 def make_site(
-    db: Database, *, slug: str = "uji", timezone: str = "Asia/Jakarta", capacity: int = 2, counters: int = 2,
-    quota: int = 3, opens: dt.time = dt.time(8), closes: dt.time = dt.time(12), slot_minutes: int = 30,
-    weekdays: range = range(7), break_: tuple[dt.time, dt.time] | None = (dt.time(10), dt.time(10, 30)),
+    db: Database,
+    *,
+    slug: str = "uji",
+    timezone: str = "Asia/Jakarta",
+    capacity: int = 2,
+    counters: int = 2,
+    quota: int = 3,
+    opens: dt.time = dt.time(8),
+    closes: dt.time = dt.time(12),
+    slot_minutes: int = 30,
+    weekdays: range = range(7),
+    break_: tuple[dt.time, dt.time] | None = (dt.time(10), dt.time(10, 30)),
 ) -> TestSite:
     """A site open every day 08.00-12.00 (break 10.00-10.30), 30-minute slots, ``capacity`` per counter."""
     with db.write() as session:
-        site = Site(slug=slug, name=f"MPP {slug.title()}", timezone=timezone, address="Jl. Uji 1",
-                    min_lead_minutes=60, max_days_ahead=30)
+        site = Site(
+            slug=slug,
+            name=f"MPP {slug.title()}",
+            timezone=timezone,
+            address="Jl. Uji 1",
+            min_lead_minutes=60,
+            max_days_ahead=30,
+        )
         session.add(site)
         session.flush()
         agency = Agency(site_id=site.id, slug="dukcapil", name="Dinas Kependudukan dan Pencatatan Sipil")
         session.add(agency)
         session.flush()
         services = [
-            Service(site_id=site.id, agency_id=agency.id, code="KTP", name="Perekaman KTP-el", duration_minutes=15,
-                    requirements=["Fotokopi KK"]),
-            Service(site_id=site.id, agency_id=agency.id, code="KK", name="Kartu Keluarga baru",
-                    duration_minutes=20, requirements=["Formulir F-1.01", "Buku nikah"], daily_quota=quota),
+            Service(
+                site_id=site.id,
+                agency_id=agency.id,
+                code="KTP",
+                name="Perekaman KTP-el",
+                duration_minutes=15,
+                requirements=["Fotokopi KK"],
+            ),
+            Service(
+                site_id=site.id,
+                agency_id=agency.id,
+                code="KK",
+                name="Kartu Keluarga baru",
+                duration_minutes=20,
+                requirements=["Formulir F-1.01", "Buku nikah"],
+                daily_quota=quota,
+            ),
         ]
         labels = tuple(f"Loket {n}" for n in range(1, counters + 1))
         for label in labels:
             counter = Counter(site_id=site.id, agency_id=agency.id, label=label, services=services)
             counter.rules = [
-                OpeningRule(weekday=day, opens_at=opens, closes_at=closes, slot_minutes=slot_minutes,
-                            capacity=capacity, break_starts_at=break_[0] if break_ else None,
-                            break_ends_at=break_[1] if break_ else None)
+                OpeningRule(
+                    weekday=day,
+                    opens_at=opens,
+                    closes_at=closes,
+                    slot_minutes=slot_minutes,
+                    capacity=capacity,
+                    break_starts_at=break_[0] if break_ else None,
+                    break_ends_at=break_[1] if break_ else None,
+                )
                 for day in weekdays
             ]
             session.add(counter)
     return TestSite(slug=slug, timezone=ZoneInfo(timezone), service="KTP", quota_service="KK", counters=labels)
 
 
-def add_closure(db: Database, site_slug: str | None, day: dt.date, reason: str, reason_en: str = "",
-                kind: str = "manual") -> None:
+def add_closure(
+    db: Database, site_slug: str | None, day: dt.date, reason: str, reason_en: str = "", kind: str = "manual"
+) -> None:
     from sqlalchemy import select
 
     with db.write() as session:
         site_id = session.scalar(select(Site.id).where(Site.slug == site_slug)) if site_slug else None
-        session.add(Closure(site_id=site_id, starts_on=day, ends_on=day, reason=reason, reason_en=reason_en or reason,
-                            kind=kind))
+        session.add(
+            Closure(
+                site_id=site_id, starts_on=day, ends_on=day, reason=reason, reason_en=reason_en or reason, kind=kind
+            )
+        )
 
 
 def at(day: dt.date, hour: int, minute: int = 0, zone: ZoneInfo = WIB) -> str:

@@ -60,7 +60,9 @@ def test_email_is_checked_and_normalised():
         normalise_email("siti@")
 
 
-@pytest.mark.parametrize(("raw", "clean"), [("  Siti   Aminah ", "Siti Aminah"), ("I Gusti Ngurah Rai", "I Gusti Ngurah Rai")])
+@pytest.mark.parametrize(
+    ("raw", "clean"), [("  Siti   Aminah ", "Siti Aminah"), ("I Gusti Ngurah Rai", "I Gusti Ngurah Rai")]
+)
 def test_names_are_tidied(raw, clean):
     assert normalise_name(raw) == clean
 

@@ -41,7 +41,9 @@ def test_loading_twice_adds_nothing(db, demo):
 
 def test_national_holidays_and_cuti_bersama_are_closures(db, demo):
     with db.read() as session:
-        reasons = dict(session.execute(select(Closure.starts_on, Closure.reason).where(Closure.kind == "holiday")).all())
+        reasons = dict(
+            session.execute(select(Closure.starts_on, Closure.reason).where(Closure.kind == "holiday")).all()
+        )
     assert reasons[dt.date(2026, 12, 25)] == "Hari Raya Natal"
     assert dt.date(2026, 12, 24) in reasons  # cuti bersama
 
@@ -49,7 +51,9 @@ def test_national_holidays_and_cuti_bersama_are_closures(db, demo):
 def test_blora_is_open_on_weekdays_shorter_on_friday_and_closed_at_weekends(db, demo, settings):
     clock = FixedClock(dt.datetime(2026, 11, 30, 0, 0, tzinfo=dt.UTC))
     with TestClient(create_app(settings, db=db, clock=clock)) as client:
-        days = client.get("/api/v1/sites/blora/services/DKP-07/availability?from=2026-12-01&to=2026-12-06").json()["days"]
+        days = client.get("/api/v1/sites/blora/services/DKP-07/availability?from=2026-12-01&to=2026-12-06").json()[
+            "days"
+        ]
     by_date = {day["date"]: day for day in days}
     tuesday, friday = by_date["2026-12-01"], by_date["2026-12-04"]
     assert tuesday["status"] == friday["status"] == "open"
@@ -62,5 +66,7 @@ def test_blora_is_open_on_weekdays_shorter_on_friday_and_closed_at_weekends(db, 
 def test_the_passport_desk_opens_only_on_tuesday_and_thursday(db, demo, settings):
     clock = FixedClock(dt.datetime(2026, 11, 30, 0, 0, tzinfo=dt.UTC))
     with TestClient(create_app(settings, db=db, clock=clock)) as client:
-        days = client.get("/api/v1/sites/blora/services/IMI-01/availability?from=2026-12-01&to=2026-12-04").json()["days"]
+        days = client.get("/api/v1/sites/blora/services/IMI-01/availability?from=2026-12-01&to=2026-12-04").json()[
+            "days"
+        ]
     assert [day["status"] for day in days] == ["open", "closed", "open", "closed"]

@@ -36,11 +36,16 @@ def _wait_for(url: str, process: subprocess.Popen, seconds: float = 60) -> httpx
 
 def _start(command: list[str], tmp_path: Path) -> tuple[subprocess.Popen, str]:
     port = _free_port()
-    env = {**os.environ, "BOOKING_DATA_DIR": str(tmp_path / "var"), "BOOKING_PORT": str(port),
-           "BOOKING_HOST": "127.0.0.1"}
+    env = {
+        **os.environ,
+        "BOOKING_DATA_DIR": str(tmp_path / "var"),
+        "BOOKING_PORT": str(port),
+        "BOOKING_HOST": "127.0.0.1",
+    }
     env.pop("BOOKING_DATABASE_URL", None)
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                               text=True, start_new_session=True)
+    process = subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True
+    )
     return process, f"http://127.0.0.1:{port}"
 
 
@@ -61,8 +66,12 @@ def test_make_run_serves_the_demo_and_stops_on_ctrl_c(tmp_path):
 
 @pytest.mark.slow
 def test_the_server_stops_cleanly_on_sigterm(tmp_path):
-    subprocess.run([str(ROOT / ".venv/bin/booking"), "db", "upgrade"], check=True, capture_output=True,
-                   env={**os.environ, "BOOKING_DATA_DIR": str(tmp_path / "var")})
+    subprocess.run(
+        [str(ROOT / ".venv/bin/booking"), "db", "upgrade"],
+        check=True,
+        capture_output=True,
+        env={**os.environ, "BOOKING_DATA_DIR": str(tmp_path / "var")},
+    )
     process, base = _start([str(ROOT / ".venv/bin/booking"), "serve"], tmp_path)
     _wait_for(f"{base}/health", process)
     process.send_signal(signal.SIGTERM)

@@ -7,6 +7,8 @@ database and clock.
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import re
 from collections.abc import Callable
 
 from litestar import Litestar, Request, Router
@@ -58,15 +60,38 @@ def create_app(
         middleware=middleware,
         request_max_body_size=MAX_BODY_BYTES,
         openapi_config=OpenAPIConfig(
-            title="Antrian", version="1", path="/schema", render_plugins=[SwaggerRenderPlugin()],
+            title="Antrian",
+            version="1",
+            path="/schema",
+            render_plugins=[SwaggerRenderPlugin()],
             description="Appointment booking for Indonesia's public service malls (Mal Pelayanan Publik).",
         ),
         logging_config=LoggingConfig(
             root={"level": settings.log_level, "handlers": ["queue_listener"]},
             log_exceptions="never",  # our handlers log what is safe to log
         ),
+        on_startup=[_redact_access_log],
         on_shutdown=[db.dispose] if own_db else [],
     )
+
+
+class _RedactTokens(logging.Filter):
+    """Access logs keep the path but never a manage token from a ``?token=`` query."""
+
+    PATTERN = re.compile(r"(token=)[^&\s]+")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                self.PATTERN.sub(r"\1[redacted]", arg) if isinstance(arg, str) else arg for arg in record.args
+            )
+        return True
+
+
+def _redact_access_log() -> None:
+    access = logging.getLogger("uvicorn.access")
+    if not any(isinstance(existing, _RedactTokens) for existing in access.filters):
+        access.addFilter(_RedactTokens())
 
 
 def _is_booking_creation(request: Request) -> bool:

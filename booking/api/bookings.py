@@ -22,21 +22,34 @@ class BookingController(Controller):
     tags = ["bookings"]
 
     @get("/", sync_to_thread=True, summary="A booking, for the holder of its manage token")
-    def show(self, ctx: Ctx, code: FromPath[str], header_token: TokenHeader = None, token: TokenQuery = None) -> BookingOut:
+    def show(
+        self, ctx: Ctx, code: FromPath[str], header_token: TokenHeader = None, token: TokenQuery = None
+    ) -> BookingOut:
         with ctx.db.read() as session:
             booking = get_booking(session, code, header_token or token)
             return booking_out(booking, ctx.settings.resolved_public_url)
 
     @post("/cancel", sync_to_thread=True, status_code=200, summary="Cancel (idempotent); the place is given back")
-    def cancel(self, ctx: Ctx, code: FromPath[str], header_token: TokenHeader = None, token: TokenQuery = None) -> BookingOut:
+    def cancel(
+        self, ctx: Ctx, code: FromPath[str], header_token: TokenHeader = None, token: TokenQuery = None
+    ) -> BookingOut:
         with ctx.db.write() as session:
             booking = cancel_booking(session, get_booking(session, code, header_token or token), now=ctx.clock())
             return booking_out(booking, ctx.settings.resolved_public_url)
 
-    @post("/reschedule", sync_to_thread=True, status_code=200,
-          summary="Move to another start; the old place is kept if the new one cannot be had")
+    @post(
+        "/reschedule",
+        sync_to_thread=True,
+        status_code=200,
+        summary="Move to another start; the old place is kept if the new one cannot be had",
+    )
     def reschedule(
-        self, ctx: Ctx, code: FromPath[str], data: JSONBody[RescheduleIn], header_token: TokenHeader = None, token: TokenQuery = None
+        self,
+        ctx: Ctx,
+        code: FromPath[str],
+        data: JSONBody[RescheduleIn],
+        header_token: TokenHeader = None,
+        token: TokenQuery = None,
     ) -> BookingOut:
         with ctx.db.write() as session:
             booking = get_booking(session, code, header_token or token)

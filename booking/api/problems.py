@@ -41,15 +41,23 @@ TITLES = {code: text.en for code, text in PROBLEMS.items()}
 
 
 def problem(
-    request: Request, http_status: int, code: str, *, errors: list[FieldError] | None = None,
-    headers: dict[str, str] | None = None, **params: object,
+    request: Request,
+    http_status: int,
+    code: str,
+    *,
+    errors: list[FieldError] | None = None,
+    headers: dict[str, str] | None = None,
+    **params: object,
 ) -> Response:
     language = negotiate_language(request.headers.get("accept-language"))
     extra: dict[str, Any] = {"code": code}
     if errors is not None:
         extra["errors"] = [
-            {"field": error.field, "code": error.code,
-             "message": FIELD_ERRORS.get(error.code, FIELD_ERRORS["value_invalid"])(language, **error.params)}
+            {
+                "field": error.field,
+                "code": error.code,
+                "message": FIELD_ERRORS.get(error.code, FIELD_ERRORS["value_invalid"])(language, **error.params),
+            }
             for error in errors
         ]
     exception = ProblemDetailsException(
@@ -87,8 +95,12 @@ _MSGSPEC_PATTERNS = [
 
 def validation_handler(request: Request, error: ValidationException) -> Response:
     errors = [_field_error(item) for item in (error.extra or []) if isinstance(item, dict)]
-    return problem(request, HTTP_422_UNPROCESSABLE_ENTITY, "validation_error",
-                   errors=errors or [FieldError("body", "value_invalid")])
+    return problem(
+        request,
+        HTTP_422_UNPROCESSABLE_ENTITY,
+        "validation_error",
+        errors=errors or [FieldError("body", "value_invalid")],
+    )
 
 
 def _field_error(item: dict) -> FieldError:
@@ -105,8 +117,9 @@ def _field_error(item: dict) -> FieldError:
 def http_error_handler(request: Request, error: HTTPException) -> Response:
     status = error.status_code
     if isinstance(error, SerializationException) or status == 400:  # every body we take is JSON
-        return problem(request, HTTP_422_UNPROCESSABLE_ENTITY, "validation_error",
-                       errors=[FieldError("body", "json_invalid")])
+        return problem(
+            request, HTTP_422_UNPROCESSABLE_ENTITY, "validation_error", errors=[FieldError("body", "json_invalid")]
+        )
     code = {
         HTTP_404_NOT_FOUND: "not_found",
         HTTP_405_METHOD_NOT_ALLOWED: "method_not_allowed",
@@ -115,8 +128,9 @@ def http_error_handler(request: Request, error: HTTPException) -> Response:
         HTTP_429_TOO_MANY_REQUESTS: "rate_limited",
     }.get(status)
     if code is None and 400 <= status < 500:
-        return problem(request, HTTP_422_UNPROCESSABLE_ENTITY, "validation_error",
-                       errors=[FieldError("body", "value_invalid")])
+        return problem(
+            request, HTTP_422_UNPROCESSABLE_ENTITY, "validation_error", errors=[FieldError("body", "value_invalid")]
+        )
     if code is None:
         log.error("HTTP error %s on %s %s", status, request.method, request.url.path)
         return problem(request, HTTP_500_INTERNAL_SERVER_ERROR, "internal_error")
@@ -125,8 +139,13 @@ def http_error_handler(request: Request, error: HTTPException) -> Response:
 
 def unexpected_error_handler(request: Request, error: Exception) -> Response:
     # The message may hold request data; the type and the traceback's code lines do not.
-    log.error("unexpected %s on %s %s", type(error).__name__, request.method, request.url.path,
-              exc_info=(type(error), error, error.__traceback__))
+    log.error(
+        "unexpected %s on %s %s",
+        type(error).__name__,
+        request.method,
+        request.url.path,
+        exc_info=(type(error), error, error.__traceback__),
+    )
     return problem(request, HTTP_500_INTERNAL_SERVER_ERROR, "internal_error")
 
 

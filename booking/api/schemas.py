@@ -157,8 +157,11 @@ def availability_out(availability: Availability, language: str) -> AvailabilityO
                 status=day.status,
                 reason=day.reason(language) if day.reason else None,
                 slots=[
-                    SlotOut(start=slot.starts_at.astimezone(zone), end=slot.ends_at.astimezone(zone),
-                            remaining=slot.remaining)
+                    SlotOut(
+                        start=slot.starts_at.astimezone(zone),
+                        end=slot.ends_at.astimezone(zone),
+                        remaining=slot.remaining,
+                    )
                     for slot in day.slots
                 ],
             )

@@ -52,7 +52,9 @@ class SiteController(Controller):
 
     @get("/{site:str}/services", sync_to_thread=True, summary="Services of a site, by agency or search words")
     def services(
-        self, ctx: Ctx, site: FromPath[str],
+        self,
+        ctx: Ctx,
+        site: FromPath[str],
         agency: Annotated[str | None, QueryParameter(max_length=64)] = None,
         q: Annotated[str | None, QueryParameter(max_length=100)] = None,
     ) -> list[ServiceOut]:
@@ -60,10 +62,17 @@ class SiteController(Controller):
             found = catalogue.get_site(session, site)
             return [service_out(service) for service in catalogue.list_services(session, found, agency, q)]
 
-    @get("/{site:str}/services/{code:str}/availability", sync_to_thread=True,
-         summary="Open, full and closed days with free slots (at most 31 days)")
+    @get(
+        "/{site:str}/services/{code:str}/availability",
+        sync_to_thread=True,
+        summary="Open, full and closed days with free slots (at most 31 days)",
+    )
     def availability(
-        self, ctx: Ctx, request: Request, site: FromPath[str], code: FromPath[str],
+        self,
+        ctx: Ctx,
+        request: Request,
+        site: FromPath[str],
+        code: FromPath[str],
         from_: Annotated[str | None, QueryParameter(name="from", max_length=20)] = None,
         to: Annotated[str | None, QueryParameter(name="to", max_length=20)] = None,
     ) -> AvailabilityOut:
@@ -75,28 +84,49 @@ class SiteController(Controller):
             offer = service_availability(session, found, code, first, last, now)
             return availability_out(offer, negotiate_language(request.headers.get("accept-language")))
 
-    @post("/{site:str}/bookings", sync_to_thread=True, status_code=HTTP_201_CREATED,
-          summary="Book a slot; honours Idempotency-Key")
+    @post(
+        "/{site:str}/bookings",
+        sync_to_thread=True,
+        status_code=HTTP_201_CREATED,
+        summary="Book a slot; honours Idempotency-Key",
+    )
     def create(
-        self, ctx: Ctx, site: FromPath[str], data: JSONBody[BookingIn],
+        self,
+        ctx: Ctx,
+        site: FromPath[str],
+        data: JSONBody[BookingIn],
         idempotency_key: Annotated[str | None, HeaderParameter(name="Idempotency-Key", max_length=255)] = None,
     ) -> Response[BookingOut]:
         now = ctx.clock()
         request = BookingRequest(
-            service=data.service, start=data.start, nik=data.citizen.nik, name=data.citizen.name,
-            phone=data.citizen.phone, email=data.citizen.email, channels=tuple(data.channels), locale=data.locale,
+            service=data.service,
+            start=data.start,
+            nik=data.citizen.nik,
+            name=data.citizen.name,
+            phone=data.citizen.phone,
+            email=data.citizen.email,
+            channels=tuple(data.channels),
+            locale=data.locale,
         )
         request_hash = idempotency.fingerprint(site, msgspec.to_builtins(data))
         secret = ctx.settings.resolved_secret_key
         with ctx.db.write() as session:
             found = catalogue.get_site(session, site)
             if idempotency_key is not None:
-                replay = idempotency.claim(session, idempotency_key, request_hash, now=now,
-                                           ttl=dt.timedelta(hours=ctx.settings.idempotency_ttl_hours),
-                                           secret_key=secret)
+                replay = idempotency.claim(
+                    session,
+                    idempotency_key,
+                    request_hash,
+                    now=now,
+                    ttl=dt.timedelta(hours=ctx.settings.idempotency_ttl_hours),
+                    secret_key=secret,
+                )
                 if replay is not None:
-                    return Response(_with_token(replay.body, replay.manage_token), status_code=HTTP_201_CREATED,
-                                    headers={"Idempotent-Replayed": "true"})
+                    return Response(
+                        _with_token(replay.body, replay.manage_token),
+                        status_code=HTTP_201_CREATED,
+                        headers={"Idempotent-Replayed": "true"},
+                    )
             try:
                 made = create_booking(session, found, request, now=now, secret_key=secret)
             except Exception as refused:
@@ -104,8 +134,14 @@ class SiteController(Controller):
                 raise
             body = msgspec.to_builtins(booking_out(made.booking, ctx.settings.resolved_public_url))
             if idempotency_key is not None:
-                idempotency.remember(session, idempotency_key, booking_id=made.booking.id, body=body,
-                                     manage_token=made.manage_token, secret_key=secret)
+                idempotency.remember(
+                    session,
+                    idempotency_key,
+                    booking_id=made.booking.id,
+                    body=body,
+                    manage_token=made.manage_token,
+                    secret_key=secret,
+                )
         ctx.metrics.booking_made()
         return Response(_with_token(body, made.manage_token), status_code=HTTP_201_CREATED)
 

@@ -75,8 +75,14 @@ def load_site(session: Session, spec: DemoSite, folder: Path) -> dict[str, int]:
     added = {"sites": 0, "agencies": 0, "services": 0, "counters": 0}
     site = session.scalar(select(Site).where(Site.slug == spec.slug))
     if site is None:
-        site = Site(slug=spec.slug, name=spec.name, timezone=spec.timezone, address=spec.address,
-                    min_lead_minutes=spec.min_lead_minutes, max_days_ahead=spec.max_days_ahead)
+        site = Site(
+            slug=spec.slug,
+            name=spec.name,
+            timezone=spec.timezone,
+            address=spec.address,
+            min_lead_minutes=spec.min_lead_minutes,
+            max_days_ahead=spec.max_days_ahead,
+        )
         session.add(site)
         session.flush()
         added["sites"] += 1
@@ -94,12 +100,17 @@ def load_site(session: Session, spec: DemoSite, folder: Path) -> dict[str, int]:
     for row in _read_csv(folder / "services.csv"):
         if row["code"] in codes:
             continue
-        session.add(Service(
-            site_id=site.id, agency_id=agencies[row["agency"]].id, code=row["code"], name=row["name"],
-            duration_minutes=int(row["duration_minutes"]),
-            requirements=[item.strip() for item in row["requirements"].split("|") if item.strip()],
-            daily_quota=int(row["daily_quota"]) if row["daily_quota"] else None,
-        ))
+        session.add(
+            Service(
+                site_id=site.id,
+                agency_id=agencies[row["agency"]].id,
+                code=row["code"],
+                name=row["name"],
+                duration_minutes=int(row["duration_minutes"]),
+                requirements=[item.strip() for item in row["requirements"].split("|") if item.strip()],
+                daily_quota=int(row["daily_quota"]) if row["daily_quota"] else None,
+            )
+        )
         added["services"] += 1
     session.flush()
 
@@ -133,8 +144,13 @@ def _add_counters(session: Session, site: Site, agencies: dict[str, Agency], age
 def _rule(weekday: int, slot_minutes: int, capacity: int) -> OpeningRule:
     hours = FRIDAY if weekday == 4 else MON_TO_THU
     return OpeningRule(
-        weekday=weekday, opens_at=hours.opens, closes_at=hours.closes, slot_minutes=slot_minutes,
-        capacity=capacity, break_starts_at=hours.break_starts, break_ends_at=hours.break_ends,
+        weekday=weekday,
+        opens_at=hours.opens,
+        closes_at=hours.closes,
+        slot_minutes=slot_minutes,
+        capacity=capacity,
+        break_starts_at=hours.break_starts,
+        break_ends_at=hours.break_ends,
     )
 
 

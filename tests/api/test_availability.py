@@ -11,8 +11,9 @@ from tests.factories import TOMORROW, add_closure, at, booking_body, make_site
 
 def days(client, service="KTP", first=TOMORROW, last=None, site="uji", **headers):
     last = last or first
-    response = client.get(f"/api/v1/sites/{site}/services/{service}/availability?from={first}&to={last}",
-                          headers=headers)
+    response = client.get(
+        f"/api/v1/sites/{site}/services/{service}/availability?from={first}&to={last}", headers=headers
+    )
     assert response.status_code == 200, response.text
     return response.json()["days"]
 
@@ -22,11 +23,16 @@ def test_an_open_day_lists_its_slots_with_places_summed_over_counters(client, db
     day = days(client)[0]
     assert day["status"] == "open"
     assert [slot["start"][11:16] for slot in day["slots"]] == [
-        "08:00", "08:30", "09:00", "09:30", "10:30", "11:00", "11:30"
+        "08:00",
+        "08:30",
+        "09:00",
+        "09:30",
+        "10:30",
+        "11:00",
+        "11:30",
     ]
     assert {slot["remaining"] for slot in day["slots"]} == {6}
-    assert day["slots"][0] == {"start": "2026-12-01T08:00:00+07:00", "end": "2026-12-01T08:30:00+07:00",
-                               "remaining": 6}
+    assert day["slots"][0] == {"start": "2026-12-01T08:00:00+07:00", "end": "2026-12-01T08:30:00+07:00", "remaining": 6}
 
 
 def test_a_booking_takes_one_place_from_its_slot(client, db):
@@ -39,7 +45,10 @@ def test_a_booking_takes_one_place_from_its_slot(client, db):
 def test_a_day_whose_slots_are_all_taken_is_full(client, db):
     make_site(db, capacity=1, counters=1, opens=dt.time(8), closes=dt.time(9), break_=None)
     for n, hour_minute in enumerate(((8, 0), (8, 30)), start=1):
-        assert client.post("/api/v1/sites/uji/bookings", json=booking_body(at(TOMORROW, *hour_minute), n)).status_code == 201
+        assert (
+            client.post("/api/v1/sites/uji/bookings", json=booking_body(at(TOMORROW, *hour_minute), n)).status_code
+            == 201
+        )
     day = days(client)[0]
     assert day["status"] == "full"
     assert all(slot["remaining"] == 0 for slot in day["slots"])
@@ -116,6 +125,7 @@ def test_default_range_is_two_weeks_from_today(client, db):
 def test_at_most_31_days_per_call(client, db, span):
     make_site(db)
     assert len(days(client, last=TOMORROW + dt.timedelta(days=span - 1))) == span
-    too_long = client.get(f"/api/v1/sites/uji/services/KTP/availability?from={TOMORROW}"
-                          f"&to={TOMORROW + dt.timedelta(days=span)}")
+    too_long = client.get(
+        f"/api/v1/sites/uji/services/KTP/availability?from={TOMORROW}&to={TOMORROW + dt.timedelta(days=span)}"
+    )
     assert too_long.status_code == 422 and too_long.json()["errors"][0]["field"] == "to"

@@ -47,7 +47,10 @@ def test_citizen_data_is_masked_in_every_answer(client, site):
 
     for answer in (body, shown):
         assert answer["citizen"] == {
-            "nik": "************0001", "name": "S*** A*****", "phone": "+62812*****890", "email": "s***@example.com"
+            "nik": "************0001",
+            "name": "S*** A*****",
+            "phone": "+62812*****890",
+            "email": "s***@example.com",
         }
 
 
@@ -116,8 +119,11 @@ def test_cancel_after_the_start_is_refused(client, site, clock):
 
 def test_reschedule_moves_the_place(client, site):
     made = book(client).json()
-    moved = client.post(f"/api/v1/bookings/{made['code']}/reschedule",
-                        headers={"X-Booking-Token": made["manage_token"]}, json={"start": at(TOMORROW, 9)})
+    moved = client.post(
+        f"/api/v1/bookings/{made['code']}/reschedule",
+        headers={"X-Booking-Token": made["manage_token"]},
+        json={"start": at(TOMORROW, 9)},
+    )
 
     assert moved.status_code == 200
     assert moved.json()["start"] == "2026-12-01T09:00:00+07:00"
@@ -131,8 +137,11 @@ def test_reschedule_to_a_full_slot_keeps_the_old_place(client, site, db):
     for n in range(2, 6):
         assert book(client, at(TOMORROW, 9), n).status_code == 201
 
-    refused = client.post(f"/api/v1/bookings/{made['code']}/reschedule",
-                          headers={"X-Booking-Token": made["manage_token"]}, json={"start": at(TOMORROW, 9)})
+    refused = client.post(
+        f"/api/v1/bookings/{made['code']}/reschedule",
+        headers={"X-Booking-Token": made["manage_token"]},
+        json={"start": at(TOMORROW, 9)},
+    )
 
     assert refused.status_code == 409 and refused.json()["code"] == "slot_full"
     kept = client.get(f"/api/v1/bookings/{made['code']}", headers={"X-Booking-Token": made["manage_token"]}).json()
@@ -144,8 +153,11 @@ def test_reschedule_to_a_full_slot_keeps_the_old_place(client, site, db):
 
 def test_reschedule_to_another_day_moves_the_quota_too(client, site, db):
     made = book(client, service="KK").json()
-    moved = client.post(f"/api/v1/bookings/{made['code']}/reschedule",
-                        headers={"X-Booking-Token": made["manage_token"]}, json={"start": at(TOMORROW.replace(day=2), 8)})
+    moved = client.post(
+        f"/api/v1/bookings/{made['code']}/reschedule",
+        headers={"X-Booking-Token": made["manage_token"]},
+        json={"start": at(TOMORROW.replace(day=2), 8)},
+    )
     assert moved.status_code == 200
     with db.read() as session:
         assert capacity_violations(session) == []
@@ -155,7 +167,9 @@ def test_reschedule_of_a_cancelled_booking_is_refused(client, site):
     made = book(client).json()
     headers = {"X-Booking-Token": made["manage_token"]}
     client.post(f"/api/v1/bookings/{made['code']}/cancel", headers=headers)
-    refused = client.post(f"/api/v1/bookings/{made['code']}/reschedule", headers=headers, json={"start": at(TOMORROW, 9)})
+    refused = client.post(
+        f"/api/v1/bookings/{made['code']}/reschedule", headers=headers, json={"start": at(TOMORROW, 9)}
+    )
     assert refused.status_code == 409 and refused.json()["code"] == "invalid_transition"
 
 
@@ -201,8 +215,11 @@ def test_phone_in_local_and_international_form_is_the_same_number(client, site, 
 def test_problems_speak_english_when_asked(client, site):
     for n in range(1, 5):
         book(client, n=n)
-    refused = client.post("/api/v1/sites/uji/bookings", json=booking_body(at(TOMORROW, 8), 9),
-                          headers={"Accept-Language": "en-US,en;q=0.9,id;q=0.5"})
+    refused = client.post(
+        "/api/v1/sites/uji/bookings",
+        json=booking_body(at(TOMORROW, 8), 9),
+        headers={"Accept-Language": "en-US,en;q=0.9,id;q=0.5"},
+    )
     assert refused.json()["detail"].startswith("The chosen time is fully booked")
     default = book(client, n=9)
     assert default.json()["detail"].startswith("Waktu yang dipilih sudah penuh")

@@ -9,8 +9,10 @@ def test_sites_are_listed_with_their_zone(client, db):
     make_site(db)
     make_site(db, slug="denpasar", timezone="Asia/Makassar")
     sites = client.get("/api/v1/sites").json()
-    assert {(site["slug"], site["timezone"]) for site in sites} == {("uji", "Asia/Jakarta"),
-                                                                     ("denpasar", "Asia/Makassar")}
+    assert {(site["slug"], site["timezone"]) for site in sites} == {
+        ("uji", "Asia/Jakarta"),
+        ("denpasar", "Asia/Makassar"),
+    }
     assert set(sites[0]) == {"slug", "name", "timezone", "address"}
 
 
