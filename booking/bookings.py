@@ -295,14 +295,7 @@ def _take_place(session: Session, candidates: list[CounterSlot]) -> CounterSlot:
 
 
 def _give_back(session: Session, booking: Booking, *, quota: bool = True) -> None:
-    released = session.execute(
-        update(SlotLoad)
-        .where(SlotLoad.counter_id == booking.counter_id, SlotLoad.starts_at == booking.starts_at, SlotLoad.booked > 0)
-        .values(booked=SlotLoad.booked - 1)
-        .execution_options(synchronize_session=False)
-    )
-    if released.rowcount != 1:
-        raise RuntimeError(f"booking {booking.id} held no place in slot_loads")
+    """Release the booking's place, quota row first: the same lock order as taking, so no deadlock."""
     if quota:
         session.execute(
             update(ServiceDayLoad)
@@ -314,6 +307,14 @@ def _give_back(session: Session, booking: Booking, *, quota: bool = True) -> Non
             .values(booked=ServiceDayLoad.booked - 1)
             .execution_options(synchronize_session=False)
         )
+    released = session.execute(
+        update(SlotLoad)
+        .where(SlotLoad.counter_id == booking.counter_id, SlotLoad.starts_at == booking.starts_at, SlotLoad.booked > 0)
+        .values(booked=SlotLoad.booked - 1)
+        .execution_options(synchronize_session=False)
+    )
+    if released.rowcount != 1:
+        raise RuntimeError(f"booking {booking.id} held no place in slot_loads")
 
 
 def _require_changeable(booking: Booking, now: dt.datetime, *, action: str) -> None:

@@ -11,14 +11,18 @@ handling is switched off so that SQLAlchemy's BEGIN and SAVEPOINT statements are
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TypeVar
 
 from sqlalchemy import Engine, Insert, create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+TRANSIENT_SQLSTATES = {"40P01", "40001"}  # deadlock detected, serialization failure
+T = TypeVar("T")
 
 
 class Database:
@@ -47,6 +51,21 @@ class Database:
         with self._write_sessions.begin() as session:
             yield session
 
+    def transaction(self, work: Callable[[Session], T], *, attempts: int = 3) -> T:
+        """Run ``work`` in a write transaction, again from the start if the database broke a deadlock.
+
+        Two reschedules crossing each other's slots can lock the same two capacity rows in opposite
+        order; PostgreSQL then aborts one of them. Nothing of it was committed, so running it again is safe.
+        """
+        for attempt in range(1, attempts + 1):
+            try:
+                with self.write() as session:
+                    return work(session)
+            except OperationalError as error:
+                if attempt == attempts or not _is_transient(error):
+                    raise
+        raise AssertionError("unreachable")
+
     @contextmanager
     def read(self) -> Iterator[Session]:
         """A read-only transaction; never commits anything."""
@@ -56,6 +75,11 @@ class Database:
     def dispose(self) -> None:
         self.writer.dispose()
         self.reader.dispose()
+
+
+def _is_transient(error: OperationalError) -> bool:
+    code = getattr(error.orig, "sqlstate", None)
+    return code in TRANSIENT_SQLSTATES or "database is locked" in str(error.orig)
 
 
 def _sqlite_engine(url: str, *, begin: str) -> Engine:

@@ -33,9 +33,11 @@ class BookingController(Controller):
     def cancel(
         self, ctx: Ctx, code: FromPath[str], header_token: TokenHeader = None, token: TokenQuery = None
     ) -> BookingOut:
-        with ctx.db.write() as session:
+        def work(session):
             booking = cancel_booking(session, get_booking(session, code, header_token or token), now=ctx.clock())
             return booking_out(booking, ctx.settings.resolved_public_url)
+
+        return ctx.db.transaction(work)
 
     @post(
         "/reschedule",
@@ -51,7 +53,9 @@ class BookingController(Controller):
         header_token: TokenHeader = None,
         token: TokenQuery = None,
     ) -> BookingOut:
-        with ctx.db.write() as session:
+        def work(session):
             booking = get_booking(session, code, header_token or token)
             booking = reschedule_booking(session, booking, data.start, now=ctx.clock())
             return booking_out(booking, ctx.settings.resolved_public_url)
+
+        return ctx.db.transaction(work)

@@ -28,7 +28,7 @@ from booking.api.schemas import (
 )
 from booking.availability import service_availability, site_today
 from booking.bookings import BookingRequest, create_booking
-from booking.errors import FieldError, InvalidInput
+from booking.errors import DomainError, FieldError, InvalidInput
 from booking.messages import negotiate_language
 
 DEFAULT_DAYS = 14
@@ -110,28 +110,15 @@ class SiteController(Controller):
         )
         request_hash = idempotency.fingerprint(site, msgspec.to_builtins(data))
         secret = ctx.settings.resolved_secret_key
-        with ctx.db.write() as session:
+        ttl = dt.timedelta(hours=ctx.settings.idempotency_ttl_hours)
+
+        def work(session) -> tuple[dict, str, bool]:
             found = catalogue.get_site(session, site)
             if idempotency_key is not None:
-                replay = idempotency.claim(
-                    session,
-                    idempotency_key,
-                    request_hash,
-                    now=now,
-                    ttl=dt.timedelta(hours=ctx.settings.idempotency_ttl_hours),
-                    secret_key=secret,
-                )
+                replay = idempotency.claim(session, idempotency_key, request_hash, now=now, ttl=ttl, secret_key=secret)
                 if replay is not None:
-                    return Response(
-                        _with_token(replay.body, replay.manage_token),
-                        status_code=HTTP_201_CREATED,
-                        headers={"Idempotent-Replayed": "true"},
-                    )
-            try:
-                made = create_booking(session, found, request, now=now, secret_key=secret)
-            except Exception as refused:
-                ctx.metrics.booking_refused(getattr(refused, "code", "error"))
-                raise
+                    return replay.body, replay.manage_token, True
+            made = create_booking(session, found, request, now=now, secret_key=secret)
             body = msgspec.to_builtins(booking_out(made.booking, ctx.settings.resolved_public_url))
             if idempotency_key is not None:
                 idempotency.remember(
@@ -142,8 +129,17 @@ class SiteController(Controller):
                     manage_token=made.manage_token,
                     secret_key=secret,
                 )
-        ctx.metrics.booking_made()
-        return Response(_with_token(body, made.manage_token), status_code=HTTP_201_CREATED)
+            return body, made.manage_token, False
+
+        try:
+            body, token, replayed = ctx.db.transaction(work)
+        except DomainError as refused:
+            ctx.metrics.booking_refused(refused.code)
+            raise
+        if not replayed:
+            ctx.metrics.booking_made()
+        headers = {"Idempotent-Replayed": "true"} if replayed else {}
+        return Response(_with_token(body, token), status_code=HTTP_201_CREATED, headers=headers)
 
 
 def _with_token(body: dict, token: str) -> dict:
