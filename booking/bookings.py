@@ -155,15 +155,16 @@ def parse_start(text: str, zone: ZoneInfo) -> dt.datetime:
     """An ISO 8601 time; one without an offset is read in the site's zone. Returned in UTC."""
     try:
         start = dt.datetime.fromisoformat(text.strip())
-    except (ValueError, AttributeError):
+        if start.tzinfo is None:
+            start = start.replace(tzinfo=zone)
+        return start.astimezone(dt.UTC)
+    except (ValueError, AttributeError, OverflowError):  # OverflowError: year 1 or 9999 shifted out of range
         raise InvalidInput([FieldError("start", "start_format")]) from None
-    if start.tzinfo is None:
-        start = start.replace(tzinfo=zone)
-    return start.astimezone(dt.UTC)
 
 
 def normalise_code(code: str) -> str:
-    return "".join(code.split()).replace("-", "").upper()
+    """``fbj5-hx5w``, ``FBJ5 HX5W`` and ``FBJ5HX5W`` are one code; anything but letters and digits is dropped."""
+    return "".join(char for char in code.upper() if char.isascii() and char.isalnum())
 
 
 def display_code(code: str) -> str:

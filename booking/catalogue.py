@@ -16,7 +16,7 @@ def list_sites(session: Session) -> list[Site]:
 
 
 def get_site(session: Session, slug: str) -> Site:
-    site = session.scalar(select(Site).where(Site.slug == slug))
+    site = None if _unusable(slug) else session.scalar(select(Site).where(Site.slug == slug))
     if site is None:
         raise NotFound(what="site")
     return site
@@ -43,8 +43,10 @@ def list_services(session: Session, site: Site, agency_slug: str | None = None, 
         .order_by(Agency.sort_order, Service.code)
     )
     if agency_slug:
+        if _unusable(agency_slug):
+            return []
         statement = statement.where(Agency.slug == agency_slug)
-    for word in (query or "").split():
+    for word in (query or "").replace("\x00", " ").split():
         pattern = f"%{_escape_like(word.lower())}%"
         statement = statement.where(
             or_(
@@ -58,6 +60,8 @@ def list_services(session: Session, site: Site, agency_slug: str | None = None, 
 
 def get_service(session: Session, site: Site, code: str) -> Service | None:
     """A service with its agency, counters and their rules loaded, ready for slot computations."""
+    if _unusable(code):
+        return None
     return session.scalar(
         select(Service)
         .where(Service.site_id == site.id, Service.code == code.strip().upper())
@@ -79,6 +83,11 @@ def closures_between(session: Session, site: Site, first: dt.date, last: dt.date
             )
         )
     )
+
+
+def _unusable(key: str) -> bool:
+    """A NUL byte can match no row, and PostgreSQL refuses to even compare it: answer 'not found' first."""
+    return "\x00" in key
 
 
 def _escape_like(text: str) -> str:

@@ -50,7 +50,8 @@ def claim(
     session.execute(
         delete(IdempotencyKey).where(IdempotencyKey.key_hash == key_hash, IdempotencyKey.created_at < now - ttl)
     )
-    inserted = session.execute(
+    # RETURNING, not rowcount: drivers disagree on the rowcount of INSERT ... ON CONFLICT DO NOTHING.
+    claimed = session.scalar(
         insert_ignoring_conflicts(
             session,
             IdempotencyKey,
@@ -59,9 +60,9 @@ def claim(
             response_body="",
             sealed_token="",
             created_at=now,
-        )
+        ).returning(IdempotencyKey.key_hash)
     )
-    if inserted.rowcount == 1:
+    if claimed is not None:
         return None
     first = session.scalar(select(IdempotencyKey).where(IdempotencyKey.key_hash == key_hash))
     if first is None or first.request_hash != request_hash or not first.response_body:

@@ -111,6 +111,7 @@ FIELD_ERRORS: dict[str, Text] = {
     "range_too_long": Text("Rentang paling lama {days} hari.", "The range can be at most {days} days."),
     "range_reversed": Text("Tanggal 'to' tidak boleh sebelum 'from'.", "'to' must not be before 'from'."),
     "date_format": Text("Tanggal harus berformat YYYY-MM-DD.", "The date must be YYYY-MM-DD."),
+    "date_out_of_range": Text("Tanggal di luar jangkauan.", "The date is out of range."),
 }
 
 DAY_REASONS: dict[str, Text] = {

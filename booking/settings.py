@@ -27,6 +27,11 @@ class Settings(BaseSettings):
     db_pool_size: int = Field(10, ge=1)
     log_level: str = "INFO"
 
+    @field_validator("log_level")
+    @classmethod
+    def _upper_level(cls, value: str) -> str:
+        return value.upper()  # Python's logging wants INFO; operators often write info, as uvicorn does
+
     @field_validator("public_url")
     @classmethod
     def _strip_slash(cls, value: str) -> str:

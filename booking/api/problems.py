@@ -103,9 +103,14 @@ def validation_handler(request: Request, error: ValidationException) -> Response
     )
 
 
+# Parameters whose Python names differ from what the caller sent.
+FIELD_ALIASES = {"from_": "from", "idempotency_key": "Idempotency-Key", "header_token": "X-Booking-Token"}
+
+
 def _field_error(item: dict) -> FieldError:
     message, key = str(item.get("message", "")), str(item.get("key") or "")
     key = key.removeprefix("data").strip(".")
+    key = FIELD_ALIASES.get(key, key)
     for pattern, code in _MSGSPEC_PATTERNS:
         if match := pattern.search(message):
             if match.groups():
@@ -134,7 +139,17 @@ def http_error_handler(request: Request, error: HTTPException) -> Response:
     if code is None:
         log.error("HTTP error %s on %s %s", status, request.method, request.url.path)
         return problem(request, HTTP_500_INTERNAL_SERVER_ERROR, "internal_error")
-    return problem(request, status, code, headers=dict(error.headers or {}))
+    headers = dict(error.headers or {})
+    if code == "rate_limited" and "RateLimit-Reset" in headers:
+        headers["Retry-After"] = headers["RateLimit-Reset"]
+    return problem(request, status, code, headers=headers)
+
+
+def too_deep_handler(request: Request, error: RecursionError) -> Response:
+    """JSON nested a thousand levels deep exhausts the decoder's recursion; it is bad input, not our fault."""
+    return problem(
+        request, HTTP_422_UNPROCESSABLE_ENTITY, "validation_error", errors=[FieldError("body", "json_invalid")]
+    )
 
 
 def unexpected_error_handler(request: Request, error: Exception) -> Response:
@@ -155,5 +170,6 @@ EXCEPTION_HANDLERS = {
     NotFoundException: http_error_handler,
     TooManyRequestsException: http_error_handler,
     HTTPException: http_error_handler,
+    RecursionError: too_deep_handler,
     Exception: unexpected_error_handler,
 }

@@ -32,6 +32,7 @@ from booking.errors import DomainError, FieldError, InvalidInput
 from booking.messages import negotiate_language
 
 DEFAULT_DAYS = 14
+EARLIEST_DATE, LATEST_DATE = dt.date(2000, 1, 1), dt.date(2999, 12, 31)
 Ctx = NamedDependency[Context]
 
 
@@ -150,6 +151,9 @@ def _parse_date(field: str, value: str | None) -> dt.date | None:
     if value is None or value == "":
         return None
     try:
-        return dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
     except ValueError:
         raise InvalidInput([FieldError(field, "date_format")]) from None
+    if not EARLIEST_DATE <= day <= LATEST_DATE:  # far outside any booking window, and safe from date overflow
+        raise InvalidInput([FieldError(field, "date_out_of_range")])
+    return day
