@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test install lint
+.PHONY: run test install lint bench
 
 $(INSTALLED): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Antrian needs Python 3.11 or newer")'
@@ -27,3 +27,7 @@ test: $(INSTALLED)
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
+
+# Benchmarks print their figures beside a baseline and write bench/results/*.json (see BENCHMARKS.md).
+bench: $(INSTALLED)
+	$(BIN)/python bench/availability.py
