@@ -9,6 +9,7 @@ is kept and a refused booking leaves nothing behind.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
 import hmac
@@ -74,9 +75,10 @@ def create_booking(
     _take_quota(session, service, local_day)
     slot = _take_place(session, candidates)
 
-    token = secrets.token_urlsafe(24)
+    code, salt = _new_code(), secrets.token_hex(8)
+    token = manage_token(secret_key, code, salt)
     booking = Booking(
-        code=_new_code(),
+        code=code,
         site_id=site.id,
         service_id=service.id,
         counter_id=slot.counter_id,
@@ -91,6 +93,7 @@ def create_booking(
         citizen_email=citizen.email,
         channels=list(dict.fromkeys(request.channels)),
         locale=request.locale,
+        manage_token_salt=salt,
         manage_token_hash=hash_token(token),
         created_at=now,
         updated_at=now,
@@ -169,6 +172,16 @@ def normalise_code(code: str) -> str:
 
 def display_code(code: str) -> str:
     return f"{code[:4]}-{code[4:]}"
+
+
+def manage_token(secret_key: str, code: str, salt: str) -> str:
+    """The secret of a booking's manage link: derived, so the workers can put the link in every message.
+
+    The database keeps only the salt and a hash of the token; without the server secret neither gives
+    the link away.
+    """
+    digest = hmac.new(secret_key.encode(), f"manage:{code}:{salt}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest[:24]).decode()
 
 
 def hash_token(token: str) -> str:

@@ -3,27 +3,24 @@
 The key row is written first in the booking's own transaction, so it exists exactly when the booking
 does. A concurrent duplicate meets that row at the primary key: on PostgreSQL its insert waits for the
 first transaction and then sees the committed answer (or, if the first failed, goes ahead itself); on
-SQLite writers are serialised anyway. The key is stored only as a hash, and the manage token is sealed
-(Fernet) with a key derived from the server secret and the client's key, so a database dump alone
-reveals neither.
+SQLite writers are serialised anyway. The key is stored only as a hash; the first answer is stored
+without its manage token, which a replay derives again from the booking and the server secret.
 """
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import hashlib
-import hmac
 import json
 from dataclasses import dataclass
 
-from cryptography.fernet import Fernet
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from booking.bookings import manage_token
 from booking.db import insert_ignoring_conflicts
 from booking.errors import FieldError, IdempotencyConflict, InvalidInput
-from booking.models import IdempotencyKey
+from booking.models import Booking, IdempotencyKey
 
 MAX_KEY_LENGTH = 255
 
@@ -58,7 +55,6 @@ def claim(
             key_hash=key_hash,
             request_hash=request_hash,
             response_body="",
-            sealed_token="",
             created_at=now,
         ).returning(IdempotencyKey.key_hash)
     )
@@ -67,16 +63,16 @@ def claim(
     first = session.scalar(select(IdempotencyKey).where(IdempotencyKey.key_hash == key_hash))
     if first is None or first.request_hash != request_hash or not first.response_body:
         raise IdempotencyConflict()
-    token = _sealer(secret_key, key).decrypt(first.sealed_token.encode()).decode()
+    booking = session.get(Booking, first.booking_id)
+    token = manage_token(secret_key, booking.code, booking.manage_token_salt)
     return Replay(body=json.loads(first.response_body), manage_token=token)
 
 
-def remember(session: Session, key: str, *, booking_id: int, body: dict, manage_token: str, secret_key: str) -> None:
-    """Store the answer (without its token) and the sealed token on the row ``claim`` made."""
+def remember(session: Session, key: str, *, booking_id: int, body: dict) -> None:
+    """Store the first answer (without its token) on the row ``claim`` made."""
     row = session.get(IdempotencyKey, _key_hash(key))
     row.booking_id = booking_id
     row.response_body = json.dumps(body, ensure_ascii=False)
-    row.sealed_token = _sealer(secret_key, key).encrypt(manage_token.encode()).decode()
     session.flush()
 
 
@@ -86,8 +82,3 @@ def purge_expired(session: Session, *, now: dt.datetime, ttl: dt.timedelta) -> i
 
 def _key_hash(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
-
-
-def _sealer(secret_key: str, key: str) -> Fernet:
-    derived = hmac.new(secret_key.encode(), b"idempotency:" + key.encode(), hashlib.sha256).digest()
-    return Fernet(base64.urlsafe_b64encode(derived))

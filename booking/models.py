@@ -271,6 +271,7 @@ class Booking(Base):
     citizen_email: Mapped[str | None] = mapped_column(String(254), nullable=True)
     channels: Mapped[list[str]] = mapped_column(JSON, default=list)
     locale: Mapped[str] = mapped_column(String(5), default="id")
+    manage_token_salt: Mapped[str] = mapped_column(String(32), doc="with the server secret, derives the token")
     manage_token_hash: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
@@ -284,8 +285,7 @@ class Booking(Base):
 class IdempotencyKey(Base):
     """A booking creation remembered by its ``Idempotency-Key``, written in the booking's own transaction.
 
-    The key is stored only as a hash; the manage token of the first response is sealed with a key derived
-    from the server secret and the client's key, so a replay can show it again and a database dump cannot.
+    The key is stored only as a hash, the first answer without its manage token (a replay derives it).
     """
 
     __tablename__ = "idempotency_keys"
@@ -294,5 +294,4 @@ class IdempotencyKey(Base):
     request_hash: Mapped[str] = mapped_column(String(64))
     booking_id: Mapped[int | None] = mapped_column(ForeignKey("bookings.id", ondelete="CASCADE"), nullable=True)
     response_body: Mapped[str] = mapped_column(Text, doc="the first 201 body, without the manage token")
-    sealed_token: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)

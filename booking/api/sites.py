@@ -122,14 +122,7 @@ class SiteController(Controller):
             made = create_booking(session, found, request, now=now, secret_key=secret)
             body = msgspec.to_builtins(booking_out(made.booking, ctx.settings.resolved_public_url))
             if idempotency_key is not None:
-                idempotency.remember(
-                    session,
-                    idempotency_key,
-                    booking_id=made.booking.id,
-                    body=body,
-                    manage_token=made.manage_token,
-                    secret_key=secret,
-                )
+                idempotency.remember(session, idempotency_key, booking_id=made.booking.id, body=body)
             return body, made.manage_token, False
 
         try:

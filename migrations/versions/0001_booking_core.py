@@ -91,6 +91,7 @@ def upgrade() -> None:
     sa.Column('citizen_email', sa.String(length=254), nullable=True),
     sa.Column('channels', sa.JSON(), nullable=False),
     sa.Column('locale', sa.String(length=5), nullable=False),
+    sa.Column('manage_token_salt', sa.String(length=32), nullable=False),
     sa.Column('manage_token_hash', sa.String(length=64), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('updated_at', sa.DateTime(), nullable=False),
@@ -188,7 +189,6 @@ def upgrade() -> None:
     sa.Column('request_hash', sa.String(length=64), nullable=False),
     sa.Column('booking_id', sa.Integer(), nullable=True),
     sa.Column('response_body', sa.Text(), nullable=False),
-    sa.Column('sealed_token', sa.Text(), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.ForeignKeyConstraint(['booking_id'], ['bookings.id'], name=op.f('fk_idempotency_keys_booking_id_bookings'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('key_hash', name=op.f('pk_idempotency_keys'))
