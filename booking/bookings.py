@@ -21,7 +21,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from booking import catalogue
+from booking import catalogue, outbox
 from booking.availability import earliest_bookable_start, last_bookable_day, open_slots
 from booking.citizens import Citizen, check_citizen, nik_hash
 from booking.db import insert_ignoring_conflicts
@@ -99,6 +99,7 @@ def create_booking(
         updated_at=now,
     )
     _save_guarding_citizen_rule(session, booking)
+    outbox.plan_new_booking(session, booking, site, now)
     return NewBooking(booking=booking, manage_token=token)
 
 
@@ -127,6 +128,7 @@ def cancel_booking(session: Session, booking: Booking, *, now: dt.datetime) -> B
     booking.status = BookingStatus.cancelled
     booking.cancelled_at = booking.updated_at = now
     session.flush()
+    outbox.plan_cancellation(session, booking, now)
     return booking
 
 
@@ -149,7 +151,9 @@ def reschedule_booking(session: Session, booking: Booking, start_text: str, *, n
     booking.counter_id, booking.starts_at, booking.ends_at = slot.counter_id, slot.starts_at, slot.ends_at
     booking.local_date = new_day
     booking.updated_at = now
+    booking.revision += 1
     _save_guarding_citizen_rule(session, booking)
+    outbox.plan_reschedule(session, booking, site, now)
     session.refresh(booking, ["counter"])
     return booking
 

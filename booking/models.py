@@ -83,6 +83,12 @@ class Site(Base):
     address: Mapped[str] = mapped_column(String(300), default="")
     min_lead_minutes: Mapped[int] = mapped_column(Integer, default=60)
     max_days_ahead: Mapped[int] = mapped_column(Integer, default=30)
+    reminder_day_before_at: Mapped[dt.time | None] = mapped_column(
+        Time, nullable=True, default=dt.time(16), doc="local time on the day before; NULL: no such reminder"
+    )
+    reminder_soon_minutes: Mapped[int | None] = mapped_column(
+        Integer, nullable=True, default=120, doc="minutes before the start; NULL: no such reminder"
+    )
 
     agencies: Mapped[list[Agency]] = relationship(back_populates="site", order_by="Agency.sort_order")
 
@@ -264,6 +270,7 @@ class Booking(Base):
     ends_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     local_date: Mapped[dt.date] = mapped_column(Date, doc="the day in the site's zone, for per-day rules")
     status: Mapped[str] = mapped_column(String(16), default=BookingStatus.confirmed)
+    revision: Mapped[int] = mapped_column(Integer, default=0, doc="counts reschedules; reminders carry it")
     citizen_nik_hash: Mapped[str] = mapped_column(String(64), doc="keyed hash: the rule works, the NIK is unreadable")
     citizen_nik_last4: Mapped[str] = mapped_column(String(4))
     citizen_name: Mapped[str] = mapped_column(String(100))
@@ -295,3 +302,41 @@ class IdempotencyKey(Base):
     booking_id: Mapped[int | None] = mapped_column(ForeignKey("bookings.id", ondelete="CASCADE"), nullable=True)
     response_body: Mapped[str] = mapped_column(Text, doc="the first 201 body, without the manage token")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class NotificationStatus(enum.StrEnum):
+    pending = "pending"
+    sending = "sending"  # a worker holds it until lease_until; shown as pending
+    sent = "sent"
+    failed = "failed"
+    cancelled = "cancelled"
+
+
+class Notification(Base):
+    """One message to one channel: the transactional outbox row. The row is the truth; a queue message
+    is only a wake-up call. Written in the same transaction as the booking change it announces."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (
+        UniqueConstraint("booking_id", "kind", "channel", "revision"),
+        Index("ix_notifications_status_send_at", "status", "send_at"),
+        CheckConstraint("status IN ('pending', 'sending', 'sent', 'failed', 'cancelled')", name="status_known"),
+        CheckConstraint("channel IN ('sms', 'email', 'whatsapp')", name="channel_known"),
+        CheckConstraint("attempts >= 0", name="attempts_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    channel: Mapped[str] = mapped_column(String(16))
+    revision: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[str] = mapped_column(String(16), default=NotificationStatus.pending)
+    send_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    lease_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+    booking: Mapped[Booking] = relationship()

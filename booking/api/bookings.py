@@ -8,6 +8,7 @@ from litestar import Controller, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
 
+from booking import outbox
 from booking.api.context import Context
 from booking.api.schemas import BookingOut, RescheduleIn, booking_out
 from booking.bookings import cancel_booking, get_booking, reschedule_booking
@@ -27,7 +28,7 @@ class BookingController(Controller):
     ) -> BookingOut:
         with ctx.db.read() as session:
             booking = get_booking(session, code, header_token or token)
-            return booking_out(booking, ctx.settings.resolved_public_url)
+            return booking_out(booking, ctx.settings.resolved_public_url, outbox.notifications_of(session, booking))
 
     @post("/cancel", sync_to_thread=True, status_code=200, summary="Cancel (idempotent); the place is given back")
     def cancel(
@@ -35,7 +36,7 @@ class BookingController(Controller):
     ) -> BookingOut:
         def work(session):
             booking = cancel_booking(session, get_booking(session, code, header_token or token), now=ctx.clock())
-            return booking_out(booking, ctx.settings.resolved_public_url)
+            return booking_out(booking, ctx.settings.resolved_public_url, outbox.notifications_of(session, booking))
 
         return ctx.db.transaction(work)
 
@@ -56,6 +57,6 @@ class BookingController(Controller):
         def work(session):
             booking = get_booking(session, code, header_token or token)
             booking = reschedule_booking(session, booking, data.start, now=ctx.clock())
-            return booking_out(booking, ctx.settings.resolved_public_url)
+            return booking_out(booking, ctx.settings.resolved_public_url, outbox.notifications_of(session, booking))
 
         return ctx.db.transaction(work)

@@ -15,7 +15,7 @@ import msgspec
 from booking.availability import Availability
 from booking.bookings import display_code
 from booking.citizens import mask_email, mask_name, mask_nik, mask_phone
-from booking.models import Agency, Booking, Service, Site
+from booking.models import Agency, Booking, Notification, NotificationStatus, Service, Site
 
 
 class CitizenIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -170,13 +170,11 @@ def availability_out(availability: Availability, language: str) -> AvailabilityO
     )
 
 
-def booking_out(booking: Booking, public_url: str, manage_token: str | None = None) -> BookingOut:
-    """The booking as its holder sees it; the token only in the creation answer."""
+def booking_out(booking: Booking, public_url: str, notifications: list[Notification]) -> BookingOut:
+    """The booking as its holder sees it (the creation answer adds the manage token to it)."""
     zone = ZoneInfo(booking.site.timezone)
     code = display_code(booking.code)
     manage_url = f"{public_url}/b/{code}"
-    if manage_token:
-        manage_url += f"?token={manage_token}"
     return BookingOut(
         code=code,
         status=str(booking.status),
@@ -198,7 +196,16 @@ def booking_out(booking: Booking, public_url: str, manage_token: str | None = No
         channels=list(booking.channels),
         locale=booking.locale,
         manage_url=manage_url,
-        notifications=[],
+        notifications=[
+            NotificationOut(
+                kind=row.kind,
+                channel=row.channel,
+                # a row a worker holds is still pending to the citizen
+                status=NotificationStatus.pending if row.status == NotificationStatus.sending else row.status,
+                send_at=row.send_at.astimezone(zone),
+                sent_at=row.sent_at.astimezone(zone) if row.sent_at else None,
+            )
+            for row in notifications
+        ],
         created_at=booking.created_at.astimezone(zone),
-        manage_token=manage_token,
     )

@@ -11,7 +11,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_201_CREATED
 
-from booking import catalogue, idempotency
+from booking import catalogue, idempotency, outbox
 from booking.api.context import Context
 from booking.api.schemas import (
     AgencyOut,
@@ -120,7 +120,8 @@ class SiteController(Controller):
                 if replay is not None:
                     return replay.body, replay.manage_token, True
             made = create_booking(session, found, request, now=now, secret_key=secret)
-            body = msgspec.to_builtins(booking_out(made.booking, ctx.settings.resolved_public_url))
+            notifications = outbox.notifications_of(session, made.booking)
+            body = msgspec.to_builtins(booking_out(made.booking, ctx.settings.resolved_public_url, notifications))
             if idempotency_key is not None:
                 idempotency.remember(session, idempotency_key, booking_id=made.booking.id, body=body)
             return body, made.manage_token, False

@@ -1,0 +1,207 @@
+"""The transactional outbox: which messages a booking change plans, and how workers claim and settle them.
+
+Booking changes call ``plan_*`` in their own transaction, so a message exists exactly when the change
+does. Workers claim due rows with a lease (``claim_due``), take one for sending (``start_sending``,
+which re-checks the row and the booking at send time) and record what happened (``settle``). A row
+that is ``sent`` is never taken again; a claim held by a dead worker is taken again after its lease.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session, selectinload
+
+from booking.models import Booking, BookingStatus, Notification, NotificationStatus, Service, Site
+
+REMINDERS = ("reminder_day_before", "reminder_soon")
+MAX_ATTEMPTS = 6
+FIRST_RETRY = dt.timedelta(seconds=30)
+LONGEST_RETRY = dt.timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class SendJob:
+    """A row taken for sending, with the booking as it stands now."""
+
+    notification: Notification
+    booking: Booking
+
+
+def plan_new_booking(session: Session, booking: Booking, site: Site, now: dt.datetime) -> None:
+    _add(session, booking, "booking_confirmed", now, now)
+    _plan_reminders(session, booking, site, now)
+
+
+def plan_cancellation(session: Session, booking: Booking, now: dt.datetime) -> None:
+    _cancel_pending(session, booking, now)
+    _add(session, booking, "booking_cancelled", now, now)
+
+
+def plan_reschedule(session: Session, booking: Booking, site: Site, now: dt.datetime) -> None:
+    """Call after the booking moved and its ``revision`` went up: old reminders go, new ones come."""
+    _cancel_pending(session, booking, now)
+    _add(session, booking, "booking_rescheduled", now, now)
+    _plan_reminders(session, booking, site, now)
+
+
+def reminder_times(booking: Booking, site: Site) -> dict[str, dt.datetime]:
+    """When each reminder is due, in UTC, by the site's settings in its local time."""
+    zone = ZoneInfo(site.timezone)
+    times = {}
+    if site.reminder_day_before_at is not None:
+        day_before = booking.starts_at.astimezone(zone).date() - dt.timedelta(days=1)
+        times["reminder_day_before"] = dt.datetime.combine(day_before, site.reminder_day_before_at, zone)
+    if site.reminder_soon_minutes is not None:
+        times["reminder_soon"] = booking.starts_at - dt.timedelta(minutes=site.reminder_soon_minutes)
+    return {kind: moment.astimezone(dt.UTC) for kind, moment in times.items()}
+
+
+def notifications_of(session: Session, booking: Booking) -> list[Notification]:
+    return list(
+        session.scalars(
+            select(Notification)
+            .where(Notification.booking_id == booking.id)
+            .order_by(Notification.send_at, Notification.id)
+        )
+    )
+
+
+def claim_due(session: Session, now: dt.datetime, *, lease: dt.timedelta, limit: int = 100) -> list[int]:
+    """Lease up to ``limit`` due rows to this sweep; rows leased by another (live) sweep are skipped.
+
+    PostgreSQL skips rows another transaction has locked (``FOR UPDATE SKIP LOCKED``); SQLite has no row
+    locks but runs one writer at a time, so the lease it reads is the lease that is there.
+    """
+    due = (
+        select(Notification.id)
+        .where(
+            Notification.status.in_([NotificationStatus.pending, NotificationStatus.sending]),
+            Notification.send_at <= now,
+            or_(Notification.lease_until.is_(None), Notification.lease_until < now),
+        )
+        .order_by(Notification.send_at, Notification.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    ids = list(session.scalars(due))
+    if ids:
+        session.execute(
+            update(Notification)
+            .where(Notification.id.in_(ids))
+            # a 'sending' row whose lease ran out belongs to a worker that died: it is pending again
+            .values(status=NotificationStatus.pending, lease_until=now + lease, updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+    return ids
+
+
+def start_sending(session: Session, notification_id: int, now: dt.datetime, *, lease: dt.timedelta) -> SendJob | None:
+    """Take one row for sending, or None if it is not ours to send (sent, cancelled, not due, taken).
+
+    A reminder whose booking was cancelled or moved meanwhile is cancelled here, not sent.
+    """
+    taken = session.execute(
+        update(Notification)
+        .where(
+            Notification.id == notification_id,
+            Notification.status.in_([NotificationStatus.pending, NotificationStatus.sending]),
+            Notification.send_at <= now,
+            # a row another worker is sending right now has status sending and a lease in the future
+            or_(Notification.status == NotificationStatus.pending, Notification.lease_until < now),
+        )
+        .values(
+            status=NotificationStatus.sending,
+            lease_until=now + lease,
+            attempts=Notification.attempts + 1,
+            updated_at=now,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if taken.rowcount != 1:
+        return None
+    notification = session.get(Notification, notification_id, populate_existing=True)
+    booking = session.scalar(
+        select(Booking)
+        .where(Booking.id == notification.booking_id)
+        .options(
+            selectinload(Booking.site),
+            selectinload(Booking.counter),
+            selectinload(Booking.service).selectinload(Service.agency),
+        )
+    )
+    if notification.kind in REMINDERS and (
+        booking.status != BookingStatus.confirmed or booking.revision != notification.revision
+    ):
+        notification.status = NotificationStatus.cancelled
+        notification.lease_until = None
+        session.flush()
+        return None
+    return SendJob(notification=notification, booking=booking)
+
+
+def settle(
+    session: Session,
+    notification_id: int,
+    now: dt.datetime,
+    *,
+    delivered: bool,
+    permanent: bool = False,
+    error: str = "",
+) -> str:
+    """Record a send's outcome; a transient failure is retried later with backoff and jitter. Returns the status."""
+    notification = session.get(Notification, notification_id, populate_existing=True)
+    notification.lease_until = None
+    notification.updated_at = now
+    if delivered:
+        notification.status, notification.sent_at, notification.last_error = NotificationStatus.sent, now, None
+    elif permanent or notification.attempts >= MAX_ATTEMPTS:
+        notification.status, notification.last_error = NotificationStatus.failed, error[:300]
+    else:
+        notification.status, notification.last_error = NotificationStatus.pending, error[:300]
+        notification.send_at = now + retry_delay(notification.attempts)
+    session.flush()
+    return notification.status
+
+
+def retry_delay(attempts: int) -> dt.timedelta:
+    """Exponential backoff from 30 s, capped at an hour, with +-20% jitter so retries do not march in step."""
+    delay = min(FIRST_RETRY * 2 ** max(attempts - 1, 0), LONGEST_RETRY)
+    return delay * random.uniform(0.8, 1.2)
+
+
+def _plan_reminders(session: Session, booking: Booking, site: Site, now: dt.datetime) -> None:
+    for kind, send_at in reminder_times(booking, site).items():
+        if now < send_at < booking.starts_at:  # none planned in the past, none after the start
+            _add(session, booking, kind, send_at, now)
+
+
+def _cancel_pending(session: Session, booking: Booking, now: dt.datetime) -> None:
+    session.execute(
+        update(Notification)
+        .where(Notification.booking_id == booking.id, Notification.status == NotificationStatus.pending)
+        .values(status=NotificationStatus.cancelled, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _add(session: Session, booking: Booking, kind: str, send_at: dt.datetime, now: dt.datetime) -> None:
+    for channel in booking.channels:
+        session.add(
+            Notification(
+                booking_id=booking.id,
+                kind=kind,
+                channel=channel,
+                revision=booking.revision,
+                status=NotificationStatus.pending,
+                send_at=send_at,
+                attempts=0,
+                created_at=now,
+                updated_at=now,
+            )
+        )
+    session.flush()
