@@ -188,6 +188,12 @@ def manage_token(secret_key: str, code: str, salt: str) -> str:
     return base64.urlsafe_b64encode(digest[:24]).decode()
 
 
+def manage_link(public_url: str, code: str, token: str | None = None) -> str:
+    """The citizen's page for a booking; with the token it opens it (API answer, every message)."""
+    link = f"{public_url}/b/{display_code(normalise_code(code))}"
+    return f"{link}?token={token}" if token else link
+
+
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 

@@ -71,14 +71,14 @@ def notifications_of(session: Session, booking: Booking) -> list[Notification]:
     )
 
 
-def claim_due(session: Session, now: dt.datetime, *, lease: dt.timedelta, limit: int = 100) -> list[int]:
+def claim_due(session: Session, now: dt.datetime, *, lease: dt.timedelta, limit: int = 100) -> list[tuple[int, str]]:
     """Lease up to ``limit`` due rows to this sweep; rows leased by another (live) sweep are skipped.
 
     PostgreSQL skips rows another transaction has locked (``FOR UPDATE SKIP LOCKED``); SQLite has no row
     locks but runs one writer at a time, so the lease it reads is the lease that is there.
     """
     due = (
-        select(Notification.id)
+        select(Notification.id, Notification.channel)
         .where(
             Notification.status.in_([NotificationStatus.pending, NotificationStatus.sending]),
             Notification.send_at <= now,
@@ -88,7 +88,8 @@ def claim_due(session: Session, now: dt.datetime, *, lease: dt.timedelta, limit:
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
-    ids = list(session.scalars(due))
+    claimed = [(row_id, channel) for row_id, channel in session.execute(due)]
+    ids = [row_id for row_id, _ in claimed]
     if ids:
         session.execute(
             update(Notification)
@@ -97,7 +98,7 @@ def claim_due(session: Session, now: dt.datetime, *, lease: dt.timedelta, limit:
             .values(status=NotificationStatus.pending, lease_until=now + lease, updated_at=now)
             .execution_options(synchronize_session=False)
         )
-    return ids
+    return claimed
 
 
 def start_sending(session: Session, notification_id: int, now: dt.datetime, *, lease: dt.timedelta) -> SendJob | None:

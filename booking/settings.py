@@ -26,6 +26,12 @@ class Settings(BaseSettings):
     idempotency_ttl_hours: int = Field(24, ge=24, description="How long an Idempotency-Key is remembered.")
     db_pool_size: int = Field(10, ge=1)
     log_level: str = "INFO"
+    broker_url: str = Field("", description="Celery broker (redis://, amqp://); empty means a folder in data_dir.")
+    notify_sms_url: str = Field("", description="Apprise URL with {to}; empty means files in data_dir/outbox.")
+    notify_email_url: str = Field("", description="Apprise URL with {to}; empty means files in data_dir/outbox.")
+    notify_whatsapp_url: str = Field("", description="Apprise URL with {to}; empty means files in data_dir/outbox.")
+    notify_rate_limit: str = Field("20/s", description="Celery rate limit per channel and worker, e.g. 5/s.")
+    sweep_seconds: float = Field(5.0, gt=0, description="How often beat looks for due notifications.")
 
     @field_validator("log_level")
     @classmethod
@@ -44,6 +50,15 @@ class Settings(BaseSettings):
     @property
     def resolved_public_url(self) -> str:
         return self.public_url or f"http://{self.host}:{self.port}"
+
+    @property
+    def resolved_broker_url(self) -> str:
+        return self.broker_url or "filesystem://"
+
+    def notify_url(self, channel: str) -> str:
+        """The Apprise URL template of a channel; the embedded default writes files a newcomer can read."""
+        configured = getattr(self, f"notify_{channel}_url")
+        return configured or f"outbox://{(self.data_dir / 'outbox').resolve()}?to={{to}}"
 
     @property
     def resolved_secret_key(self) -> str:

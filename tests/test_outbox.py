@@ -97,7 +97,7 @@ def test_a_due_row_is_claimed_by_one_sweep_only(client, site, db):
         first = outbox.claim_due(session, MONDAY_MORNING, lease=LEASE)
     with db.write() as session:
         second = outbox.claim_due(session, MONDAY_MORNING, lease=LEASE)
-    assert len(first) == 1 and second == []
+    assert first == [(first[0][0], "sms")] and second == []
     with db.write() as session:  # after the lease, a dead sweep's claim is taken again
         assert outbox.claim_due(session, MONDAY_MORNING + LEASE + dt.timedelta(seconds=1), lease=LEASE) == first
 
@@ -125,7 +125,7 @@ def test_a_sending_row_of_a_dead_worker_is_taken_again_after_its_lease(client, s
         outbox.start_sending(session, row_id, MONDAY_MORNING, lease=LEASE)
     after_lease = MONDAY_MORNING + LEASE + dt.timedelta(seconds=1)
     with db.write() as session:
-        assert outbox.claim_due(session, after_lease, lease=LEASE) == [row_id]
+        assert outbox.claim_due(session, after_lease, lease=LEASE) == [(row_id, "sms")]
         assert outbox.start_sending(session, row_id, after_lease, lease=LEASE) is not None
 
 

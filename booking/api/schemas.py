@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import msgspec
 
 from booking.availability import Availability
-from booking.bookings import display_code
+from booking.bookings import display_code, manage_link
 from booking.citizens import mask_email, mask_name, mask_nik, mask_phone
 from booking.models import Agency, Booking, Notification, NotificationStatus, Service, Site
 
@@ -174,7 +174,7 @@ def booking_out(booking: Booking, public_url: str, notifications: list[Notificat
     """The booking as its holder sees it (the creation answer adds the manage token to it)."""
     zone = ZoneInfo(booking.site.timezone)
     code = display_code(booking.code)
-    manage_url = f"{public_url}/b/{code}"
+    manage_url = manage_link(public_url, booking.code)
     return BookingOut(
         code=code,
         status=str(booking.status),

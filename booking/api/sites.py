@@ -27,7 +27,7 @@ from booking.api.schemas import (
     site_out,
 )
 from booking.availability import service_availability, site_today
-from booking.bookings import BookingRequest, create_booking
+from booking.bookings import BookingRequest, create_booking, manage_link
 from booking.errors import DomainError, FieldError, InvalidInput
 from booking.messages import negotiate_language
 
@@ -134,11 +134,13 @@ class SiteController(Controller):
         if not replayed:
             ctx.metrics.booking_made()
         headers = {"Idempotent-Replayed": "true"} if replayed else {}
-        return Response(_with_token(body, token), status_code=HTTP_201_CREATED, headers=headers)
+        return Response(
+            _with_token(body, token, ctx.settings.resolved_public_url), status_code=HTTP_201_CREATED, headers=headers
+        )
 
 
-def _with_token(body: dict, token: str) -> dict:
-    return {**body, "manage_token": token, "manage_url": f"{body['manage_url']}?token={token}"}
+def _with_token(body: dict, token: str, public_url: str) -> dict:
+    return {**body, "manage_token": token, "manage_url": manage_link(public_url, body["code"], token)}
 
 
 def _parse_date(field: str, value: str | None) -> dt.date | None:

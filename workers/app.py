@@ -1,0 +1,59 @@
+"""The Celery app, built from the project's settings: the one place Celery is imported.
+
+The broker carries only wake-up calls: the ``notifications`` rows are the truth. The embedded default is
+kombu's filesystem transport in ``BOOKING_DATA_DIR/broker`` (no server needed); with
+``BOOKING_BROKER_URL`` set to Redis or RabbitMQ the same code runs distributed.
+"""
+
+from __future__ import annotations
+
+from celery import Celery
+
+from booking.settings import Settings
+
+SWEEP_TASK = "antrian.sweep"
+
+
+def make_celery(settings: Settings) -> Celery:
+    app = Celery("antrian", broker=settings.resolved_broker_url, include=["workers.tasks"])
+    app.conf.update(
+        task_ignore_result=True,
+        task_acks_late=True,  # a task whose worker dies is delivered again; the rows make that safe
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=4,
+        broker_connection_retry_on_startup=True,
+        broker_connection_timeout=3,
+        broker_transport_options=_transport_options(settings),
+        beat_schedule={"sweep-due-notifications": {"task": SWEEP_TASK, "schedule": settings.sweep_seconds}},
+        beat_schedule_filename=str(settings.data_dir / "celerybeat-schedule"),
+        worker_hijack_root_logger=False,
+        timezone="UTC",
+    )
+    return app
+
+
+def _transport_options(settings: Settings) -> dict:
+    if settings.broker_url:
+        return {"visibility_timeout": 3600}
+    folder = settings.data_dir / "broker"
+    (folder / "processed").mkdir(parents=True, exist_ok=True)
+    return {
+        "data_folder_in": str(folder),
+        "data_folder_out": str(folder),
+        "processed_folder": str(folder / "processed"),
+        "store_processed": False,
+    }
+
+
+def broker_reachable(app: Celery, timeout: float = 2.0) -> bool:
+    """For ``GET /ready``: can we open a connection to the broker right now?"""
+    try:
+        with app.connection_for_write() as connection:
+            connection.ensure_connection(max_retries=1, timeout=timeout)
+        return True
+    except Exception:  # noqa: BLE001 - any failure means "not reachable"
+        return False
+
+
+settings = Settings()
+celery_app = make_celery(settings)

@@ -1,0 +1,107 @@
+"""Tasks: thin wrappers that open a transaction, call the outbox or the notifications package, commit.
+
+``sweep`` (beat, every few seconds, and the API's wake-up) leases due rows and queues one send task per
+row; the send task re-checks the row and the booking at send time, sends through Apprise and records
+the outcome. Time lives in the rows (``send_at``), never in long Celery ETAs; retries are rows put back
+with a later ``send_at``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from functools import cache
+from zoneinfo import ZoneInfo
+
+from booking import outbox
+from booking.bookings import display_code, manage_link, manage_token
+from booking.db import Database
+from booking.models import Booking
+from notifications.delivery import deliver
+from notifications.render import BookingFacts, render
+from workers.app import SWEEP_TASK, celery_app, settings
+
+log = logging.getLogger("workers.tasks")
+SWEEP_LEASE = dt.timedelta(minutes=5)
+SEND_LEASE = dt.timedelta(minutes=2)
+SWEEP_BATCH = 200
+
+
+@cache
+def database() -> Database:
+    """One engine per worker process, made after the fork."""
+    return Database(settings.resolved_database_url, pool_size=4)
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@celery_app.task(name=SWEEP_TASK)
+def sweep() -> int:
+    leased = database().transaction(
+        lambda session: outbox.claim_due(session, utc_now(), lease=SWEEP_LEASE, limit=SWEEP_BATCH)
+    )
+    for notification_id, channel in leased:
+        SENDERS[channel].delay(notification_id)
+    return len(leased)
+
+
+def send(notification_id: int) -> str:
+    job = database().transaction(lambda session: _prepare(session, notification_id))
+    if job is None:
+        return "skipped"
+    channel, recipient, message, message_id = job
+    outcome = deliver(channel, recipient, message, url_template=settings.notify_url(channel), message_id=message_id)
+    status = database().transaction(
+        lambda session: outbox.settle(
+            session,
+            notification_id,
+            utc_now(),
+            delivered=outcome.delivered,
+            permanent=outcome.permanent,
+            error=outcome.error,
+        )
+    )
+    if not outcome.delivered:
+        log.warning("notification %s via %s: %s (%s)", notification_id, channel, outcome.error, status)
+    return status
+
+
+def _prepare(session, notification_id: int):
+    job = outbox.start_sending(session, notification_id, utc_now(), lease=SEND_LEASE)
+    if job is None:
+        return None
+    row, booking = job.notification, job.booking
+    recipient = booking.citizen_email if row.channel == "email" else booking.citizen_phone
+    message = render(row.kind, row.channel, booking.locale, booking_facts(booking))
+    return row.channel, recipient, message, f"antrian-{row.id}"
+
+
+def booking_facts(booking: Booking) -> BookingFacts:
+    zone = ZoneInfo(booking.site.timezone)
+    token = manage_token(settings.resolved_secret_key, booking.code, booking.manage_token_salt)
+    return BookingFacts(
+        code=display_code(booking.code),
+        site_name=booking.site.name,
+        site_address=booking.site.address,
+        agency=booking.service.agency.name,
+        service=booking.service.name,
+        counter=booking.counter.label,
+        start=booking.starts_at.astimezone(zone),
+        end=booking.ends_at.astimezone(zone),
+        requirements=tuple(booking.service.requirements),
+        manage_url=manage_link(settings.resolved_public_url, booking.code, token),
+    )
+
+
+def _sender(channel: str):
+    @celery_app.task(name=f"antrian.send_{channel}", rate_limit=settings.notify_rate_limit)
+    def send_one(notification_id: int) -> str:
+        return send(notification_id)
+
+    return send_one
+
+
+# One task per channel, so that each channel has its own rate limit (paid gateways).
+SENDERS = {channel: _sender(channel) for channel in ("sms", "email", "whatsapp")}
