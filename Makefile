@@ -15,11 +15,11 @@ $(INSTALLED): pyproject.toml
 
 install: $(INSTALLED)
 
-# Migrate, load the demo MPPs, serve the API on BOOKING_HOST:BOOKING_PORT (default 127.0.0.1:8000).
+# Migrate, load the demo MPPs, then API (BOOKING_HOST:BOOKING_PORT, default 127.0.0.1:8000), worker and beat.
 run: $(INSTALLED)
 	$(BIN)/booking db upgrade
 	$(BIN)/booking demo load
-	exec $(BIN)/booking serve
+	exec $(BIN)/booking run
 
 # The whole suite, on SQLite and (when reachable) PostgreSQL.
 test: $(INSTALLED)

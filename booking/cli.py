@@ -117,6 +117,73 @@ def serve(settings: Settings, workers: int) -> None:
     )
 
 
+@main.command("worker")
+@click.option("--concurrency", default=2, show_default=True, help="Parallel senders in this worker.")
+@click.option("--beat", is_flag=True, help="Also run beat inside this worker (the embedded default).")
+@click.pass_obj
+def worker(settings: Settings, concurrency: int, beat: bool) -> None:
+    """Run a Celery worker that sends notifications (and, with --beat, the periodic sweep)."""
+    from workers.app import celery_app
+
+    argv = ["worker", f"--loglevel={settings.log_level}", f"--concurrency={concurrency}", "--pool=threads"]
+    celery_app.worker_main(argv + (["--beat"] if beat else []))
+
+
+@main.command("beat")
+@click.pass_obj
+def beat(settings: Settings) -> None:
+    """Run Celery beat: exactly one per deployment; it sweeps due notifications every few seconds."""
+    from workers.app import celery_app
+
+    celery_app.start(["beat", f"--loglevel={settings.log_level}"])
+
+
+@main.command("run")
+@click.pass_obj
+def run(settings: Settings) -> None:
+    """The embedded default in one command: the API, a worker and beat; Ctrl-C or SIGTERM stops all three."""
+    from booking.supervisor import run_together
+
+    if not settings.resolved_secret_key:
+        raise click.ClickException("the secret key is empty")
+    click.echo(f"Antrian on {settings.resolved_public_url}; messages are written to {settings.notify_url('sms')}")
+    sys.exit(run_together([[sys.argv[0], "serve"], [sys.argv[0], "worker", "--beat"]]))
+
+
+@main.group()
+def notifications() -> None:
+    """The notification outbox, for operators."""
+
+
+@notifications.command("list")
+@click.option("--status", type=click.Choice(["pending", "sending", "sent", "failed", "cancelled"]))
+@click.option("--limit", default=50, show_default=True)
+@click.pass_obj
+def notifications_list(settings: Settings, status: str | None, limit: int) -> None:
+    """List notifications, newest first: id, status, kind, channel, booking code, attempts, last error."""
+    from booking.outbox import list_notifications
+
+    with _database(settings).read() as session:
+        for row, code in list_notifications(session, status=status, limit=limit):
+            click.echo(
+                f"{row.id}\t{row.status}\t{row.kind}\t{row.channel}\t{code}\t"
+                f"attempts={row.attempts}\t{row.send_at:%Y-%m-%d %H:%M}Z\t{row.last_error or ''}"
+            )
+
+
+@notifications.command("retry")
+@click.argument("notification_id", type=int)
+@click.pass_obj
+def notifications_retry(settings: Settings, notification_id: int) -> None:
+    """Send a failed notification again, now (with a fresh count of attempts)."""
+    from booking.outbox import retry_failed
+
+    with _database(settings).write() as session:
+        if not retry_failed(session, notification_id, dt.datetime.now(dt.UTC)):
+            raise click.ClickException(f"notification {notification_id} is not a failed one")
+    click.echo(f"notification {notification_id} will be sent again")
+
+
 def _database(settings: Settings):
     from booking.db import Database
 

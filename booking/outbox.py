@@ -13,7 +13,7 @@ import random
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from booking.models import Booking, BookingStatus, Notification, NotificationStatus, Service, Site
@@ -167,6 +167,60 @@ def settle(
         notification.send_at = now + retry_delay(notification.attempts)
     session.flush()
     return notification.status
+
+
+def list_notifications(session: Session, *, status: str | None, limit: int) -> list[tuple[Notification, str]]:
+    statement = (
+        select(Notification, Booking.code)
+        .join(Booking, Booking.id == Notification.booking_id)
+        .order_by(Notification.id.desc())
+        .limit(limit)
+    )
+    if status:
+        statement = statement.where(Notification.status == status)
+    return [(row, code) for row, code in session.execute(statement)]
+
+
+def retry_failed(session: Session, notification_id: int, now: dt.datetime) -> bool:
+    """An operator's retry: a failed row becomes due now with a fresh count of attempts."""
+    changed = session.execute(
+        update(Notification)
+        .where(Notification.id == notification_id, Notification.status == NotificationStatus.failed)
+        .values(status=NotificationStatus.pending, send_at=now, attempts=0, lease_until=None, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return changed.rowcount == 1
+
+
+@dataclass(frozen=True)
+class OutboxStats:
+    by_channel_status: dict[tuple[str, str], int]
+    retries_by_channel: dict[str, int]
+    oldest_due_seconds: float
+
+
+def outbox_stats(session: Session, now: dt.datetime) -> OutboxStats:
+    """For the operator's metrics: counts by channel and status, retries, age of the oldest due row."""
+    counts = session.execute(
+        select(Notification.channel, Notification.status, func.count(), func.sum(Notification.attempts)).group_by(
+            Notification.channel, Notification.status
+        )
+    ).all()
+    oldest = session.scalar(
+        select(func.min(Notification.send_at)).where(
+            Notification.status.in_([NotificationStatus.pending, NotificationStatus.sending]),
+            Notification.send_at <= now,
+        )
+    )
+    retries: dict[str, int] = {}
+    for channel, status, count, attempts in counts:
+        extra = (attempts or 0) - (count if status in (NotificationStatus.sent, NotificationStatus.failed) else 0)
+        retries[channel] = retries.get(channel, 0) + max(extra, 0)
+    return OutboxStats(
+        by_channel_status={(channel, status): count for channel, status, count, _ in counts},
+        retries_by_channel=retries,
+        oldest_due_seconds=(now - oldest).total_seconds() if oldest else 0.0,
+    )
 
 
 def retry_delay(attempts: int) -> dt.timedelta:

@@ -17,11 +17,11 @@ from litestar.logging import LoggingConfig
 from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
-from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
+from litestar.plugins.prometheus import PrometheusConfig
 
 from booking.api.bookings import BookingController
-from booking.api.context import Context, utc_now
-from booking.api.ops import health, ready
+from booking.api.context import Context, no_wake_up, utc_now
+from booking.api.ops import health, metrics, ready
 from booking.api.problems import EXCEPTION_HANDLERS
 from booking.api.sites import SiteController
 from booking.db import Database
@@ -35,11 +35,13 @@ def create_app(
     *,
     db: Database | None = None,
     clock: Callable[[], dt.datetime] = utc_now,
+    wake_up: Callable[[], None] = no_wake_up,
+    broker_reachable: Callable[[], bool] | None = None,
 ) -> Litestar:
     settings = settings or Settings()
     own_db = db is None
     db = db or Database(settings.resolved_database_url, pool_size=settings.db_pool_size)
-    context = Context(db=db, settings=settings, clock=clock)
+    context = Context(db=db, settings=settings, clock=clock, wake_up=wake_up, broker_reachable=broker_reachable)
 
     middleware = []
     if settings.rate_limit_per_minute > 0:
@@ -54,7 +56,7 @@ def create_app(
 
     api = Router(path="/api/v1", route_handlers=[SiteController, BookingController])
     return Litestar(
-        route_handlers=[api, health, ready, PrometheusController],
+        route_handlers=[api, health, ready, metrics],
         dependencies={"ctx": Provide(lambda: context, use_cache=True, sync_to_thread=False)},
         exception_handlers=EXCEPTION_HANDLERS,
         middleware=middleware,
@@ -99,5 +101,12 @@ def _is_booking_creation(request: Request) -> bool:
 
 
 def app_from_environment() -> Litestar:
-    """The ASGI entry point for servers: ``uvicorn --factory booking.api.app:app_from_environment``."""
-    return create_app(Settings())
+    """The ASGI entry point for servers: ``uvicorn --factory booking.api.app:app_from_environment``.
+
+    The composition root: the only place the HTTP side meets the workers (a wake-up by task name and
+    the broker check for /ready).
+    """
+    from workers.app import broker_reachable, celery_app
+    from workers.wakeup import WakeUp
+
+    return create_app(Settings(), wake_up=WakeUp(celery_app), broker_reachable=lambda: broker_reachable(celery_app))

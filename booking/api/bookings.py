@@ -38,7 +38,9 @@ class BookingController(Controller):
             booking = cancel_booking(session, get_booking(session, code, header_token or token), now=ctx.clock())
             return booking_out(booking, ctx.settings.resolved_public_url, outbox.notifications_of(session, booking))
 
-        return ctx.db.transaction(work)
+        answer = ctx.db.transaction(work)
+        ctx.wake_up()
+        return answer
 
     @post(
         "/reschedule",
@@ -59,4 +61,6 @@ class BookingController(Controller):
             booking = reschedule_booking(session, booking, data.start, now=ctx.clock())
             return booking_out(booking, ctx.settings.resolved_public_url, outbox.notifications_of(session, booking))
 
-        return ctx.db.transaction(work)
+        answer = ctx.db.transaction(work)
+        ctx.wake_up()
+        return answer

@@ -27,9 +27,15 @@ def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+def no_wake_up() -> None:
+    """Without a broker the sweep in beat still delivers; tests that want a worker wire a real one."""
+
+
 @dataclass
 class Context:
     db: Database
     settings: Settings
     clock: Callable[[], dt.datetime] = utc_now
     metrics: Metrics = Metrics()
+    wake_up: Callable[[], None] = no_wake_up  # after a commit that planned messages
+    broker_reachable: Callable[[], bool] | None = None  # for /ready; None: no broker to check

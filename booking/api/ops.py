@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from litestar import Response, get
 from litestar.di import NamedDependency
+from prometheus_client import REGISTRY, CollectorRegistry, generate_latest
+from prometheus_client.core import GaugeMetricFamily
 from sqlalchemy import text
 
+from booking import outbox
 from booking.api.context import Context
 
 
@@ -17,12 +20,49 @@ def health() -> dict[str, str]:
 
 @get("/ready", sync_to_thread=True, include_in_schema=False)
 def ready(ctx: NamedDependency[Context]) -> Response[dict[str, str]]:
-    """Ready to serve: the database answers."""
+    """Ready to serve: the database (and, where there is one, the broker) answers."""
     checks = {"database": "ok"}
     try:
         with ctx.db.read() as session:
             session.execute(text("SELECT 1"))
     except Exception as error:  # any failure means not ready; the type says enough without leaking the URL
         checks["database"] = f"unavailable: {type(error).__name__}"
+    if ctx.broker_reachable is not None:
+        checks["broker"] = "ok" if ctx.broker_reachable() else "unavailable"
     status = "ok" if all(value == "ok" for value in checks.values()) else "unavailable"
     return Response({"status": status, **checks}, status_code=200 if status == "ok" else 503)
+
+
+@get("/metrics", sync_to_thread=True, include_in_schema=False, media_type="text/plain; version=0.0.4")
+def metrics(ctx: NamedDependency[Context]) -> bytes:
+    """Prometheus: this process's request and booking counters, and the outbox as the database sees it
+    (so every worker's sends count, whichever process serves the scrape)."""
+    outbox_registry = CollectorRegistry()
+    outbox_registry.register(OutboxCollector(ctx.db, ctx.clock))
+    return generate_latest(REGISTRY) + generate_latest(outbox_registry)
+
+
+class OutboxCollector:
+    def __init__(self, db, clock) -> None:
+        self.db, self.clock = db, clock
+
+    def collect(self):
+        with self.db.read() as session:
+            stats = outbox.outbox_stats(session, self.clock())
+        by_status = GaugeMetricFamily(
+            "antrian_notifications", "Notifications by channel and status", labels=["channel", "status"]
+        )
+        retries = GaugeMetricFamily(
+            "antrian_notification_retries", "Extra send attempts, by channel", labels=["channel"]
+        )
+        for (channel, status), count in sorted(stats.by_channel_status.items()):
+            by_status.add_metric([channel, status], count)
+        for channel, count in sorted(stats.retries_by_channel.items()):
+            retries.add_metric([channel], count)
+        yield by_status
+        yield retries
+        yield GaugeMetricFamily(
+            "antrian_notification_oldest_due_seconds",
+            "Age of the oldest notification due and not yet sent",
+            value=stats.oldest_due_seconds,
+        )

@@ -133,6 +133,7 @@ class SiteController(Controller):
             raise
         if not replayed:
             ctx.metrics.booking_made()
+            ctx.wake_up()  # after the commit: the confirmation row is there for the sweep to find
         headers = {"Idempotent-Replayed": "true"} if replayed else {}
         return Response(
             _with_token(body, token, ctx.settings.resolved_public_url), status_code=HTTP_201_CREATED, headers=headers
