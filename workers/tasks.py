@@ -23,7 +23,6 @@ from workers.app import SWEEP_TASK, celery_app, settings
 
 log = logging.getLogger("workers.tasks")
 SWEEP_LEASE = dt.timedelta(minutes=5)
-SEND_LEASE = dt.timedelta(minutes=2)
 SWEEP_BATCH = 200
 
 
@@ -69,7 +68,9 @@ def send(notification_id: int) -> str:
 
 
 def _prepare(session, notification_id: int):
-    job = outbox.start_sending(session, notification_id, utc_now(), lease=SEND_LEASE)
+    job = outbox.start_sending(
+        session, notification_id, utc_now(), lease=dt.timedelta(seconds=settings.send_lease_seconds)
+    )
     if job is None:
         return None
     row, booking = job.notification, job.booking

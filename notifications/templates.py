@@ -1,0 +1,131 @@
+"""Every sentence a citizen receives, in Indonesian (the default) and English.
+
+Placeholders (all filled with plain text; HTML escaping happens in ``render``):
+``{site}`` ``{code}`` ``{service}`` ``{agency}`` ``{when}`` (day, date, time and zone) ``{counter}``
+``{url}`` (the private manage link) and, in SMS, ``{reason}`` (" Alasan: ...." or nothing).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+LOCALES = ("id", "en")
+DEFAULT_LOCALE = "id"
+
+
+@dataclass(frozen=True)
+class Wording:
+    subject: str  # e-mail subject
+    headline: str  # first sentence of the e-mail and the WhatsApp message
+    sms: str  # the whole SMS; it is shortened to two segments by ``render``
+    show_requirements: bool = True  # "what to bring" is pointless once a booking is cancelled
+
+
+WORDING: dict[str, dict[str, Wording]] = {
+    "id": {
+        "booking_confirmed": Wording(
+            subject="Pemesanan {code} terkonfirmasi: {when}",
+            headline="Pemesanan antrean Anda sudah terkonfirmasi.",
+            sms="{site}: Pemesanan {code} terkonfirmasi. {service} - {agency}. {when}, {counter}. "
+            "Persyaratan, ubah/batal: {url}",
+        ),
+        "reminder_day_before": Wording(
+            subject="Pengingat: {service} besok, {when}",
+            headline="Kami mengingatkan jadwal layanan Anda besok.",
+            sms="{site}: Pengingat, jadwal Anda besok. {service} - {agency}. {when}, {counter}. "
+            "Kode {code}. Persyaratan, ubah/batal: {url}",
+        ),
+        "reminder_soon": Wording(
+            subject="Pengingat: {service} sebentar lagi, {when}",
+            headline="Kami mengingatkan jadwal layanan Anda sebentar lagi.",
+            sms="{site}: Pengingat, jadwal Anda sebentar lagi. {service} - {agency}. {when}, {counter}. "
+            "Tunjukkan kode {code} di loket. Detail: {url}",
+        ),
+        "booking_cancelled": Wording(
+            subject="Pemesanan {code} dibatalkan",
+            headline="Pemesanan antrean Anda sudah dibatalkan.",
+            sms="{site}: Pemesanan {code} dibatalkan. {service} - {agency}, {when}.{reason} Detail: {url}",
+            show_requirements=False,
+        ),
+        "booking_rescheduled": Wording(
+            subject="Jadwal pemesanan {code} diubah: {when}",
+            headline="Jadwal pemesanan antrean Anda sudah diubah. Berikut jadwal barunya.",
+            sms="{site}: Jadwal pemesanan {code} diubah. {service} - {agency}. Jadwal baru: {when}, {counter}. "
+            "Persyaratan, ubah/batal: {url}",
+        ),
+    },
+    "en": {
+        "booking_confirmed": Wording(
+            subject="Booking {code} confirmed: {when}",
+            headline="Your booking is confirmed.",
+            sms="{site}: Booking {code} confirmed. {service} - {agency}. {when}, {counter}. "
+            "Requirements, change/cancel: {url}",
+        ),
+        "reminder_day_before": Wording(
+            subject="Reminder: {service} tomorrow, {when}",
+            headline="This is a reminder of your appointment tomorrow.",
+            sms="{site}: Reminder, your appointment is tomorrow. {service} - {agency}. {when}, {counter}. "
+            "Code {code}. Requirements, change/cancel: {url}",
+        ),
+        "reminder_soon": Wording(
+            subject="Reminder: {service} coming up, {when}",
+            headline="This is a reminder that your appointment is coming up soon.",
+            sms="{site}: Reminder, your appointment is soon. {service} - {agency}. {when}, {counter}. "
+            "Show code {code} at the counter. Details: {url}",
+        ),
+        "booking_cancelled": Wording(
+            subject="Booking {code} cancelled",
+            headline="Your booking has been cancelled.",
+            sms="{site}: Booking {code} cancelled. {service} - {agency}, {when}.{reason} Details: {url}",
+            show_requirements=False,
+        ),
+        "booking_rescheduled": Wording(
+            subject="Booking {code} moved: {when}",
+            headline="Your booking has been moved to a new time.",
+            sms="{site}: Booking {code} moved. {service} - {agency}. New time: {when}, {counter}. "
+            "Requirements, change/cancel: {url}",
+        ),
+    },
+}
+
+# The words around the facts, shared by e-mail and WhatsApp.
+LABELS: dict[str, dict[str, str]] = {
+    "id": {
+        "greeting": "Yth. Bapak/Ibu,",
+        "code": "Kode pemesanan",
+        "service": "Layanan",
+        "agency": "Instansi",
+        "when": "Waktu",
+        "counter": "Loket",
+        "place": "Tempat",
+        "reason": "Alasan",
+        "bring": "Yang perlu dibawa:",
+        "show_code": "Tunjukkan kode pemesanan ini di loket.",
+        "manage": "Untuk melihat, mengubah jadwal, atau membatalkan pemesanan, buka tautan pribadi Anda:",
+        "details": "Detail pemesanan dapat dilihat di tautan pribadi Anda:",
+        "private": "Tautan ini khusus untuk Anda. Jangan bagikan kepada orang lain.",
+        "thanks": "Terima kasih,",
+        "sms_reason": "Alasan:",
+    },
+    "en": {
+        "greeting": "Dear citizen,",
+        "code": "Booking code",
+        "service": "Service",
+        "agency": "Agency",
+        "when": "Time",
+        "counter": "Counter",
+        "place": "Place",
+        "reason": "Reason",
+        "bring": "What to bring:",
+        "show_code": "Show this booking code at the counter.",
+        "manage": "To view, reschedule or cancel your booking, open your private link:",
+        "details": "See the booking details with your private link:",
+        "private": "This link is for you only. Do not share it.",
+        "thanks": "Thank you,",
+        "sms_reason": "Reason:",
+    },
+}
+
+# Babel patterns: "Kamis, 3 Desember 2026 pukul 08.30" / "Thursday, 3 December 2026 at 08:30".
+DATE_TIME_PATTERN = {"id": "EEEE, d MMMM y 'pukul' HH.mm", "en": "EEEE, d MMMM y 'at' HH:mm"}
+TIME_PATTERN = {"id": "HH.mm", "en": "HH:mm"}
