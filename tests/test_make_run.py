@@ -1,4 +1,5 @@
-"""`make run` on an empty data dir serves the demo MPPs, and Ctrl-C or SIGTERM stops everything it started."""
+"""`make run` on an empty data dir serves the demo MPPs, sends confirmations to the outbox folder, and
+Ctrl-C stops everything it started."""
 
 from __future__ import annotations
 
@@ -56,12 +57,28 @@ def test_make_run_serves_the_demo_and_stops_on_ctrl_c(tmp_path):
         sites = _wait_for(f"{base}/api/v1/sites", process, seconds=120).json()
         assert {site["slug"] for site in sites} == {"blora", "denpasar"}
         assert len(httpx.get(f"{base}/api/v1/sites/blora/agencies", timeout=5).json()) == 31
+        code = _book_first_free_slot(base)
+        outbox = tmp_path / "var" / "outbox"  # what the citizen would receive, as files
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not any(code in path.read_text() for path in outbox.glob("*")):
+            time.sleep(0.5)
+        assert any(code in path.read_text() for path in outbox.glob("*")), "no confirmation in the outbox"
     finally:
         os.killpg(process.pid, signal.SIGINT)  # what a terminal's Ctrl-C does: the whole foreground group
         process.wait(timeout=20)
     assert (tmp_path / "var" / "antrian.db").exists()
     with pytest.raises(httpx.TransportError):
         httpx.get(f"{base}/health", timeout=2)
+
+
+def _book_first_free_slot(base: str) -> str:
+    days = httpx.get(f"{base}/api/v1/sites/blora/services/DKP-07/availability", timeout=10).json()["days"]
+    start = next(slot["start"] for day in days for slot in day["slots"] if slot["remaining"])
+    body = {"service": "DKP-07", "start": start, "channels": ["sms"],
+            "citizen": {"nik": "3316011708850001", "name": "Siti Aminah", "phone": "081234567890"}}
+    made = httpx.post(f"{base}/api/v1/sites/blora/bookings", json=body, timeout=10)
+    assert made.status_code == 201, made.text
+    return made.json()["code"]
 
 
 @pytest.mark.slow
