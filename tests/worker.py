@@ -7,7 +7,7 @@ import signal
 import subprocess
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 VENV_BIN = Path(sys.executable).parent
@@ -36,6 +36,7 @@ def running(command: list[str], env: dict[str, str], log_path: Path) -> Iterator
     """Start a ``booking`` subcommand; on exit stop it with SIGTERM (or it was killed by the test)."""
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with open(log_path, "ab") as log:
+        # A process group of its own: `--beat` runs beat in a child process, which must go with the worker.
         process = subprocess.Popen(
             [str(VENV_BIN / "booking"), *command],
             env=env,
@@ -43,6 +44,7 @@ def running(command: list[str], env: dict[str, str], log_path: Path) -> Iterator
             stdout=log,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
+            start_new_session=True,
         )
     try:
         yield process
@@ -54,3 +56,11 @@ def running(command: list[str], env: dict[str, str], log_path: Path) -> Iterator
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+        kill_group(process)  # whatever of the group is left (an orphaned beat after a SIGKILL)
+
+
+def kill_group(process: subprocess.Popen) -> None:
+    """SIGKILL the whole group, as when a worker's machine or container dies."""
+    with suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait(timeout=10)

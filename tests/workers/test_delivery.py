@@ -4,7 +4,6 @@ ends (a local SMS/WhatsApp gateway over HTTP, a local SMTP server). Counted at t
 from __future__ import annotations
 
 import datetime as dt
-import signal
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -16,7 +15,7 @@ from booking.models import Notification, Site
 from tests.factories import at, booking_body, make_site
 from tests.gateways import wait_until
 from tests.server import running_server
-from tests.worker import running, worker_env
+from tests.worker import kill_group, running, worker_env
 
 pytestmark = pytest.mark.slow
 WIB = ZoneInfo("Asia/Jakarta")
@@ -131,8 +130,7 @@ def test_a_worker_killed_mid_delivery_loses_nothing_and_the_gateway_can_drop_the
     gateway.delay = 4  # the gateway holds each request: the worker is killed while it waits for the answer
     made = book(base)
     assert wait_until(lambda: gateway.received(), timeout=15)
-    worker.send_signal(signal.SIGKILL)
-    worker.wait(timeout=10)
+    kill_group(worker)
     gateway.delay = 0
     with running(["worker", "--beat"], env, tmp_path / "worker-2.log"):
         # the dead worker's lease (3 s here) runs out, then the row is sent again
