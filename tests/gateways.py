@@ -30,6 +30,7 @@ class GatewayRequest:
     path: str
     headers: dict[str, str]
     payload: dict
+    received_at: float = field(default_factory=time.perf_counter)
 
 
 @dataclass

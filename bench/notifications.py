@@ -1,0 +1,208 @@
+"""Notifications: confirmation latency and sends per second through one worker, beside a bare Apprise loop.
+
+Run: ``.venv/bin/python bench/notifications.py [--database-url URL] [--broker-url URL] [--messages N]``.
+A real API server, one ``booking worker --beat`` (2 threads) and a local HTTP gateway on 127.0.0.1:
+
+- latency: ``--latency-runs`` bookings one after another; for each, the time from the API's 201 to the
+  gateway receiving the SMS (the API's wake-up plus the worker; beat sweeps every 0.5 s as a fallback);
+- throughput: ``--messages`` bookings made with the worker stopped, then one worker started; sends per
+  second from its first to its last delivery, beside the same number of ``apprise.notify`` calls in a
+  plain loop to the same gateway (the floor: what Apprise and HTTP cost without us).
+
+The per-channel rate limit is lifted for the run (``BOOKING_NOTIFY_RATE_LIMIT=10000/s``).
+Writes ``bench/results/notifications-<database>.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import json
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import apprise
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from tests.gateways import HttpGateway, free_port, wait_until  # noqa: E402 - reuse the test gateway
+
+BIN = Path(sys.executable).parent
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--database-url", default="")
+    parser.add_argument("--broker-url", default="")
+    parser.add_argument("--messages", type=int, default=200)
+    parser.add_argument("--latency-runs", type=int, default=20)
+    args = parser.parse_args()
+
+    gateway = HttpGateway()
+    with tempfile.TemporaryDirectory() as data_dir:
+        port = free_port()
+        env = {
+            **os.environ,
+            "BOOKING_DATA_DIR": data_dir,
+            "BOOKING_SECRET_KEY": "bench",
+            "BOOKING_PORT": str(port),
+            "BOOKING_RATE_LIMIT_PER_MINUTE": "0",
+            "BOOKING_LOG_LEVEL": "WARNING",
+            "BOOKING_SWEEP_SECONDS": "0.5",
+            "BOOKING_NOTIFY_RATE_LIMIT": "10000/s",
+            "BOOKING_NOTIFY_SMS_URL": gateway.url("sms"),
+            "BOOKING_BROKER_URL": args.broker_url,
+            "BOOKING_DATABASE_URL": args.database_url,
+        }
+        for command in (["db", "upgrade"], ["demo", "load"]):
+            subprocess.run([str(BIN / "booking"), *command], env=env, check=True, capture_output=True)
+        base = f"http://127.0.0.1:{port}"
+        server = _start(["serve"], env)
+        try:
+            _wait(base)
+            slots = _free_slots(base, args.messages + args.latency_runs)
+            worker = _start(["worker", "--beat"], env)
+            latencies = _latencies(base, gateway, slots[: args.latency_runs])
+            _stop(worker)
+            gateway.requests.clear()
+            for n, start in enumerate(slots[args.latency_runs :], start=args.latency_runs + 1):
+                _book(base, start, n)
+            worker = _start(["worker", "--beat"], env)
+            assert wait_until(lambda: len(gateway.requests) >= args.messages, timeout=600, interval=0.05)
+            _stop(worker)
+            worker_rate = args.messages / _span(gateway)
+        finally:
+            _stop(server)
+
+    gateway.requests.clear()
+    bare_rate = _bare_apprise(gateway, args.messages)
+    gateway.close()
+
+    database = "postgresql" if args.database_url.startswith("postgresql") else "sqlite"
+    broker = "redis" if args.broker_url.startswith("redis") else "embedded"
+    results = {
+        "database": database,
+        "broker": broker,
+        "confirmation_latency_ms": {
+            "median": statistics.median(latencies),
+            "worst": max(latencies),
+            "runs": len(latencies),
+        },
+        "sends_per_second": {
+            "one worker (2 threads)": worker_rate,
+            "bare apprise loop": bare_rate,
+            "messages": args.messages,
+        },
+    }
+    print(f"\nNotifications ({database}, {broker} broker)")
+    print(
+        f"confirmation latency over {len(latencies)} runs: median {statistics.median(latencies):.0f} ms, "
+        f"worst {max(latencies):.0f} ms"
+    )
+    print(f"{'sender':30} {'messages/s':>10}")
+    print(f"{'one worker (2 threads)':30} {worker_rate:10.1f}")
+    print(f"{'bare apprise loop':30} {bare_rate:10.1f}")
+    out = ROOT / "bench" / "results"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / f"notifications-{database}-{broker}.json").write_text(json.dumps(results, indent=2))
+
+
+def _latencies(base: str, gateway: HttpGateway, slots: list[str]) -> list[float]:
+    latencies = []
+    for n, start in enumerate(slots, start=1):
+        before = len(gateway.requests)
+        asked = time.perf_counter()
+        code = _book(base, start, n)
+        assert wait_until(lambda before=before: len(gateway.requests) > before, timeout=30, interval=0.005)
+        arrived = gateway.requests[-1]
+        assert code in arrived.payload["message"]
+        latencies.append((arrived.received_at - asked) * 1000)  # from the booking request to the gateway
+    return latencies
+
+
+def _bare_apprise(gateway: HttpGateway, count: int) -> float:
+    started = time.perf_counter()
+    for n in range(count):
+        sender = apprise.Apprise()
+        sender.add(gateway.url("sms").replace("{to}", "%2B6281234567890"))
+        sender.notify(body=f"Pesan uji {n}", title="")
+    return count / (time.perf_counter() - started)
+
+
+def _span(gateway: HttpGateway) -> float:
+    times = [request.received_at for request in gateway.requests]
+    return max(max(times) - min(times), 1e-6)
+
+
+def _free_slots(base: str, count: int) -> list[str]:
+    """Distinct (service, start) pairs with room, so every booking is a different citizen's first."""
+    today = dt.datetime.now(ZoneInfo("Asia/Jakarta")).date()
+    slots = []
+    for code in ("DKP-19", "DKP-20", "DKP-22", "DKP-23", "PTS-01", "PTS-02"):
+        days = httpx.get(
+            f"{base}/api/v1/sites/blora/services/{code}/availability",
+            params={"from": str(today), "to": str(today + dt.timedelta(days=20))},
+            timeout=30,
+        ).json()
+        for day in days["days"]:
+            slots += [(code, slot["start"]) for slot in day["slots"] if slot["remaining"]]
+    if len(slots) < count:
+        raise SystemExit(f"only {len(slots)} free slots for {count} bookings")
+    return [f"{code}|{start}" for code, start in slots[:count]]
+
+
+def _book(base: str, service_start: str, n: int) -> str:
+    service, start = service_start.split("|")
+    body = {
+        "service": service,
+        "start": start,
+        "channels": ["sms"],
+        "citizen": {
+            "nik": f"3316{(n // 10000) + 1:02d}170885{n % 10000 or 1:04d}",
+            "name": "Warga Uji",
+            "phone": "081234567890",
+        },
+    }
+    made = httpx.post(f"{base}/api/v1/sites/blora/bookings", json=body, timeout=30)
+    made.raise_for_status()
+    return made.json()["code"]
+
+
+def _start(command: list[str], env: dict) -> subprocess.Popen:
+    log = open(Path(env["BOOKING_DATA_DIR"]) / f"{command[0]}.log", "ab")  # noqa: SIM115 - the child owns it
+    return subprocess.Popen(
+        [str(BIN / "booking"), *command], env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    )
+
+
+def _stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)  # beat's child process, if it outlived the worker
+
+
+def _wait(base: str) -> None:
+    for _ in range(150):
+        try:
+            httpx.get(f"{base}/health", timeout=1)
+            return
+        except httpx.TransportError:
+            time.sleep(0.2)
+    raise SystemExit("server did not start")
+
+
+if __name__ == "__main__":
+    main()
