@@ -42,6 +42,7 @@ def _transport_options(settings: Settings) -> dict:
         "data_folder_out": str(folder),
         "processed_folder": str(folder / "processed"),
         "store_processed": False,
+        "control_folder": str(folder / "control"),  # kombu's default is ./control in the working directory
         "polling_interval": 0.05,  # the folder is polled; kombu's default second delayed every send
     }
 
