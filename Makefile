@@ -31,3 +31,4 @@ lint: $(INSTALLED)
 # Benchmarks print their figures beside a baseline and write bench/results/*.json (see BENCHMARKS.md).
 bench: $(INSTALLED)
 	$(BIN)/python bench/availability.py
+	$(BIN)/python bench/notifications.py

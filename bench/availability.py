@@ -13,7 +13,6 @@ import datetime as dt
 import json
 import os
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -25,6 +24,10 @@ from zoneinfo import ZoneInfo
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from bench._server import wait_healthy  # noqa: E402
+from tests.gateways import free_port  # noqa: E402
+
 BIN = Path(sys.executable).parent
 
 
@@ -46,14 +49,14 @@ def main() -> None:
             env["BOOKING_DATABASE_URL"] = args.database_url
         for command in (["db", "upgrade"], ["demo", "load"]):
             subprocess.run([str(BIN / "booking"), *command], env=env, check=True, capture_output=True)
-        port = _free_port()
+        port = free_port()
         env["BOOKING_PORT"] = str(port)
         server = subprocess.Popen(
             [str(BIN / "booking"), "serve"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
         try:
             base = f"http://127.0.0.1:{port}"
-            _wait(base)
+            wait_healthy(base)
             with httpx.Client(base_url=base, timeout=10) as client:
                 booked = _prebook(client)
                 today = dt.datetime.now(ZoneInfo("Asia/Jakarta")).date()
@@ -109,22 +112,6 @@ def _timed(client: httpx.Client, path: str, runs: int) -> dict[str, float]:
         "p90_ms": samples[int(len(samples) * 0.9) - 1],
         "max_ms": samples[-1],
     }
-
-
-def _wait(base: str) -> None:
-    for _ in range(100):
-        try:
-            httpx.get(f"{base}/health", timeout=1)
-            return
-        except httpx.TransportError:
-            time.sleep(0.2)
-    raise SystemExit("server did not start")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 if __name__ == "__main__":

@@ -34,6 +34,7 @@ import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench._server import wait_healthy  # noqa: E402
 from tests.gateways import HttpGateway, free_port, wait_until  # noqa: E402 - reuse the test gateway
 
 BIN = Path(sys.executable).parent
@@ -68,7 +69,7 @@ def main() -> None:
         base = f"http://127.0.0.1:{port}"
         server = _start(["serve"], env)
         try:
-            _wait(base)
+            wait_healthy(base)
             slots = _free_slots(base, args.messages + args.latency_runs)
             worker = _start(["worker", "--beat"], env)
             latencies = _latencies(base, gateway, slots[: args.latency_runs])
@@ -192,16 +193,6 @@ def _stop(process: subprocess.Popen) -> None:
         process.kill()
     with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGKILL)  # beat's child process, if it outlived the worker
-
-
-def _wait(base: str) -> None:
-    for _ in range(150):
-        try:
-            httpx.get(f"{base}/health", timeout=1)
-            return
-        except httpx.TransportError:
-            time.sleep(0.2)
-    raise SystemExit("server did not start")
 
 
 if __name__ == "__main__":
