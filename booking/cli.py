@@ -123,7 +123,14 @@ def serve(settings: Settings, workers: int) -> None:
 @click.pass_obj
 def worker(settings: Settings, concurrency: int, beat: bool) -> None:
     """Run a Celery worker that sends notifications (and, with --beat, the periodic sweep)."""
+    from notifications.delivery import check_url_template
     from workers.app import celery_app
+
+    for channel in ("sms", "email", "whatsapp"):  # a wrong gateway URL stops the worker now, not at 3 a.m.
+        try:
+            check_url_template(channel, settings.notify_url(channel))
+        except ValueError as problem:
+            raise click.ClickException(f"BOOKING_NOTIFY_{channel.upper()}_URL: {problem}") from None
 
     argv = ["worker", f"--loglevel={settings.log_level}", f"--concurrency={concurrency}", "--pool=threads"]
     celery_app.worker_main(argv + (["--beat"] if beat else []))

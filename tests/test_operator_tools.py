@@ -62,3 +62,10 @@ def test_metrics_show_the_outbox_by_channel_and_status_and_the_oldest_due_age(cl
     assert 'antrian_notifications{channel="sms",status="pending"}' in text
     assert "antrian_notification_oldest_due_seconds 90.0" in text
     assert 'antrian_notification_retries{channel="sms"}' in text
+
+
+def test_a_worker_with_an_unusable_gateway_url_refuses_to_start(tmp_path):
+    env = {**os.environ, "BOOKING_DATA_DIR": str(tmp_path), "BOOKING_NOTIFY_SMS_URL": "json://gateway.example/sms"}
+    started = subprocess.run([str(BOOKING), "worker"], env=env, capture_output=True, text=True, timeout=60)
+    assert started.returncode != 0
+    assert "BOOKING_NOTIFY_SMS_URL" in started.stderr and "{to}" in started.stderr
