@@ -54,10 +54,6 @@ class Settings(BaseSettings):
     def resolved_public_url(self) -> str:
         return self.public_url or f"http://{self.host}:{self.port}"
 
-    @property
-    def resolved_broker_url(self) -> str:
-        return self.broker_url or "filesystem://"
-
     def notify_url(self, channel: str) -> str:
         """The Apprise URL template of a channel; the embedded default writes files a newcomer can read."""
         configured = getattr(self, f"notify_{channel}_url")

@@ -8,14 +8,18 @@ kombu's filesystem transport in ``BOOKING_DATA_DIR/broker`` (no server needed); 
 from __future__ import annotations
 
 from celery import Celery
+from kombu.transport import TRANSPORT_ALIASES
 
 from booking.settings import Settings
 
 SWEEP_TASK = "antrian.sweep"
+FOLDER_BROKER = "antrian-folder"
+TRANSPORT_ALIASES[FOLDER_BROKER] = "workers.folder_broker:Transport"  # kombu's filesystem, made race-free
 
 
 def make_celery(settings: Settings) -> Celery:
-    app = Celery("antrian", broker=settings.resolved_broker_url, include=["workers.tasks"])
+    broker = settings.broker_url or f"{FOLDER_BROKER}://"  # the embedded default
+    app = Celery("antrian", broker=broker, include=["workers.tasks"])
     app.conf.update(
         task_ignore_result=True,
         task_acks_late=True,  # a task whose worker dies is delivered again; the rows make that safe
