@@ -60,7 +60,7 @@ class BookingRequest:
 @dataclass(frozen=True)
 class NewBooking:
     booking: Booking
-    manage_token: str  # shown once; only its hash is stored
+    manage_token: str  # for the creation answer; the database keeps only its salt and hash
 
 
 def create_booking(

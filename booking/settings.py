@@ -21,7 +21,9 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
     public_url: str = Field("", description="Base URL citizens reach; empty means http://host:port.")
-    secret_key: str = Field("", description="Keys the NIK hash and sealed tokens; empty means one kept in data_dir.")
+    secret_key: str = Field(
+        "", description="Keys the NIK hash and the manage tokens; empty means one kept in data_dir."
+    )
     rate_limit_per_minute: int = Field(20, ge=0, description="Booking creations per client per minute; 0 is off.")
     idempotency_ttl_hours: int = Field(24, ge=24, description="How long an Idempotency-Key is remembered.")
     db_pool_size: int = Field(10, ge=1)

@@ -13,6 +13,7 @@ from kombu.transport import TRANSPORT_ALIASES
 from booking.settings import Settings
 
 SWEEP_TASK = "antrian.sweep"
+PURGE_KEYS_TASK = "antrian.purge_idempotency_keys"
 FOLDER_BROKER = "antrian-folder"
 TRANSPORT_ALIASES[FOLDER_BROKER] = "workers.folder_broker:Transport"  # kombu's filesystem, made race-free
 
@@ -28,7 +29,10 @@ def make_celery(settings: Settings) -> Celery:
         broker_connection_retry_on_startup=True,
         broker_connection_timeout=3,
         broker_transport_options=_transport_options(settings),
-        beat_schedule={"sweep-due-notifications": {"task": SWEEP_TASK, "schedule": settings.sweep_seconds}},
+        beat_schedule={
+            "sweep-due-notifications": {"task": SWEEP_TASK, "schedule": settings.sweep_seconds},
+            "purge-idempotency-keys": {"task": PURGE_KEYS_TASK, "schedule": 3600},
+        },
         beat_schedule_filename=str(settings.data_dir / "celerybeat-schedule"),
         worker_hijack_root_logger=False,
         timezone="UTC",

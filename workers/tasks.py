@@ -13,13 +13,13 @@ import logging
 from functools import cache
 from zoneinfo import ZoneInfo
 
-from booking import outbox
+from booking import idempotency, outbox
 from booking.bookings import display_code, manage_link, manage_token
 from booking.db import Database
 from booking.models import Booking
 from notifications.delivery import deliver
 from notifications.render import BookingFacts, render
-from workers.app import SWEEP_TASK, celery_app, settings
+from workers.app import PURGE_KEYS_TASK, SWEEP_TASK, celery_app, settings
 
 log = logging.getLogger("workers.tasks")
 SWEEP_LEASE = dt.timedelta(minutes=5)
@@ -44,6 +44,13 @@ def sweep() -> int:
     for notification_id, channel in leased:
         SENDERS[channel].delay(notification_id)
     return len(leased)
+
+
+@celery_app.task(name=PURGE_KEYS_TASK)
+def purge_idempotency_keys() -> int:
+    """Hourly housekeeping: forget Idempotency-Keys older than their time to live."""
+    ttl = dt.timedelta(hours=settings.idempotency_ttl_hours)
+    return database().transaction(lambda session: idempotency.purge_expired(session, now=utc_now(), ttl=ttl))
 
 
 def send(notification_id: int) -> str:

@@ -21,6 +21,7 @@ BOOK = "/api/v1/sites/uji/bookings"
 AVAILABILITY = "/api/v1/sites/uji/services/KTP/availability"
 ENGLISH = {"Accept-Language": "en"}
 
+
 @pytest.fixture
 def site(db):
     return make_site(db)
@@ -50,20 +51,22 @@ def bookings_in(db) -> int:
 
 
 def test_validation_error_is_422_with_field_errors_in_the_callers_language(client, site):
-    indonesian, english = in_both_languages(
-        lambda headers: book(client, headers=headers, citizen={"nik": "12345"}))
+    indonesian, english = in_both_languages(lambda headers: book(client, headers=headers, citizen={"nik": "12345"}))
 
     assert_problem(indonesian, 422, "validation_error", "Data yang dikirim tidak valid.")
     assert_problem(english, 422, "validation_error", "The request data is not valid.")
     assert indonesian.json()["errors"] == [
-        {"field": "citizen.nik", "code": "nik_format", "message": "NIK harus terdiri dari 16 angka."}]
+        {"field": "citizen.nik", "code": "nik_format", "message": "NIK harus terdiri dari 16 angka."}
+    ]
     assert english.json()["errors"] == [
-        {"field": "citizen.nik", "code": "nik_format", "message": "The NIK must be 16 digits."}]
+        {"field": "citizen.nik", "code": "nik_format", "message": "The NIK must be 16 digits."}
+    ]
 
 
 def test_not_found_is_404(client, site):
     indonesian, english = in_both_languages(
-        lambda headers: client.get("/api/v1/bookings/ZZZZ-ZZZZ", headers={"X-Booking-Token": "x" * 32, **headers}))
+        lambda headers: client.get("/api/v1/bookings/ZZZZ-ZZZZ", headers={"X-Booking-Token": "x" * 32, **headers})
+    )
 
     assert_problem(indonesian, 404, "not_found", "Data tidak ditemukan.")
     assert_problem(english, 404, "not_found", "Not found.")
@@ -84,12 +87,13 @@ def test_quota_exhausted_is_409(client, site):
         assert book(client, at(TOMORROW, hour), n, service="KK").status_code == 201
 
     indonesian, english = in_both_languages(
-        lambda headers: book(client, at(TOMORROW, 11, 30), 4, service="KK", headers=headers))
+        lambda headers: book(client, at(TOMORROW, 11, 30), 4, service="KK", headers=headers)
+    )
 
-    assert_problem(indonesian, 409, "quota_exhausted",
-                   "Kuota harian layanan ini sudah habis. Silakan pilih hari lain.")
-    assert_problem(english, 409, "quota_exhausted",
-                   "The daily quota for this service is used up. Please choose another day.")
+    assert_problem(indonesian, 409, "quota_exhausted", "Kuota harian layanan ini sudah habis. Silakan pilih hari lain.")
+    assert_problem(
+        english, 409, "quota_exhausted", "The daily quota for this service is used up. Please choose another day."
+    )
 
 
 def test_duplicate_booking_is_409(client, site):
@@ -97,10 +101,15 @@ def test_duplicate_booking_is_409(client, site):
 
     indonesian, english = in_both_languages(lambda headers: book(client, at(TOMORROW, 9), 1, headers=headers))
 
-    assert_problem(indonesian, 409, "duplicate_booking",
-                   "NIK ini sudah memiliki pemesanan aktif untuk layanan ini pada hari yang sama.")
-    assert_problem(english, 409, "duplicate_booking",
-                   "This NIK already has an active booking for this service on that day.")
+    assert_problem(
+        indonesian,
+        409,
+        "duplicate_booking",
+        "NIK ini sudah memiliki pemesanan aktif untuk layanan ini pada hari yang sama.",
+    )
+    assert_problem(
+        english, 409, "duplicate_booking", "This NIK already has an active booking for this service on that day."
+    )
 
 
 def test_closed_is_409_with_the_sites_reason(client, db, site):
@@ -138,7 +147,8 @@ def test_invalid_transition_is_409(client, site, clock):
     cancel = f"/api/v1/bookings/{made['code']}/cancel"
 
     indonesian, english = in_both_languages(
-        lambda headers: client.post(cancel, headers={"X-Booking-Token": made["manage_token"], **headers}))
+        lambda headers: client.post(cancel, headers={"X-Booking-Token": made["manage_token"], **headers})
+    )
 
     assert_problem(indonesian, 409, "invalid_transition", "Pemesanan dengan status 'confirmed' tidak dapat dibatalkan.")
     assert_problem(english, 409, "invalid_transition", "A booking with status 'confirmed' cannot be cancelled.")
@@ -150,16 +160,29 @@ def test_idempotency_conflict_is_409(client, db, site):
 
     indonesian, english = in_both_languages(lambda headers: book(client, n=2, headers={**key, **headers}))
 
-    assert_problem(indonesian, 409, "idempotency_conflict",
-                   "Idempotency-Key ini sudah dipakai untuk permintaan lain atau masih diproses.")
-    assert_problem(english, 409, "idempotency_conflict",
-                   "This Idempotency-Key was used for a different request or is still being processed.")
+    assert_problem(
+        indonesian,
+        409,
+        "idempotency_conflict",
+        "Idempotency-Key ini sudah dipakai untuk permintaan lain atau masih diproses.",
+    )
+    assert_problem(
+        english,
+        409,
+        "idempotency_conflict",
+        "This Idempotency-Key was used for a different request or is still being processed.",
+    )
 
 
 @pytest.fixture
 def limited_client(tmp_path, database_url, db, clock):
-    settings = Settings(data_dir=tmp_path / "limited", database_url=database_url, secret_key="test-secret",
-                        rate_limit_per_minute=2, public_url="http://antrian.test")
+    settings = Settings(
+        data_dir=tmp_path / "limited",
+        database_url=database_url,
+        secret_key="test-secret",
+        rate_limit_per_minute=2,
+        public_url="http://antrian.test",
+    )
     with TestClient(create_app(settings, db=db, clock=clock)) as test_client:
         yield test_client
 
@@ -234,3 +257,20 @@ def test_a_key_whose_first_request_was_refused_can_be_used_again(client, db, sit
     assert refused.status_code == 422
     assert corrected.status_code == 201
     assert bookings_in(db) == 1
+
+
+def test_expired_idempotency_keys_are_purged_and_live_ones_kept(client, db, site, clock):
+    import datetime as dt
+
+    from booking import idempotency
+    from booking.models import IdempotencyKey
+
+    headers = {"Idempotency-Key": "purge-me"}
+    assert book(client, headers=headers).status_code == 201
+    ttl = dt.timedelta(hours=24)
+    with db.write() as session:
+        assert idempotency.purge_expired(session, now=clock.now + dt.timedelta(hours=23), ttl=ttl) == 0
+    with db.write() as session:
+        assert idempotency.purge_expired(session, now=clock.now + dt.timedelta(hours=25), ttl=ttl) == 1
+    with db.read() as session:
+        assert session.scalar(select(func.count()).select_from(IdempotencyKey)) == 0
