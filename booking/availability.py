@@ -110,7 +110,7 @@ def _day_offer(service, site, closures, day, now, left, quota_used) -> DayOffer:
     for slot in slots:
         if slot.starts_at < earliest:
             continue
-        free = max(left.get((slot.counter_id, slot.starts_at), slot.capacity), 0)
+        free = max(left.get((slot.counter_id, slot.starts_at), slot.online_capacity), 0)
         offer = by_start.setdefault(slot.starts_at, SlotOffer(slot.starts_at, slot.ends_at, 0))
         offer.remaining += free
     if not by_start:
@@ -129,15 +129,19 @@ def _day_offer(service, site, closures, day, now, left, quota_used) -> DayOffer:
 
 
 def _places_left(session, counter_ids, start, end) -> dict[tuple[int, dt.datetime], int]:
-    """Places left in the slots somebody booked; a slot without a row still has its rule's capacity."""
+    """Places left to online booking in the slots somebody booked (never the walk-in share); a slot
+    without a row still has its rule's online capacity."""
     if not counter_ids:
         return {}
     rows = session.execute(
-        select(SlotLoad.counter_id, SlotLoad.starts_at, SlotLoad.capacity - SlotLoad.booked).where(
-            SlotLoad.counter_id.in_(counter_ids), SlotLoad.starts_at >= start, SlotLoad.starts_at < end
-        )
+        select(
+            SlotLoad.counter_id,
+            SlotLoad.starts_at,
+            SlotLoad.capacity - SlotLoad.booked,
+            SlotLoad.online_capacity - SlotLoad.online_booked,
+        ).where(SlotLoad.counter_id.in_(counter_ids), SlotLoad.starts_at >= start, SlotLoad.starts_at < end)
     )
-    return {(counter_id, starts_at): places for counter_id, starts_at, places in rows}
+    return {(counter_id, starts_at): min(left, online_left) for counter_id, starts_at, left, online_left in rows}
 
 
 def _quota_used(session, service, first, last) -> dict[dt.date, int]:

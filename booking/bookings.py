@@ -283,8 +283,12 @@ def _take_quota(session: Session, service: Service, day: dt.date) -> None:
         raise QuotaExhausted()
 
 
-def _take_place(session: Session, candidates: list[CounterSlot]) -> CounterSlot:
-    """Take one place at the first counter that still has room, least loaded first."""
+def _take_place(session: Session, candidates: list[CounterSlot], *, walk_in: bool = False) -> CounterSlot:
+    """Take one place at the first counter that still has room, least loaded first.
+
+    Online bookings stop at the slot's online capacity, so the walk-in share stays free for the counter;
+    a walk-in may take any place left. Both count in ``booked``, which the CHECK keeps within capacity.
+    """
     rows = session.execute(
         select(SlotLoad.counter_id, SlotLoad.booked).where(
             SlotLoad.starts_at == candidates[0].starts_at,
@@ -292,6 +296,11 @@ def _take_place(session: Session, candidates: list[CounterSlot]) -> CounterSlot:
         )
     )
     loads = {counter_id: booked for counter_id, booked in rows}
+    room = SlotLoad.booked < SlotLoad.capacity
+    taking = {"booked": SlotLoad.booked + 1}
+    if not walk_in:
+        room = room & (SlotLoad.online_booked < SlotLoad.online_capacity)
+        taking["online_booked"] = SlotLoad.online_booked + 1
     for slot in sorted(candidates, key=lambda s: (loads.get(s.counter_id, 0) - s.capacity, s.counter_id)):
         session.execute(
             insert_ignoring_conflicts(
@@ -300,17 +309,15 @@ def _take_place(session: Session, candidates: list[CounterSlot]) -> CounterSlot:
                 counter_id=slot.counter_id,
                 starts_at=slot.starts_at,
                 capacity=slot.capacity,
+                online_capacity=slot.online_capacity,
                 booked=0,
+                online_booked=0,
             )
         )
         taken = session.execute(
             update(SlotLoad)
-            .where(
-                SlotLoad.counter_id == slot.counter_id,
-                SlotLoad.starts_at == slot.starts_at,
-                SlotLoad.booked < SlotLoad.capacity,
-            )
-            .values(booked=SlotLoad.booked + 1)
+            .where(SlotLoad.counter_id == slot.counter_id, SlotLoad.starts_at == slot.starts_at, room)
+            .values(taking)
             .execution_options(synchronize_session=False)
         )
         if taken.rowcount == 1:
@@ -319,8 +326,9 @@ def _take_place(session: Session, candidates: list[CounterSlot]) -> CounterSlot:
 
 
 def _give_back(session: Session, booking: Booking, *, quota: bool = True) -> None:
-    """Release the booking's place, quota row first: the same lock order as taking, so no deadlock."""
-    if quota:
+    """Release the booking's place, quota row first: the same lock order as taking, so no deadlock.
+    A walk-in took no quota (the daily quota limits online booking), so it gives none back."""
+    if quota and not booking.walk_in:
         session.execute(
             update(ServiceDayLoad)
             .where(
@@ -331,10 +339,13 @@ def _give_back(session: Session, booking: Booking, *, quota: bool = True) -> Non
             .values(booked=ServiceDayLoad.booked - 1)
             .execution_options(synchronize_session=False)
         )
+    giving = {"booked": SlotLoad.booked - 1}
+    if not booking.walk_in:
+        giving["online_booked"] = SlotLoad.online_booked - 1
     released = session.execute(
         update(SlotLoad)
         .where(SlotLoad.counter_id == booking.counter_id, SlotLoad.starts_at == booking.starts_at, SlotLoad.booked > 0)
-        .values(booked=SlotLoad.booked - 1)
+        .values(giving)
         .execution_options(synchronize_session=False)
     )
     if released.rowcount != 1:

@@ -2,11 +2,13 @@
 
 Every capacity row must be within its capacity (the CHECK constraints say so too), and every counter
 must equal the active bookings it stands for; a difference means a place was lost or overbooked.
+Walk-ins count in a slot's ``booked`` but not in ``online_booked`` nor in a service's daily quota,
+which limits online booking only.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from booking.models import Booking, BookingStatus, Service, ServiceDayLoad, SlotLoad
@@ -17,19 +19,35 @@ def capacity_violations(session: Session) -> list[str]:
     active = Booking.status != BookingStatus.cancelled
 
     per_slot = (
-        select(Booking.counter_id, Booking.starts_at, func.count().label("n"))
+        select(
+            Booking.counter_id,
+            Booking.starts_at,
+            func.count().label("n"),
+            func.sum(case((Booking.walk_in, 0), else_=1)).label("online"),
+        )
         .where(active)
         .group_by(Booking.counter_id, Booking.starts_at)
         .subquery()
     )
     slot_rows = session.execute(
-        select(SlotLoad.counter_id, SlotLoad.starts_at, SlotLoad.booked, SlotLoad.capacity, per_slot.c.n).outerjoin(
+        select(
+            SlotLoad.counter_id,
+            SlotLoad.starts_at,
+            SlotLoad.booked,
+            SlotLoad.capacity,
+            SlotLoad.online_booked,
+            per_slot.c.n,
+            per_slot.c.online,
+        ).outerjoin(
             per_slot, and_(per_slot.c.counter_id == SlotLoad.counter_id, per_slot.c.starts_at == SlotLoad.starts_at)
         )
     )
-    for counter_id, starts_at, booked, capacity, actual in slot_rows:
-        if booked > capacity or booked != (actual or 0):
-            problems.append(f"slot {counter_id}@{starts_at}: booked={booked} capacity={capacity} active={actual or 0}")
+    for counter_id, starts_at, booked, capacity, online_booked, actual, online in slot_rows:
+        if booked > capacity or booked != (actual or 0) or online_booked != (online or 0):
+            problems.append(
+                f"slot {counter_id}@{starts_at}: booked={booked} (online {online_booked}) capacity={capacity} "
+                f"active={actual or 0} (online {online or 0})"
+            )
     orphans = session.execute(
         select(per_slot.c.counter_id, per_slot.c.starts_at)
         .outerjoin(
@@ -41,7 +59,7 @@ def capacity_violations(session: Session) -> list[str]:
 
     per_day = (
         select(Booking.service_id, Booking.local_date, func.count().label("n"))
-        .where(active)
+        .where(active, Booking.walk_in.is_(False))
         .group_by(Booking.service_id, Booking.local_date)
         .subquery()
     )

@@ -15,6 +15,7 @@ import enum
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     CheckConstraint,
     Date,
     DateTime,
@@ -27,6 +28,7 @@ from sqlalchemy import (
     Time,
     TypeDecorator,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -88,6 +90,9 @@ class Site(Base):
     )
     reminder_soon_minutes: Mapped[int | None] = mapped_column(
         Integer, nullable=True, default=120, doc="minutes before the start; NULL: no such reminder"
+    )
+    no_show_grace_minutes: Mapped[int] = mapped_column(
+        Integer, default=30, server_default="30", doc="after the start, a booking not checked in becomes a no-show"
     )
 
     agencies: Mapped[list[Agency]] = relationship(back_populates="site", order_by="Agency.sort_order")
@@ -163,6 +168,7 @@ class OpeningRule(Base):
         CheckConstraint("opens_at < closes_at", name="opens_before_closing"),
         CheckConstraint("slot_minutes BETWEEN 5 AND 240", name="slot_length_range"),
         CheckConstraint("capacity >= 0", name="capacity_not_negative"),
+        CheckConstraint("walk_in_places BETWEEN 0 AND capacity", name="walk_in_share_within_capacity"),
         CheckConstraint(
             "(break_starts_at IS NULL AND break_ends_at IS NULL) OR "
             "(break_starts_at < break_ends_at AND break_starts_at >= opens_at AND break_ends_at <= closes_at)",
@@ -180,6 +186,9 @@ class OpeningRule(Base):
     closes_at: Mapped[dt.time] = mapped_column(Time)
     slot_minutes: Mapped[int] = mapped_column(Integer)
     capacity: Mapped[int] = mapped_column(Integer)
+    walk_in_places: Mapped[int] = mapped_column(
+        Integer, default=0, server_default="0", doc="places per slot held back from online booking for walk-ins"
+    )
     break_starts_at: Mapped[dt.time | None] = mapped_column(Time, nullable=True)
     break_ends_at: Mapped[dt.time | None] = mapped_column(Time, nullable=True)
     valid_from: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
@@ -209,12 +218,17 @@ class Closure(Base):
 
 
 class SlotLoad(Base):
-    """Places taken in one slot of one counter. Created on first booking; never over capacity."""
+    """Places taken in one slot of one counter. Created on first booking; never over capacity.
+
+    ``booked`` counts every booking in the slot, ``online_booked`` those made online. Online booking
+    stops at ``online_capacity`` (capacity minus the walk-in share); a walk-in may take any place left.
+    """
 
     __tablename__ = "slot_loads"
     __table_args__ = (
         UniqueConstraint("counter_id", "starts_at"),
         CheckConstraint("booked >= 0 AND booked <= capacity", name="within_capacity"),
+        CheckConstraint("online_booked >= 0 AND online_booked <= booked", name="online_within_booked"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -222,6 +236,8 @@ class SlotLoad(Base):
     starts_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     capacity: Mapped[int] = mapped_column(Integer)
     booked: Mapped[int] = mapped_column(Integer, default=0)
+    online_capacity: Mapped[int] = mapped_column(Integer)
+    online_booked: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class ServiceDayLoad(Base):
@@ -271,6 +287,9 @@ class Booking(Base):
     local_date: Mapped[dt.date] = mapped_column(Date, doc="the day in the site's zone, for per-day rules")
     status: Mapped[str] = mapped_column(String(16), default=BookingStatus.confirmed)
     revision: Mapped[int] = mapped_column(Integer, default=0, doc="counts reschedules; reminders carry it")
+    walk_in: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false(), doc="booked by staff at the counter"
+    )
     citizen_nik_hash: Mapped[str] = mapped_column(String(64), doc="keyed hash: the rule works, the NIK is unreadable")
     citizen_nik_last4: Mapped[str] = mapped_column(String(4))
     citizen_name: Mapped[str] = mapped_column(String(100))
@@ -283,6 +302,11 @@ class Booking(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     cancelled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    cancel_reason: Mapped[str | None] = mapped_column(
+        String(300), nullable=True, doc="why the MPP cancelled it, in the booking's language"
+    )
+    checked_in_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    served_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     site: Mapped[Site] = relationship()
     service: Mapped[Service] = relationship()
@@ -340,3 +364,50 @@ class Notification(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
     booking: Mapped[Booking] = relationship()
+
+
+class StaffRole(enum.StrEnum):
+    admin = "admin"  # the whole site: its rules, every agency's schedule, the audit log
+    staff = "staff"  # one agency: its schedule and its counters' work
+
+
+class StaffUser(Base):
+    """A clerk or a site administrator. The password is kept only as an Argon2 hash."""
+
+    __tablename__ = "staff_users"
+    __table_args__ = (
+        CheckConstraint("role IN ('admin', 'staff')", name="role_known"),
+        CheckConstraint("role = 'admin' OR agency_id IS NOT NULL", name="staff_have_an_agency"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16))
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id", ondelete="CASCADE"), nullable=True)
+    token_version: Mapped[int] = mapped_column(
+        Integer, default=0, doc="raised by a password change: every token issued before stops working"
+    )
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+    site: Mapped[Site] = relationship()
+    agency: Mapped[Agency | None] = relationship()
+
+
+class AuditEntry(Base):
+    """One staff or admin action: who, what, when, before and after. Written in the action's transaction."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_site_id_at", "site_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    site_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), nullable=True)
+    actor: Mapped[str] = mapped_column(String(64), doc="username, or 'cli' for the command line")
+    action: Mapped[str] = mapped_column(String(64))
+    target: Mapped[str] = mapped_column(String(120), doc="what it touched, e.g. 'booking:FBJ5HX5W'")
+    before: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    after: Mapped[dict | None] = mapped_column(JSON, nullable=True)

@@ -20,6 +20,11 @@ class CounterSlot:
     starts_at: dt.datetime  # UTC
     ends_at: dt.datetime  # UTC
     capacity: int
+    walk_in_places: int = 0  # of the capacity, held back from online booking
+
+    @property
+    def online_capacity(self) -> int:
+        return self.capacity - self.walk_in_places
 
 
 def rule_applies(rule: OpeningRule, day: dt.date) -> bool:
@@ -37,7 +42,7 @@ def counter_slots(counter: Counter, day: dt.date, zone: ZoneInfo) -> Iterator[Co
             continue
         for period_start, period_end in _periods(rule):
             for start, end in _grid(day, period_start, period_end, rule.slot_minutes, zone):
-                yield CounterSlot(counter.id, start, end, rule.capacity)
+                yield CounterSlot(counter.id, start, end, rule.capacity, rule.walk_in_places)
 
 
 def _periods(rule: OpeningRule) -> list[tuple[dt.time, dt.time]]:
