@@ -103,6 +103,72 @@ def create_booking(
     return NewBooking(booking=booking, manage_token=token)
 
 
+@dataclass(frozen=True)
+class WalkInRequest:
+    service: str
+    nik: str
+    name: str
+    phone: str = ""
+
+
+def book_walk_in(
+    session: Session, site: Site, service: Service, request: WalkInRequest, *, now: dt.datetime, secret_key: str
+) -> NewBooking:
+    """A citizen at the counter without a booking: a place in the current or the next slot of today.
+
+    Walk-ins may use the places the rules hold back from online booking (and any place online left);
+    they skip the lead time and the daily quota, which limits online booking only. The citizen is
+    present, so the booking starts checked in; one booking per citizen per service per day still holds.
+    """
+    citizen = check_citizen(request.nik, request.name, request.phone, None, prefix="", phone_required=False)
+    zone = ZoneInfo(site.timezone)
+    today = now.astimezone(zone).date()
+    slots = open_slots(service, site, catalogue.closures_between(session, site, today, today), today)
+    if isinstance(slots, Closure):
+        raise Closed(reason=slots.reason, reason_en=slots.reason_en or slots.reason)
+    starts = sorted({slot.starts_at for slot in slots if slot.ends_at > now})[:2]  # the current and the next
+    if not starts:
+        raise InvalidInput([FieldError("service", "no_slot_now")])
+    nik_digest = nik_hash(secret_key, citizen.nik)
+    _refuse_duplicate(session, service, today, nik_digest)
+    for position, start in enumerate(starts):
+        try:
+            with session.begin_nested():
+                slot = _take_place(session, [s for s in slots if s.starts_at == start], walk_in=True)
+            break
+        except SlotFull:
+            if position == len(starts) - 1:
+                raise
+    code, salt = _new_code(), secrets.token_hex(8)
+    token = manage_token(secret_key, code, salt)
+    booking = Booking(
+        code=code,
+        site_id=site.id,
+        service_id=service.id,
+        counter_id=slot.counter_id,
+        starts_at=slot.starts_at,
+        ends_at=slot.ends_at,
+        local_date=today,
+        status=BookingStatus.checked_in,
+        walk_in=True,
+        checked_in_at=now,
+        citizen_nik_hash=nik_digest,
+        citizen_nik_last4=citizen.nik[-4:],
+        citizen_name=citizen.name,
+        citizen_phone=citizen.phone,
+        citizen_email=None,
+        channels=[],
+        locale="id",
+        manage_token_salt=salt,
+        manage_token_hash=hash_token(token),
+        created_at=now,
+        updated_at=now,
+    )
+    _save_guarding_citizen_rule(session, booking)
+    session.refresh(booking, ["counter", "service", "site"])
+    return NewBooking(booking=booking, manage_token=token)
+
+
 def get_booking(session: Session, code: str, token: str | None) -> Booking:
     """The booking behind a code, only for the holder of its manage token (404 alike for both misses)."""
     booking = session.scalar(

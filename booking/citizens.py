@@ -31,12 +31,18 @@ class Citizen:
     email: str | None
 
 
-def check_citizen(nik: str, name: str, phone: str, email: str | None, prefix: str = "citizen.") -> Citizen:
-    """Normalise a citizen's details, or raise every problem at once as field errors."""
+def check_citizen(
+    nik: str, name: str, phone: str, email: str | None, prefix: str = "citizen.", *, phone_required: bool = True
+) -> Citizen:
+    """Normalise a citizen's details, or raise every problem at once as field errors.
+
+    A walk-in standing at the counter need not give a phone number (``phone_required=False``): it is
+    then kept as an empty string and no message is sent.
+    """
     errors: list[FieldError] = []
     clean_nik = _check(errors, prefix + "nik", normalise_nik, nik)
     clean_name = _check(errors, prefix + "name", normalise_name, name)
-    clean_phone = _check(errors, prefix + "phone", normalise_phone, phone)
+    clean_phone = _check(errors, prefix + "phone", normalise_phone, phone) if phone or phone_required else ""
     clean_email = _check(errors, prefix + "email", normalise_email, email) if email else None
     if errors:
         from booking.errors import InvalidInput

@@ -58,3 +58,29 @@ class InvalidTransition(DomainError):
 
 class IdempotencyConflict(DomainError):
     code = "idempotency_conflict"
+
+
+class Unauthorized(DomainError):
+    code = "unauthorized"
+
+
+class Forbidden(DomainError):
+    code = "forbidden"
+
+
+class RateLimited(DomainError):
+    code = "rate_limited"  # params: retry_after (seconds)
+
+
+class WrongDay(DomainError):
+    code = "wrong_day"  # params: date
+
+
+class BookingsAffected(DomainError):
+    """A rule change would leave booked citizens without a place; ``bookings`` lists them."""
+
+    code = "bookings_affected"
+
+    def __init__(self, bookings: list) -> None:
+        super().__init__(count=len(bookings))
+        self.bookings = bookings

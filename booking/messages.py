@@ -51,6 +51,15 @@ PROBLEMS: dict[str, Text] = {
     "rate_limited": Text(
         "Terlalu banyak permintaan. Silakan coba lagi sebentar lagi.", "Too many requests. Please try again shortly."
     ),
+    "wrong_day": Text(
+        "Pemesanan ini untuk tanggal {date}, bukan hari ini.", "This booking is for {date}, not for today."
+    ),
+    "bookings_affected": Text(
+        "Perubahan ini akan membuat {count} pemesanan kehilangan tempat. Lihat daftar 'bookings'; "
+        "ulangi dengan force=true untuk membatalkannya dengan pemberitahuan.",
+        "This change would leave {count} booking(s) without a place. See the 'bookings' list; "
+        "repeat with force=true to cancel them with a notice.",
+    ),
     "method_not_allowed": Text("Metode tidak diizinkan untuk alamat ini.", "Method not allowed for this address."),
     "payload_too_large": Text("Data yang dikirim terlalu besar.", "The request body is too large."),
     "unsupported_media_type": Text(
@@ -64,6 +73,9 @@ PROBLEMS: dict[str, Text] = {
 ACTIONS: dict[str, Text] = {
     "cancel": Text("dibatalkan", "cancelled"),
     "reschedule": Text("dijadwalkan ulang", "rescheduled"),
+    "check_in": Text("check-in", "checked in"),
+    "serve": Text("ditandai selesai dilayani", "marked served"),
+    "no_show": Text("ditandai tidak hadir", "marked no-show"),
 }
 
 FIELD_ERRORS: dict[str, Text] = {
@@ -112,6 +124,37 @@ FIELD_ERRORS: dict[str, Text] = {
     "range_reversed": Text("Tanggal 'to' tidak boleh sebelum 'from'.", "'to' must not be before 'from'."),
     "date_format": Text("Tanggal harus berformat YYYY-MM-DD.", "The date must be YYYY-MM-DD."),
     "date_out_of_range": Text("Tanggal di luar jangkauan.", "The date is out of range."),
+    "username_invalid": Text(
+        "Nama pengguna 2-64 karakter: huruf kecil, angka, titik, garis bawah atau tanda hubung.",
+        "A username is 2-64 characters: lower-case letters, digits, dot, underscore or hyphen.",
+    ),
+    "username_taken": Text("Nama pengguna sudah dipakai.", "This username is taken."),
+    "password_too_short": Text(
+        "Kata sandi minimal {length} karakter.", "The password must be at least {length} characters."
+    ),
+    "role_unknown": Text("Peran harus 'admin' atau 'staff'.", "The role must be 'admin' or 'staff'."),
+    "site_unknown": Text("MPP tidak ditemukan.", "No such site."),
+    "agency_unknown": Text("Instansi tidak ditemukan di MPP ini.", "No such agency at this site."),
+    "counter_unknown": Text("Loket tidak ditemukan di MPP ini.", "No such counter at this site."),
+    "not_your_agency": Text("Bukan layanan instansi Anda.", "Not a service of your agency."),
+    "no_slot_now": Text(
+        "Tidak ada slot yang sedang berjalan atau berikutnya hari ini untuk layanan ini.",
+        "There is no current or next slot today for this service.",
+    ),
+    "value_taken": Text("Sudah dipakai di MPP ini.", "Already used at this site."),
+    "time_format": Text("Jam harus berformat HH:MM.", "The time must be HH:MM."),
+    "out_of_range": Text("Nilai harus antara {low} dan {high}.", "The value must be between {low} and {high}."),
+    "hours_reversed": Text("Jam buka harus sebelum jam tutup.", "Opening must be before closing."),
+    "break_outside_hours": Text(
+        "Istirahat harus di dalam jam buka dan mulai sebelum selesai.",
+        "The break must lie within opening hours and start before it ends.",
+    ),
+    "walk_in_share_too_big": Text(
+        "Jatah walk-in tidak boleh melebihi kapasitas.", "The walk-in share cannot exceed the capacity."
+    ),
+    "dates_reversed": Text(
+        "Tanggal akhir tidak boleh sebelum tanggal mulai.", "The end date must not be before the start."
+    ),
 }
 
 DAY_REASONS: dict[str, Text] = {

@@ -6,6 +6,8 @@ directly with keyword arguments instead of patching the environment.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import secrets
 from pathlib import Path
 
@@ -38,6 +40,10 @@ class Settings(BaseSettings):
         120, gt=0, description="How long a worker holds a message it is sending before another may retry it."
     )
 
+    staff_token_minutes: int = Field(
+        720, ge=5, le=7 * 24 * 60, description="How long a staff login lasts (default: a working day)."
+    )
+
     @field_validator("log_level")
     @classmethod
     def _upper_level(cls, value: str) -> str:
@@ -60,6 +66,11 @@ class Settings(BaseSettings):
         """The Apprise URL template of a channel; the embedded default writes files a newcomer can read."""
         configured = getattr(self, f"notify_{channel}_url")
         return configured or f"outbox://{(self.data_dir / 'outbox').resolve()}?to={{to}}"
+
+    @property
+    def staff_token_key(self) -> str:
+        """Signs staff bearer tokens: derived from the secret key, so one secret still runs a deployment."""
+        return hmac.new(self.resolved_secret_key.encode(), b"staff-tokens", hashlib.sha256).hexdigest()
 
     @property
     def resolved_secret_key(self) -> str:

@@ -48,6 +48,7 @@ def make_site(
     slot_minutes: int = 30,
     weekdays: range = range(7),
     break_: tuple[dt.time, dt.time] | None = (dt.time(10), dt.time(10, 30)),
+    walk_in_places: int = 0,
 ) -> TestSite:
     """A site open every day 08.00-12.00 (break 10.00-10.30), 30-minute slots, ``capacity`` per counter."""
     with db.write() as session:
@@ -93,6 +94,7 @@ def make_site(
                     closes_at=closes,
                     slot_minutes=slot_minutes,
                     capacity=capacity,
+                    walk_in_places=walk_in_places,
                     break_starts_at=break_[0] if break_ else None,
                     break_ends_at=break_[1] if break_ else None,
                 )
@@ -137,3 +139,48 @@ def booking_body(start: str, n: int = 1, service: str = "KTP", citizen: dict | N
     }
     body.update(overrides)
     return body
+
+
+PASSWORD = "kata-sandi-uji-123"
+
+
+def add_agency(db: Database, site_slug: str, slug: str = "samsat", service: str = "PKB", counter: str = "Loket 9"):
+    """A second agency with one service and one counter open every day 08.00-12.00, 30-minute slots."""
+    from sqlalchemy import select
+
+    with db.write() as session:
+        site = session.scalar(select(Site).where(Site.slug == site_slug))
+        agency = Agency(site_id=site.id, slug=slug, name=f"Agency {slug}")
+        session.add(agency)
+        session.flush()
+        found = Service(
+            site_id=site.id, agency_id=agency.id, code=service, name=f"Service {service}", duration_minutes=15,
+            requirements=[],
+        )
+        desk = Counter(site_id=site.id, agency_id=agency.id, label=counter, services=[found])
+        desk.rules = [
+            OpeningRule(weekday=day, opens_at=dt.time(8), closes_at=dt.time(12), slot_minutes=30, capacity=2)
+            for day in range(7)
+        ]
+        session.add(desk)
+
+
+def make_staff(db: Database, username: str, role: str = "staff", *, site: str = "uji", agency: str | None = "dukcapil"):
+    from booking.staff import create_staff
+
+    with db.write() as session:
+        create_staff(
+            session,
+            username=username,
+            password=PASSWORD,
+            role=role,
+            site_slug=site,
+            agency_slug=agency if role == "staff" else None,
+            now=MONDAY_MORNING,
+        )
+
+
+def bearer(client, username: str, password: str = PASSWORD) -> dict[str, str]:
+    answer = client.post("/api/v1/auth/token", json={"username": username, "password": password})
+    assert answer.status_code == 200, answer.text
+    return {"Authorization": f"Bearer {answer.json()['access_token']}"}

@@ -19,11 +19,13 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.plugins.prometheus import PrometheusConfig
 
+from booking.api.auth import TokenIssuer, staff_auth
 from booking.api.bookings import BookingController
 from booking.api.context import Context, no_wake_up, utc_now
 from booking.api.ops import health, metrics, ready
 from booking.api.problems import EXCEPTION_HANDLERS
 from booking.api.sites import SiteController
+from booking.api.staff import AuthController, StaffController
 from booking.db import Database
 from booking.settings import Settings
 
@@ -54,10 +56,17 @@ def create_app(
     prometheus = PrometheusConfig(app_name="antrian", prefix="antrian", group_path=True)
     middleware.append(prometheus.middleware)
 
-    api = Router(path="/api/v1", route_handlers=[SiteController, BookingController])
+    auth = staff_auth(context)
+    tokens = TokenIssuer(auth, settings.staff_token_minutes)
+    # Bearer tokens only in the Authorization header: no cookie is ever read here, so no CSRF either.
+    signed_in = Router(path="/", route_handlers=[StaffController], middleware=[auth.middleware])
+    api = Router(path="/api/v1", route_handlers=[SiteController, BookingController, AuthController, signed_in])
     return Litestar(
         route_handlers=[api, health, ready, metrics],
-        dependencies={"ctx": Provide(lambda: context, use_cache=True, sync_to_thread=False)},
+        dependencies={
+            "ctx": Provide(lambda: context, use_cache=True, sync_to_thread=False),
+            "tokens": Provide(lambda: tokens, use_cache=True, sync_to_thread=False),
+        },
         exception_handlers=EXCEPTION_HANDLERS,
         middleware=middleware,
         request_max_body_size=MAX_BODY_BYTES,
@@ -97,7 +106,9 @@ def _redact_access_log() -> None:
 
 
 def _is_booking_creation(request: Request) -> bool:
-    return request.method == "POST" and request.url.path.rstrip("/").endswith("/bookings")
+    """Booking creation and staff login share the per-client budget: both are what an abuser repeats."""
+    path = request.url.path.rstrip("/")
+    return request.method == "POST" and (path.endswith("/bookings") or path.endswith("/auth/token"))
 
 
 def app_from_environment() -> Litestar:

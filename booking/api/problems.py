@@ -21,6 +21,8 @@ from litestar.exceptions import (
 )
 from litestar.plugins.problem_details import ProblemDetailsException
 from litestar.status_codes import (
+    HTTP_401_UNAUTHORIZED,
+    HTTP_403_FORBIDDEN,
     HTTP_404_NOT_FOUND,
     HTTP_405_METHOD_NOT_ALLOWED,
     HTTP_409_CONFLICT,
@@ -31,12 +33,18 @@ from litestar.status_codes import (
     HTTP_500_INTERNAL_SERVER_ERROR,
 )
 
-from booking.errors import DomainError, FieldError, InvalidInput
+from booking.errors import BookingsAffected, DomainError, FieldError, InvalidInput
 from booking.messages import ACTIONS, DAY_REASONS, FIELD_ERRORS, PROBLEMS, negotiate_language
 
 log = logging.getLogger("booking.api")
 
-STATUS_OF_CODE = {"validation_error": HTTP_422_UNPROCESSABLE_ENTITY, "not_found": HTTP_404_NOT_FOUND}
+STATUS_OF_CODE = {
+    "validation_error": HTTP_422_UNPROCESSABLE_ENTITY,
+    "not_found": HTTP_404_NOT_FOUND,
+    "unauthorized": HTTP_401_UNAUTHORIZED,
+    "forbidden": HTTP_403_FORBIDDEN,
+    "rate_limited": HTTP_429_TOO_MANY_REQUESTS,
+}
 TITLES = {code: text.en for code, text in PROBLEMS.items()}
 
 
@@ -47,10 +55,11 @@ def problem(
     *,
     errors: list[FieldError] | None = None,
     headers: dict[str, str] | None = None,
+    more: dict[str, Any] | None = None,
     **params: object,
 ) -> Response:
     language = negotiate_language(request.headers.get("accept-language"))
-    extra: dict[str, Any] = {"code": code}
+    extra: dict[str, Any] = {"code": code, **(more or {})}
     if errors is not None:
         extra["errors"] = [
             {
@@ -80,7 +89,22 @@ def domain_error_handler(request: Request, error: DomainError) -> Response:
         reason = params.pop("reason_en", None) if language == "en" else None
         params = {"reason": reason or params.get("reason") or DAY_REASONS["no_service"](language)}
     errors = error.errors if isinstance(error, InvalidInput) else None
-    return problem(request, STATUS_OF_CODE.get(error.code, HTTP_409_CONFLICT), error.code, errors=errors, **params)
+    headers, more = {}, {}
+    if error.code == "rate_limited":
+        headers["Retry-After"] = str(params.pop("retry_after", 60))
+    if error.code == "unauthorized":
+        headers["WWW-Authenticate"] = "Bearer"
+    if isinstance(error, BookingsAffected):
+        more["bookings"] = error.bookings
+    return problem(
+        request,
+        STATUS_OF_CODE.get(error.code, HTTP_409_CONFLICT),
+        error.code,
+        errors=errors,
+        headers=headers,
+        more=more,
+        **params,
+    )
 
 
 # msgspec's messages, as Litestar passes them on, mapped to our field error codes.
@@ -126,6 +150,8 @@ def http_error_handler(request: Request, error: HTTPException) -> Response:
             request, HTTP_422_UNPROCESSABLE_ENTITY, "validation_error", errors=[FieldError("body", "json_invalid")]
         )
     code = {
+        HTTP_401_UNAUTHORIZED: "unauthorized",
+        HTTP_403_FORBIDDEN: "forbidden",
         HTTP_404_NOT_FOUND: "not_found",
         HTTP_405_METHOD_NOT_ALLOWED: "method_not_allowed",
         HTTP_413_REQUEST_ENTITY_TOO_LARGE: "payload_too_large",
@@ -142,6 +168,8 @@ def http_error_handler(request: Request, error: HTTPException) -> Response:
     headers = dict(error.headers or {})
     if code == "rate_limited" and "RateLimit-Reset" in headers:
         headers["Retry-After"] = headers["RateLimit-Reset"]
+    if code == "unauthorized":
+        headers["WWW-Authenticate"] = "Bearer"
     return problem(request, status, code, headers=headers)
 
 

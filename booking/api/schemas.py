@@ -7,7 +7,7 @@ site's zone with their offset.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
 import msgspec
@@ -187,12 +187,7 @@ def booking_out(booking: Booking, public_url: str, notifications: list[Notificat
         ),
         agency=AgencyRef(slug=booking.service.agency.slug, name=booking.service.agency.name),
         counter=CounterOut(label=booking.counter.label),
-        citizen=CitizenOut(
-            nik=mask_nik(booking.citizen_nik_last4),
-            name=mask_name(booking.citizen_name),
-            phone=mask_phone(booking.citizen_phone),
-            email=mask_email(booking.citizen_email) if booking.citizen_email else None,
-        ),
+        citizen=masked_citizen(booking),
         channels=list(booking.channels),
         locale=booking.locale,
         manage_url=manage_url,
@@ -208,4 +203,80 @@ def booking_out(booking: Booking, public_url: str, notifications: list[Notificat
             for row in notifications
         ],
         created_at=booking.created_at.astimezone(zone),
+    )
+
+
+class LoginIn(msgspec.Struct, forbid_unknown_fields=True):
+    username: Annotated[str, msgspec.Meta(max_length=64)]
+    password: Annotated[str, msgspec.Meta(max_length=200)]
+
+
+class TokenOut(msgspec.Struct):
+    access_token: str
+    token_type: str
+    expires_in: int
+    role: str
+    agency: str | None
+
+
+class WalkInCitizenIn(msgspec.Struct, forbid_unknown_fields=True):
+    nik: str
+    name: str
+    phone: str = ""
+
+
+class WalkInIn(msgspec.Struct, forbid_unknown_fields=True):
+    service: str
+    citizen: WalkInCitizenIn
+
+
+class StaffBookingOut(msgspec.Struct, omit_defaults=True):
+    """A booking as the counter sees it: citizen data masked, no manage link."""
+
+    code: str
+    start: dt.datetime
+    end: dt.datetime
+    service: ServiceRef
+    counter: CounterOut
+    citizen: CitizenOut
+    status: str
+    walk_in: bool
+    notification_status: str | None = None
+
+
+class CounterScheduleOut(msgspec.Struct):
+    label: str
+    bookings: list[StaffBookingOut]
+
+
+class ScheduleOut(msgspec.Struct):
+    date: dt.date
+    agency: AgencyRef
+    timezone: str
+    counters: list[CounterScheduleOut]
+
+
+def staff_booking_out(booking: Booking, notification_status: str | None = None) -> StaffBookingOut:
+    zone = ZoneInfo(booking.site.timezone)
+    return StaffBookingOut(
+        code=display_code(booking.code),
+        start=booking.starts_at.astimezone(zone),
+        end=booking.ends_at.astimezone(zone),
+        service=ServiceRef(
+            code=booking.service.code, name=booking.service.name, requirements=list(booking.service.requirements)
+        ),
+        counter=CounterOut(label=booking.counter.label),
+        citizen=masked_citizen(booking),
+        status=str(booking.status),
+        walk_in=booking.walk_in,
+        notification_status=notification_status,
+    )
+
+
+def masked_citizen(booking: Booking) -> CitizenOut:
+    return CitizenOut(
+        nik=mask_nik(booking.citizen_nik_last4),
+        name=mask_name(booking.citizen_name),
+        phone=mask_phone(booking.citizen_phone),
+        email=mask_email(booking.citizen_email) if booking.citizen_email else None,
     )

@@ -80,8 +80,8 @@ class SiteController(Controller):
         now = ctx.clock()
         with ctx.db.read() as session:
             found = catalogue.get_site(session, site)
-            first = _parse_date("from", from_) or site_today(found, now)
-            last = _parse_date("to", to) or first + dt.timedelta(days=DEFAULT_DAYS - 1)
+            first = parse_date("from", from_) or site_today(found, now)
+            last = parse_date("to", to) or first + dt.timedelta(days=DEFAULT_DAYS - 1)
             offer = service_availability(session, found, code, first, last, now)
             return availability_out(offer, negotiate_language(request.headers.get("accept-language")))
 
@@ -144,7 +144,7 @@ def _with_token(body: dict, token: str, public_url: str) -> dict:
     return {**body, "manage_token": token, "manage_url": manage_link(public_url, body["code"], token)}
 
 
-def _parse_date(field: str, value: str | None) -> dt.date | None:
+def parse_date(field: str, value: str | None) -> dt.date | None:
     if value is None or value == "":
         return None
     try:

@@ -1,0 +1,203 @@
+"""Staff login and the counter's work under ``/api/v1``: thin, the domain decides.
+
+``POST /auth/token`` is open; everything under ``/staff`` needs a bearer token (see ``booking.api.auth``).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Annotated
+
+from litestar import Controller, Request, Response, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody, QueryParameter
+
+from booking import counter_work
+from booking.api.auth import TokenIssuer
+from booking.api.context import Context
+from booking.api.schemas import (
+    AgencyRef,
+    CounterScheduleOut,
+    LoginIn,
+    ScheduleOut,
+    StaffBookingOut,
+    TokenOut,
+    WalkInIn,
+    staff_booking_out,
+)
+from booking.api.sites import parse_date
+from booking.availability import site_today
+from booking.bookings import WalkInRequest
+from booking.counter_work import DaySchedule
+from booking.errors import DomainError, FieldError, InvalidInput
+from booking.models import Site
+from booking.staff import Principal, log_in
+
+Ctx = NamedDependency[Context]
+Tokens = NamedDependency[TokenIssuer]
+CSV_HEADER = [
+    "counter",
+    "start",
+    "end",
+    "code",
+    "service",
+    "citizen",
+    "nik",
+    "phone",
+    "status",
+    "walk_in",
+    "notification",
+]
+
+
+def issue_token(ctx: Context, tokens: TokenIssuer, username: str, password: str) -> TokenOut:
+    """Check a login and sign a token. A failed attempt is committed (it counts towards the lock)."""
+    with ctx.db.write() as session:
+        try:
+            user = log_in(session, username, password, now=ctx.clock())
+            refused = None
+        except DomainError as error:
+            refused = error
+        else:
+            token = tokens.issue(user.id, user.token_version)
+            role, agency = user.role, user.agency.slug if user.agency else None
+    if refused is not None:
+        raise refused
+    return TokenOut(
+        access_token=token, token_type="bearer", expires_in=tokens.lifetime_seconds, role=role, agency=agency
+    )
+
+
+class AuthController(Controller):
+    path = "/auth"
+    tags = ["staff"]
+
+    @post("/token", sync_to_thread=True, status_code=200, summary="Staff login: a bearer token")
+    def token(self, ctx: Ctx, tokens: Tokens, data: JSONBody[LoginIn]) -> TokenOut:
+        return issue_token(ctx, tokens, data.username, data.password)
+
+
+class StaffController(Controller):
+    path = "/staff"
+    tags = ["staff"]
+
+    @get(
+        "/schedule",
+        sync_to_thread=True,
+        summary="The day's bookings per counter of an agency; Accept: text/csv gives CSV",
+    )
+    def schedule(
+        self,
+        ctx: Ctx,
+        request: Request[Principal, object, object],
+        date: Annotated[str | None, QueryParameter(max_length=20)] = None,
+        agency: Annotated[str | None, QueryParameter(max_length=64)] = None,
+    ) -> Response:
+        principal = request.user
+        with ctx.db.read() as session:
+            site = _site_of(session, principal)
+            day = parse_date("date", date) or site_today(site, ctx.clock())
+            schedule = counter_work.day_schedule(session, principal, site, agency, day)
+            if "text/csv" in request.headers.get("accept", ""):
+                filename = f"jadwal-{schedule.agency.slug}-{day.isoformat()}.csv"
+                return Response(
+                    schedule_csv(schedule),
+                    media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+                )
+            return Response(schedule_out(schedule))
+
+    @get("/bookings/{code:str}", sync_to_thread=True, summary="One booking of your agency, by code or scanned QR")
+    def show(self, ctx: Ctx, request: Request[Principal, object, object], code: FromPath[str]) -> StaffBookingOut:
+        with ctx.db.read() as session:
+            return staff_booking_out(counter_work.booking_for_staff(session, request.user, code))
+
+    @post("/bookings/{code:str}/check-in", sync_to_thread=True, status_code=200, summary="The citizen has arrived")
+    def check_in(self, ctx: Ctx, request: Request[Principal, object, object], code: FromPath[str]) -> StaffBookingOut:
+        return _advance(ctx, request.user, code, "check_in")
+
+    @post("/bookings/{code:str}/serve", sync_to_thread=True, status_code=200, summary="The citizen was served")
+    def serve(self, ctx: Ctx, request: Request[Principal, object, object], code: FromPath[str]) -> StaffBookingOut:
+        return _advance(ctx, request.user, code, "serve")
+
+    @post(
+        "/bookings/{code:str}/no-show",
+        sync_to_thread=True,
+        status_code=200,
+        summary="The citizen did not come (once the slot has begun)",
+    )
+    def no_show(self, ctx: Ctx, request: Request[Principal, object, object], code: FromPath[str]) -> StaffBookingOut:
+        return _advance(ctx, request.user, code, "no_show")
+
+    @post("/walk-ins", sync_to_thread=True, status_code=201, summary="Book a walk-in into the current or next slot")
+    def walk_in(
+        self, ctx: Ctx, request: Request[Principal, object, object], data: JSONBody[WalkInIn]
+    ) -> StaffBookingOut:
+        walk_in = WalkInRequest(
+            service=data.service, nik=data.citizen.nik, name=data.citizen.name, phone=data.citizen.phone
+        )
+
+        def work(session):
+            site = _site_of(session, request.user)
+            booking = counter_work.walk_in(
+                session, request.user, site, walk_in, now=ctx.clock(), secret_key=ctx.settings.resolved_secret_key
+            )
+            return staff_booking_out(booking)
+
+        return ctx.db.transaction(work)
+
+
+def _advance(ctx: Context, principal: Principal, code: str, action: str) -> StaffBookingOut:
+    def work(session):
+        booking = counter_work.booking_for_staff(session, principal, code)
+        return staff_booking_out(counter_work.advance(session, principal, booking, action, now=ctx.clock()))
+
+    return ctx.db.transaction(work)
+
+
+def schedule_out(schedule: DaySchedule) -> ScheduleOut:
+    return ScheduleOut(
+        date=schedule.date,
+        agency=AgencyRef(slug=schedule.agency.slug, name=schedule.agency.name),
+        timezone=schedule.site.timezone,
+        counters=[
+            CounterScheduleOut(
+                label=counter.label,
+                bookings=[staff_booking_out(row.booking, row.notification_status) for row in counter.rows],
+            )
+            for counter in schedule.counters
+        ],
+    )
+
+
+def schedule_csv(schedule: DaySchedule) -> str:
+    """One line per booking, for printing or a spreadsheet; the same masked data as the JSON."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_HEADER)
+    for counter in schedule_out(schedule).counters:
+        for booking in counter.bookings:
+            writer.writerow(
+                [
+                    counter.label,
+                    booking.start.strftime("%H:%M"),
+                    booking.end.strftime("%H:%M"),
+                    booking.code,
+                    booking.service.name,
+                    booking.citizen.name,
+                    booking.citizen.nik,
+                    booking.citizen.phone,
+                    booking.status,
+                    "yes" if booking.walk_in else "no",
+                    booking.notification_status or "",
+                ]
+            )
+    return out.getvalue()
+
+
+def _site_of(session, principal: Principal) -> Site:
+    site = session.get(Site, principal.site_id)
+    if site is None:
+        raise InvalidInput([FieldError("site", "site_unknown")])
+    return site
