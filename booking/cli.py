@@ -191,6 +191,74 @@ def notifications_retry(settings: Settings, notification_id: int) -> None:
     click.echo(f"notification {notification_id} will be sent again")
 
 
+@main.group()
+def staff() -> None:
+    """Staff accounts (clerks and site administrators)."""
+
+
+@staff.command("create")
+@click.option("--username", required=True)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True, help="Asked for if left out.")
+@click.option("--role", type=click.Choice(["admin", "staff"]), required=True)
+@click.option("--agency", help="The agency's slug (staff only).")
+@click.option("--site", help="The site's slug; may be left out when there is only one site.")
+@click.pass_obj
+def staff_create(settings: Settings, username: str, password: str, role: str, agency: str | None, site: str | None):
+    """Create a staff account: an admin runs a whole site, staff work for one agency."""
+    from booking.staff import create_staff
+
+    with _database(settings).write() as session:
+        user = _or_explain(
+            lambda: create_staff(
+                session,
+                username=username,
+                password=password,
+                role=role,
+                site_slug=site or _only_site(session),
+                agency_slug=agency,
+                now=dt.datetime.now(dt.UTC),
+            )
+        )
+        click.echo(f"{user.role} {user.username} created")
+
+
+@staff.command("passwd")
+@click.option("--username", required=True)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True, help="Asked for if left out.")
+@click.pass_obj
+def staff_passwd(settings: Settings, username: str, password: str) -> None:
+    """Set a new password; every token issued before stops working and any lock is lifted."""
+    from booking.staff import change_password
+
+    with _database(settings).write() as session:
+        _or_explain(lambda: change_password(session, username, password, now=dt.datetime.now(dt.UTC)))
+    click.echo(f"password of {username} changed")
+
+
+def _only_site(session) -> str:
+    from booking.catalogue import list_sites
+
+    sites = list_sites(session)
+    if len(sites) != 1:
+        raise click.UsageError("several sites exist: give --site " + "|".join(site.slug for site in sites))
+    return sites[0].slug
+
+
+def _or_explain(work):
+    """Run a domain call; turn its field errors into a readable command-line error (in English)."""
+    from booking.errors import DomainError, InvalidInput
+    from booking.messages import FIELD_ERRORS, PROBLEMS
+
+    try:
+        return work()
+    except InvalidInput as invalid:
+        raise click.ClickException(
+            "; ".join(f"{error.field}: {FIELD_ERRORS[error.code]('en', **error.params)}" for error in invalid.errors)
+        ) from None
+    except DomainError as error:
+        raise click.ClickException(PROBLEMS[error.code]("en", **error.params)) from None
+
+
 def _database(settings: Settings):
     from booking.db import Database
 

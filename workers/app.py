@@ -14,6 +14,7 @@ from booking.settings import Settings
 
 SWEEP_TASK = "antrian.sweep"
 PURGE_KEYS_TASK = "antrian.purge_idempotency_keys"
+NO_SHOW_TASK = "antrian.sweep_no_shows"
 FOLDER_BROKER = "antrian-folder"
 TRANSPORT_ALIASES[FOLDER_BROKER] = "workers.folder_broker:Transport"  # kombu's filesystem, made race-free
 
@@ -32,6 +33,7 @@ def make_celery(settings: Settings) -> Celery:
         beat_schedule={
             "sweep-due-notifications": {"task": SWEEP_TASK, "schedule": settings.sweep_seconds},
             "purge-idempotency-keys": {"task": PURGE_KEYS_TASK, "schedule": 3600},
+            "mark-no-shows": {"task": NO_SHOW_TASK, "schedule": 60},
         },
         beat_schedule_filename=str(settings.data_dir / "celerybeat-schedule"),
         worker_hijack_root_logger=False,

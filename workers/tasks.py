@@ -13,13 +13,13 @@ import logging
 from functools import cache
 from zoneinfo import ZoneInfo
 
-from booking import idempotency, outbox
+from booking import counter_work, idempotency, outbox
 from booking.bookings import display_code, manage_link, manage_token
 from booking.db import Database
 from booking.models import Booking
 from notifications.delivery import deliver
 from notifications.render import BookingFacts, render
-from workers.app import PURGE_KEYS_TASK, SWEEP_TASK, celery_app, settings
+from workers.app import NO_SHOW_TASK, PURGE_KEYS_TASK, SWEEP_TASK, celery_app, settings
 
 log = logging.getLogger("workers.tasks")
 SWEEP_LEASE = dt.timedelta(minutes=5)
@@ -51,6 +51,12 @@ def purge_idempotency_keys() -> int:
     """Hourly housekeeping: forget Idempotency-Keys older than their time to live."""
     ttl = dt.timedelta(hours=settings.idempotency_ttl_hours)
     return database().transaction(lambda session: idempotency.purge_expired(session, now=utc_now(), ttl=ttl))
+
+
+@celery_app.task(name=NO_SHOW_TASK)
+def sweep_no_shows() -> int:
+    """Every minute: bookings not checked in by the end of their site's grace period become no-shows."""
+    return database().transaction(lambda session: counter_work.sweep_no_shows(session, utc_now()))
 
 
 def send(notification_id: int) -> str:
@@ -100,6 +106,7 @@ def booking_facts(booking: Booking) -> BookingFacts:
         end=booking.ends_at.astimezone(zone),
         requirements=tuple(booking.service.requirements),
         manage_url=manage_link(settings.resolved_public_url, booking.code, token),
+        reason=booking.cancel_reason,
     )
 
 
