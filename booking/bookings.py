@@ -198,6 +198,17 @@ def cancel_booking(session: Session, booking: Booking, *, now: dt.datetime) -> B
     return booking
 
 
+def cancel_by_site(session: Session, booking: Booking, *, reason: str, now: dt.datetime) -> Booking:
+    """The MPP cancels a booking its new rules leave without a place; the notice tells the citizen why."""
+    _give_back(session, booking)
+    booking.status = BookingStatus.cancelled
+    booking.cancelled_at = booking.updated_at = now
+    booking.cancel_reason = reason
+    session.flush()
+    outbox.plan_cancellation(session, booking, now)
+    return booking
+
+
 def reschedule_booking(session: Session, booking: Booking, start_text: str, *, now: dt.datetime) -> Booking:
     """Move to another start of the same service: the new place is taken before the old one is released,
     all in the caller's transaction, so a failure anywhere keeps the old place."""

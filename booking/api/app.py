@@ -19,6 +19,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.plugins.prometheus import PrometheusConfig
 
+from booking.api.admin import AdminController
 from booking.api.auth import TokenIssuer, staff_auth
 from booking.api.bookings import BookingController
 from booking.api.context import Context, no_wake_up, utc_now
@@ -59,7 +60,7 @@ def create_app(
     auth = staff_auth(context)
     tokens = TokenIssuer(auth, settings.staff_token_minutes)
     # Bearer tokens only in the Authorization header: no cookie is ever read here, so no CSRF either.
-    signed_in = Router(path="/", route_handlers=[StaffController], middleware=[auth.middleware])
+    signed_in = Router(path="/", route_handlers=[StaffController, AdminController], middleware=[auth.middleware])
     api = Router(path="/api/v1", route_handlers=[SiteController, BookingController, AuthController, signed_in])
     return Litestar(
         route_handlers=[api, health, ready, metrics],

@@ -1,0 +1,486 @@
+"""Site administration: agencies, services, counters, opening rules, closures, quotas, walk-in shares.
+
+Each function takes the admin's session and principal, checks the values (every problem at once, as
+field errors), applies the change, lets ``capacity_changes`` fit existing bookings to it (refused with
+the list, or cancelled with a notice when forced) and writes the audit entry, all in the caller's one
+transaction. Admins act on their own site only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from booking import audit, catalogue
+from booking.capacity_changes import SCHEDULE_CHANGED, counters_of_scope, settle_counters, settle_quota
+from booking.errors import FieldError, InvalidInput, NotFound
+from booking.messages import Text
+from booking.models import Agency, Booking, Closure, Counter, OpeningRule, Service, Site
+from booking.staff import Principal, require_admin
+
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$")
+WEEKDAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
+RULE_FIELDS = (
+    "weekday", "opens_at", "closes_at", "slot_minutes", "capacity", "walk_in_places",
+    "break_starts_at", "break_ends_at", "valid_from", "valid_until",
+)  # fmt: skip
+SITE_FIELDS = (
+    "name", "address", "min_lead_minutes", "max_days_ahead", "reminder_day_before_at", "reminder_soon_minutes",
+    "no_show_grace_minutes",
+)  # fmt: skip
+
+
+class Admin:
+    """The admin's view of their site: every change audited under their name."""
+
+    def __init__(self, session: Session, principal: Principal, *, now: dt.datetime, force: bool = False) -> None:
+        require_admin(principal)
+        self.session, self.principal, self.now, self.force = session, principal, now, force
+        self.site = session.get(Site, principal.site_id)
+        if self.site is None:
+            raise NotFound(what="site")
+
+    # agencies
+
+    def agencies(self) -> list[Agency]:
+        return list(
+            self.session.scalars(
+                select(Agency).where(Agency.site_id == self.site.id).order_by(Agency.sort_order, Agency.slug)
+            )
+        )
+
+    def create_agency(self, values: dict[str, Any]) -> Agency:
+        errors = _required(values, ("slug", "name"))
+        slug = str(values.get("slug", ""))
+        if slug and not SLUG.match(slug):
+            errors.append(FieldError("slug", "value_invalid"))
+        elif slug and self._agency_or_none(slug) is not None:
+            errors.append(FieldError("slug", "value_taken"))
+        _check_text(errors, values, "name", 200)
+        _raise(errors)
+        agency = Agency(
+            site_id=self.site.id, slug=slug, name=values["name"].strip(), sort_order=values.get("sort_order", 0)
+        )
+        self.session.add(agency)
+        self.session.flush()
+        self._audit("agency.create", f"agency:{slug}", None, _fields(agency, ("slug", "name", "sort_order")))
+        return agency
+
+    def update_agency(self, slug: str, values: dict[str, Any]) -> Agency:
+        agency = self.agency(slug)
+        errors: list[FieldError] = []
+        _check_text(errors, values, "name", 200)
+        _raise(errors)
+        before = _fields(agency, ("name", "sort_order"))
+        for name in ("name", "sort_order"):
+            if name in values:
+                setattr(agency, name, values[name].strip() if name == "name" else values[name])
+        self._audit("agency.update", f"agency:{slug}", before, _fields(agency, ("name", "sort_order")))
+        return agency
+
+    def agency(self, slug: str) -> Agency:
+        agency = self._agency_or_none(slug)
+        if agency is None:
+            raise NotFound(what="agency")
+        return agency
+
+    # services and their daily quotas
+
+    def services(self, agency_slug: str | None = None) -> list[Service]:
+        return catalogue.list_services(self.session, self.site, agency_slug)
+
+    def create_service(self, values: dict[str, Any]) -> Service:
+        errors = _required(values, ("agency", "code", "name", "duration_minutes"))
+        agency = self._agency_or_none(values.get("agency", ""))
+        if "agency" in values and agency is None:
+            errors.append(FieldError("agency", "agency_unknown"))
+        code = str(values.get("code", ""))
+        if code and not CODE.match(code):
+            errors.append(FieldError("code", "value_invalid"))
+        elif code and catalogue.get_service(self.session, self.site, code) is not None:
+            errors.append(FieldError("code", "value_taken"))
+        self._check_service(errors, values)
+        _raise(errors)
+        service = Service(
+            site_id=self.site.id,
+            agency_id=agency.id,
+            code=code,
+            name=values["name"].strip(),
+            duration_minutes=values["duration_minutes"],
+            requirements=list(values.get("requirements", [])),
+            daily_quota=values.get("daily_quota"),
+        )
+        self.session.add(service)
+        self.session.flush()
+        self._audit("service.create", f"service:{code}", None, _service_fields(service))
+        return service
+
+    def update_service(self, code: str, values: dict[str, Any]) -> Service:
+        service = self.service(code)
+        errors: list[FieldError] = []
+        self._check_service(errors, values)
+        _raise(errors)
+        before = _service_fields(service)
+        for name in ("name", "duration_minutes", "requirements", "daily_quota"):
+            if name in values:
+                setattr(service, name, values[name].strip() if name == "name" else values[name])
+        cancelled = []
+        if "daily_quota" in values and values["daily_quota"] != before["daily_quota"]:
+            cancelled = settle_quota(
+                self.session, self.site, service, now=self.now, force=self.force, reason=SCHEDULE_CHANGED
+            )
+        self._audit("service.update", f"service:{code}", before, _service_fields(service), cancelled)
+        return service
+
+    def service(self, code: str) -> Service:
+        service = catalogue.get_service(self.session, self.site, code)
+        if service is None:
+            raise NotFound(what="service")
+        return service
+
+    # counters and the services they serve
+
+    def counters(self) -> list[Counter]:
+        return list(
+            self.session.scalars(
+                select(Counter)
+                .where(Counter.site_id == self.site.id)
+                .options(selectinload(Counter.services), selectinload(Counter.rules))
+                .order_by(Counter.label)
+            )
+        )
+
+    def create_counter(self, values: dict[str, Any]) -> Counter:
+        errors = _required(values, ("agency", "label"))
+        agency = self._agency_or_none(values.get("agency", ""))
+        if "agency" in values and agency is None:
+            errors.append(FieldError("agency", "agency_unknown"))
+        _check_text(errors, values, "label", 64)
+        if values.get("label") and self._counter_or_none(values["label"]) is not None:
+            errors.append(FieldError("label", "value_taken"))
+        services = self._services_of(errors, values.get("services", []), agency.id if agency else None)
+        _raise(errors)
+        counter = Counter(site_id=self.site.id, agency_id=agency.id, label=values["label"].strip(), services=services)
+        self.session.add(counter)
+        self.session.flush()
+        self._audit("counter.create", f"counter:{counter.label}", None, _counter_fields(counter))
+        return counter
+
+    def update_counter(self, label: str, values: dict[str, Any]) -> Counter:
+        counter = self.counter(label)
+        errors: list[FieldError] = []
+        _check_text(errors, values, "label", 64)
+        new_label = values.get("label", counter.label).strip()
+        if new_label != counter.label and self._counter_or_none(new_label) is not None:
+            errors.append(FieldError("label", "value_taken"))
+        services = self._services_of(errors, values["services"], counter.agency_id) if "services" in values else None
+        _raise(errors)
+        before = _counter_fields(counter)
+        counter.label = new_label
+        if services is not None:
+            counter.services = services
+        cancelled = settle_counters(
+            self.session, self.site, {counter.id}, now=self.now, force=self.force, reason=SCHEDULE_CHANGED
+        )
+        self._audit("counter.update", f"counter:{label}", before, _counter_fields(counter), cancelled)
+        return counter
+
+    def remove_counter(self, label: str) -> None:
+        """A counter that is closed down: its future bookings are settled; kept (without rules or
+        services) only if past bookings still name it."""
+        counter = self.counter(label)
+        before = _counter_fields(counter)
+        counter.services = []
+        for rule in list(counter.rules):
+            self.session.delete(rule)
+        cancelled = settle_counters(
+            self.session, self.site, {counter.id}, now=self.now, force=self.force, reason=SCHEDULE_CHANGED
+        )
+        if self.session.scalar(select(func.count()).select_from(Booking).where(Booking.counter_id == counter.id)) == 0:
+            self.session.delete(counter)
+        self._audit("counter.remove", f"counter:{label}", before, None, cancelled)
+
+    def counter(self, label: str) -> Counter:
+        counter = self._counter_or_none(label)
+        if counter is None:
+            raise NotFound(what="counter")
+        return counter
+
+    # opening rules (hours, slot length, capacity, walk-in share)
+
+    def add_rule(self, counter_label: str, values: dict[str, Any]) -> OpeningRule:
+        counter = self.counter(counter_label)
+        checked = _check_rule(
+            {
+                "walk_in_places": 0,
+                "break_starts_at": None,
+                "break_ends_at": None,
+                "valid_from": None,
+                "valid_until": None,
+                **values,
+            },
+            required=True,
+        )
+        rule = OpeningRule(counter_id=counter.id, **checked)
+        self.session.add(rule)
+        cancelled = settle_counters(
+            self.session, self.site, {counter.id}, now=self.now, force=self.force, reason=SCHEDULE_CHANGED
+        )
+        self._audit(
+            "rule.create", f"counter:{counter.label}/rule:{rule.id}", None, _fields(rule, RULE_FIELDS), cancelled
+        )
+        return rule
+
+    def update_rule(self, rule_id: int, values: dict[str, Any]) -> OpeningRule:
+        rule = self.rule(rule_id)
+        before = _fields(rule, RULE_FIELDS)
+        checked = _check_rule({**{name: getattr(rule, name) for name in RULE_FIELDS}, **values}, required=True)
+        for name, value in checked.items():
+            setattr(rule, name, value)
+        cancelled = settle_counters(
+            self.session, self.site, {rule.counter_id}, now=self.now, force=self.force, reason=SCHEDULE_CHANGED
+        )
+        self._audit(
+            "rule.update", f"counter:{rule.counter.label}/rule:{rule.id}", before, _fields(rule, RULE_FIELDS), cancelled
+        )
+        return rule
+
+    def remove_rule(self, rule_id: int) -> None:
+        rule = self.rule(rule_id)
+        before, counter = _fields(rule, RULE_FIELDS), rule.counter
+        self.session.delete(rule)
+        cancelled = settle_counters(
+            self.session, self.site, {counter.id}, now=self.now, force=self.force, reason=SCHEDULE_CHANGED
+        )
+        self._audit("rule.remove", f"counter:{counter.label}/rule:{rule_id}", before, None, cancelled)
+
+    def rule(self, rule_id: int) -> OpeningRule:
+        rule = self.session.scalar(
+            select(OpeningRule).join(Counter).where(OpeningRule.id == rule_id, Counter.site_id == self.site.id)
+        )
+        if rule is None:
+            raise NotFound(what="rule")
+        return rule
+
+    # closures
+
+    def closures(self, first: dt.date, last: dt.date) -> list[Closure]:
+        return catalogue.closures_between(self.session, self.site, first, last)
+
+    def add_closure(self, values: dict[str, Any]) -> Closure:
+        errors = _required(values, ("starts_on", "ends_on", "reason"))
+        starts_on, ends_on = _date(errors, values, "starts_on"), _date(errors, values, "ends_on")
+        if starts_on and ends_on and ends_on < starts_on:
+            errors.append(FieldError("ends_on", "dates_reversed"))
+        _check_text(errors, values, "reason", 300)
+        _check_text(errors, values, "reason_en", 300)
+        agency = counter = None
+        if values.get("agency"):
+            agency = self._agency_or_none(values["agency"])
+            if agency is None:
+                errors.append(FieldError("agency", "agency_unknown"))
+        if values.get("counter"):
+            counter = self._counter_or_none(values["counter"])
+            if counter is None:
+                errors.append(FieldError("counter", "counter_unknown"))
+        _raise(errors)
+        closure = Closure(
+            site_id=self.site.id,
+            agency_id=counter.agency_id if counter else agency.id if agency else None,
+            counter_id=counter.id if counter else None,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            reason=values["reason"].strip(),
+            reason_en=(values.get("reason_en") or values["reason"]).strip(),
+            kind="manual",
+        )
+        self.session.add(closure)
+        scope = counters_of_scope(self.session, self.site, closure.agency_id, closure.counter_id)
+        why = Text(f"MPP tutup: {closure.reason}", f"The MPP is closed: {closure.reason_en}")
+        cancelled = settle_counters(self.session, self.site, scope, now=self.now, force=self.force, reason=why)
+        self._audit("closure.create", f"closure:{closure.id}", None, _closure_fields(closure), cancelled)
+        return closure
+
+    def remove_closure(self, closure_id: int) -> None:
+        closure = self.session.scalar(select(Closure).where(Closure.id == closure_id, Closure.site_id == self.site.id))
+        if closure is None:
+            raise NotFound(what="closure")
+        before = _closure_fields(closure)
+        scope = counters_of_scope(self.session, self.site, closure.agency_id, closure.counter_id)
+        self.session.delete(closure)
+        settle_counters(self.session, self.site, scope, now=self.now, force=self.force, reason=SCHEDULE_CHANGED)
+        self._audit("closure.remove", f"closure:{closure_id}", before, None)
+
+    # the site's own settings
+
+    def update_site(self, values: dict[str, Any]) -> Site:
+        errors: list[FieldError] = []
+        _check_text(errors, values, "name", 200)
+        _check_text(errors, values, "address", 300)
+        for name, low, high in (
+            ("min_lead_minutes", 0, 7 * 24 * 60),
+            ("max_days_ahead", 1, 366),
+            ("reminder_soon_minutes", 1, 24 * 60),
+            ("no_show_grace_minutes", 0, 24 * 60),
+        ):
+            _in_range(errors, values, name, low, high)
+        if values.get("reminder_day_before_at") is not None:
+            values = {**values, "reminder_day_before_at": _time(errors, values, "reminder_day_before_at")}
+        _raise(errors)
+        before = _fields(self.site, SITE_FIELDS)
+        for name in SITE_FIELDS:
+            if name in values:
+                setattr(self.site, name, values[name])
+        self._audit("site.update", f"site:{self.site.slug}", before, _fields(self.site, SITE_FIELDS))
+        return self.site
+
+    # helpers
+
+    def _audit(self, action, target, before, after, cancelled: list[str] | None = None) -> None:
+        if cancelled:
+            after = {**(after or {}), "cancelled_bookings": cancelled}
+        self.session.flush()
+        audit.record(
+            self.session, actor=self.principal.username, action=action, target=target, site_id=self.site.id,
+            now=self.now, before=before, after=after,
+        )  # fmt: skip
+
+    def _agency_or_none(self, slug: str) -> Agency | None:
+        return self.session.scalar(select(Agency).where(Agency.site_id == self.site.id, Agency.slug == slug))
+
+    def _counter_or_none(self, label: str) -> Counter | None:
+        return self.session.scalar(
+            select(Counter)
+            .where(Counter.site_id == self.site.id, Counter.label == label.strip())
+            .options(selectinload(Counter.services), selectinload(Counter.rules))
+        )
+
+    def _services_of(self, errors, codes, agency_id: int | None) -> list[Service]:
+        """The services a counter will serve: known codes of the counter's own agency."""
+        services = []
+        if not isinstance(codes, list):
+            errors.append(FieldError("services", "type_invalid"))
+            return services
+        for position, code in enumerate(codes):
+            service = catalogue.get_service(self.session, self.site, str(code))
+            if service is None:
+                errors.append(FieldError(f"services[{position}]", "service_unknown"))
+            elif agency_id is not None and service.agency_id != agency_id:
+                errors.append(FieldError(f"services[{position}]", "not_your_agency"))
+            else:
+                services.append(service)
+        return services
+
+    def _check_service(self, errors, values) -> None:
+        _check_text(errors, values, "name", 300)
+        _in_range(errors, values, "duration_minutes", 1, 480)
+        if values.get("daily_quota") is not None:
+            _in_range(errors, values, "daily_quota", 0, 100_000)
+        requirements = values.get("requirements", [])
+        if not isinstance(requirements, list) or any(not isinstance(r, str) or len(r) > 300 for r in requirements):
+            errors.append(FieldError("requirements", "value_invalid"))
+
+
+def _check_rule(values: dict[str, Any], *, required: bool) -> dict[str, Any]:
+    errors = _required(values, ("weekday", "opens_at", "closes_at", "slot_minutes", "capacity")) if required else []
+    weekday = values.get("weekday")
+    if isinstance(weekday, str):
+        weekday = WEEKDAYS.get(weekday.strip().lower()[:3])
+    if weekday is None or not isinstance(weekday, int) or not 0 <= weekday <= 6:
+        errors.append(FieldError("weekday", "out_of_range", {"low": 0, "high": 6}))
+    checked = {"weekday": weekday}
+    for name in ("opens_at", "closes_at", "break_starts_at", "break_ends_at"):
+        checked[name] = _time(errors, values, name)
+    for name in ("valid_from", "valid_until"):
+        checked[name] = _date(errors, values, name)
+    _in_range(errors, values, "slot_minutes", 5, 240)
+    _in_range(errors, values, "capacity", 0, 1000)
+    _in_range(errors, values, "walk_in_places", 0, 1000)
+    checked |= {name: values.get(name) for name in ("slot_minutes", "capacity", "walk_in_places")}
+    opens, closes = checked["opens_at"], checked["closes_at"]
+    if opens and closes and opens >= closes:
+        errors.append(FieldError("closes_at", "hours_reversed"))
+    break_start, break_end = checked["break_starts_at"], checked["break_ends_at"]
+    if (break_start is None) != (break_end is None) or (
+        break_start and break_end and opens and closes and not opens <= break_start < break_end <= closes
+    ):
+        errors.append(FieldError("break_starts_at", "break_outside_hours"))
+    share, capacity = checked["walk_in_places"], checked["capacity"]
+    if isinstance(share, int) and isinstance(capacity, int) and share > capacity:
+        errors.append(FieldError("walk_in_places", "walk_in_share_too_big"))
+    if checked["valid_from"] and checked["valid_until"] and checked["valid_until"] < checked["valid_from"]:
+        errors.append(FieldError("valid_until", "dates_reversed"))
+    _raise(errors)
+    return checked
+
+
+def _required(values: dict, names) -> list[FieldError]:
+    return [FieldError(name, "required") for name in names if values.get(name) in (None, "")]
+
+
+def _raise(errors: list[FieldError]) -> None:
+    if errors:
+        raise InvalidInput(errors)
+
+
+def _check_text(errors, values, name, longest) -> None:
+    if name in values and values[name] is not None:
+        text = values[name]
+        if not isinstance(text, str) or not text.strip():
+            errors.append(FieldError(name, "required"))
+        elif len(text) > longest or any(ord(char) < 32 for char in text):
+            errors.append(FieldError(name, "value_invalid"))
+
+
+def _in_range(errors, values, name, low, high) -> None:
+    value = values.get(name)
+    if value is not None and (not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high):
+        errors.append(FieldError(name, "out_of_range", {"low": low, "high": high}))
+
+
+def _time(errors, values, name) -> dt.time | None:
+    value = values.get(name)
+    if value is None or isinstance(value, dt.time):
+        return value
+    try:
+        return dt.time.fromisoformat(str(value))
+    except ValueError:
+        errors.append(FieldError(name, "time_format"))
+        return None
+
+
+def _date(errors, values, name) -> dt.date | None:
+    value = values.get(name)
+    if value is None or isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        errors.append(FieldError(name, "date_format"))
+        return None
+
+
+def _fields(row, names) -> dict[str, Any]:
+    """A row's fields as JSON for the audit log (times and dates as ISO text)."""
+    return {name: _plain(getattr(row, name)) for name in names}
+
+
+def _plain(value):
+    return value.isoformat() if isinstance(value, dt.date | dt.time) else value
+
+
+def _service_fields(service: Service) -> dict[str, Any]:
+    return _fields(service, ("code", "name", "duration_minutes", "requirements", "daily_quota"))
+
+
+def _counter_fields(counter: Counter) -> dict[str, Any]:
+    return {"label": counter.label, "services": sorted(service.code for service in counter.services)}
+
+
+def _closure_fields(closure: Closure) -> dict[str, Any]:
+    return _fields(closure, ("starts_on", "ends_on", "reason", "reason_en", "agency_id", "counter_id"))

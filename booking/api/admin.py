@@ -1,0 +1,347 @@
+"""Site administration under ``/api/v1/admin`` (admins only): thin, ``booking.admin`` decides.
+
+Every change that would leave booked citizens without a place answers 409 ``bookings_affected`` with
+the list; the same request with ``?force=true`` cancels them, each with a notice giving the reason.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Controller, Request, delete, get, patch, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody, QueryParameter
+
+from booking import audit
+from booking.admin import Admin
+from booking.api.context import Context
+from booking.api.sites import parse_date
+from booking.models import Agency, Closure, Counter, OpeningRule, Service, Site
+from booking.staff import Principal
+
+Ctx = NamedDependency[Context]
+Force = Annotated[bool, QueryParameter(description="cancel the bookings the change leaves without a place")]
+UNSET = msgspec.UNSET
+Unset = msgspec.UnsetType
+
+
+class AgencyIn(msgspec.Struct, forbid_unknown_fields=True):
+    slug: str | Unset = UNSET
+    name: str | Unset = UNSET
+    sort_order: int | Unset = UNSET
+
+
+class ServiceIn(msgspec.Struct, forbid_unknown_fields=True):
+    agency: str | Unset = UNSET
+    code: str | Unset = UNSET
+    name: str | Unset = UNSET
+    duration_minutes: int | Unset = UNSET
+    requirements: list[str] | Unset = UNSET
+    daily_quota: int | None | Unset = UNSET
+
+
+class CounterIn(msgspec.Struct, forbid_unknown_fields=True):
+    agency: str | Unset = UNSET
+    label: str | Unset = UNSET
+    services: list[str] | Unset = UNSET
+
+
+class RuleIn(msgspec.Struct, forbid_unknown_fields=True):
+    weekday: int | str | Unset = UNSET
+    opens_at: str | Unset = UNSET
+    closes_at: str | Unset = UNSET
+    slot_minutes: int | Unset = UNSET
+    capacity: int | Unset = UNSET
+    walk_in_places: int | Unset = UNSET
+    break_starts_at: str | None | Unset = UNSET
+    break_ends_at: str | None | Unset = UNSET
+    valid_from: str | None | Unset = UNSET
+    valid_until: str | None | Unset = UNSET
+
+
+class ClosureIn(msgspec.Struct, forbid_unknown_fields=True):
+    starts_on: str | Unset = UNSET
+    ends_on: str | Unset = UNSET
+    reason: str | Unset = UNSET
+    reason_en: str | Unset = UNSET
+    agency: str | None | Unset = UNSET
+    counter: str | None | Unset = UNSET
+
+
+class SiteIn(msgspec.Struct, forbid_unknown_fields=True):
+    name: str | Unset = UNSET
+    address: str | Unset = UNSET
+    min_lead_minutes: int | Unset = UNSET
+    max_days_ahead: int | Unset = UNSET
+    reminder_day_before_at: str | None | Unset = UNSET
+    reminder_soon_minutes: int | None | Unset = UNSET
+    no_show_grace_minutes: int | Unset = UNSET
+
+
+class AgencyAdminOut(msgspec.Struct):
+    slug: str
+    name: str
+    sort_order: int
+
+
+class ServiceAdminOut(msgspec.Struct):
+    code: str
+    name: str
+    agency: str
+    duration_minutes: int
+    requirements: list[str]
+    daily_quota: int | None
+
+
+class RuleOut(msgspec.Struct):
+    id: int
+    weekday: int
+    opens_at: dt.time
+    closes_at: dt.time
+    slot_minutes: int
+    capacity: int
+    walk_in_places: int
+    break_starts_at: dt.time | None
+    break_ends_at: dt.time | None
+    valid_from: dt.date | None
+    valid_until: dt.date | None
+
+
+class CounterAdminOut(msgspec.Struct):
+    label: str
+    agency: str
+    services: list[str]
+    rules: list[RuleOut]
+
+
+class ClosureOut(msgspec.Struct):
+    id: int
+    starts_on: dt.date
+    ends_on: dt.date
+    reason: str
+    reason_en: str
+    kind: str
+    national: bool
+    agency_id: int | None
+    counter_id: int | None
+
+
+class SiteAdminOut(msgspec.Struct):
+    slug: str
+    name: str
+    timezone: str
+    address: str
+    min_lead_minutes: int
+    max_days_ahead: int
+    reminder_day_before_at: dt.time | None
+    reminder_soon_minutes: int | None
+    no_show_grace_minutes: int
+
+
+class AuditOut(msgspec.Struct):
+    id: int
+    at: dt.datetime
+    actor: str
+    action: str
+    target: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+
+
+def _given(data: msgspec.Struct) -> dict[str, Any]:
+    """The fields the caller sent (a PATCH changes only those)."""
+    return {name: value for name, value in msgspec.structs.asdict(data).items() if value is not UNSET}
+
+
+def _agency_out(agency: Agency) -> AgencyAdminOut:
+    return AgencyAdminOut(slug=agency.slug, name=agency.name, sort_order=agency.sort_order)
+
+
+def _service_out(service: Service) -> ServiceAdminOut:
+    return ServiceAdminOut(
+        code=service.code,
+        name=service.name,
+        agency=service.agency.slug,
+        duration_minutes=service.duration_minutes,
+        requirements=list(service.requirements),
+        daily_quota=service.daily_quota,
+    )
+
+
+def _rule_out(rule: OpeningRule) -> RuleOut:
+    return RuleOut(**{name: getattr(rule, name) for name in RuleOut.__struct_fields__})
+
+
+def _counter_out(counter: Counter, agency_slugs: dict[int, str]) -> CounterAdminOut:
+    return CounterAdminOut(
+        label=counter.label,
+        agency=agency_slugs[counter.agency_id],
+        services=sorted(service.code for service in counter.services),
+        rules=[_rule_out(rule) for rule in sorted(counter.rules, key=lambda r: (r.weekday, r.opens_at, r.id))],
+    )
+
+
+def _closure_out(closure: Closure) -> ClosureOut:
+    return ClosureOut(
+        id=closure.id,
+        starts_on=closure.starts_on,
+        ends_on=closure.ends_on,
+        reason=closure.reason,
+        reason_en=closure.reason_en,
+        kind=closure.kind,
+        national=closure.site_id is None,
+        agency_id=closure.agency_id,
+        counter_id=closure.counter_id,
+    )
+
+
+def _site_out(site: Site) -> SiteAdminOut:
+    return SiteAdminOut(**{name: getattr(site, name) for name in SiteAdminOut.__struct_fields__})
+
+
+Req = Request[Principal, object, object]
+
+
+class AdminController(Controller):
+    path = "/admin"
+    tags = ["admin"]
+
+    def _read(self, ctx: Context, request: Req, work):
+        with ctx.db.read() as session:
+            return work(Admin(session, request.user, now=ctx.clock()))
+
+    def _change(self, ctx: Context, request: Req, work, force: bool = False):
+        def run(session):
+            return work(Admin(session, request.user, now=ctx.clock(), force=force))
+
+        answer = ctx.db.transaction(run)
+        ctx.wake_up()  # forced cancellations planned notices
+        return answer
+
+    @get("/site", sync_to_thread=True, summary="The admin's site and its booking and reminder settings")
+    def site(self, ctx: Ctx, request: Req) -> SiteAdminOut:
+        return self._read(ctx, request, lambda admin: _site_out(admin.site))
+
+    @patch("/site", sync_to_thread=True, summary="Change the site's settings")
+    def update_site(self, ctx: Ctx, request: Req, data: JSONBody[SiteIn]) -> SiteAdminOut:
+        return self._change(ctx, request, lambda admin: _site_out(admin.update_site(_given(data))))
+
+    @get("/agencies", sync_to_thread=True, summary="Agencies of the site")
+    def agencies(self, ctx: Ctx, request: Req) -> list[AgencyAdminOut]:
+        return self._read(ctx, request, lambda admin: [_agency_out(a) for a in admin.agencies()])
+
+    @post("/agencies", sync_to_thread=True, summary="Add an agency")
+    def create_agency(self, ctx: Ctx, request: Req, data: JSONBody[AgencyIn]) -> AgencyAdminOut:
+        return self._change(ctx, request, lambda admin: _agency_out(admin.create_agency(_given(data))))
+
+    @patch("/agencies/{slug:str}", sync_to_thread=True, summary="Rename or reorder an agency")
+    def update_agency(self, ctx: Ctx, request: Req, slug: FromPath[str], data: JSONBody[AgencyIn]) -> AgencyAdminOut:
+        return self._change(ctx, request, lambda admin: _agency_out(admin.update_agency(slug, _given(data))))
+
+    @get("/services", sync_to_thread=True, summary="Services of the site, optionally of one agency")
+    def services(
+        self, ctx: Ctx, request: Req, agency: Annotated[str | None, QueryParameter(max_length=64)] = None
+    ) -> list[ServiceAdminOut]:
+        return self._read(ctx, request, lambda admin: [_service_out(s) for s in admin.services(agency)])
+
+    @post("/services", sync_to_thread=True, summary="Add a service")
+    def create_service(self, ctx: Ctx, request: Req, data: JSONBody[ServiceIn]) -> ServiceAdminOut:
+        return self._change(ctx, request, lambda admin: _service_out(admin.create_service(_given(data))))
+
+    @patch("/services/{code:str}", sync_to_thread=True, summary="Change a service, its requirements or daily quota")
+    def update_service(
+        self, ctx: Ctx, request: Req, code: FromPath[str], data: JSONBody[ServiceIn], force: Force = False
+    ) -> ServiceAdminOut:
+        return self._change(ctx, request, lambda admin: _service_out(admin.update_service(code, _given(data))), force)
+
+    @get("/counters", sync_to_thread=True, summary="Counters with their services and opening rules")
+    def counters(self, ctx: Ctx, request: Req) -> list[CounterAdminOut]:
+        def work(admin: Admin):
+            slugs = {agency.id: agency.slug for agency in admin.agencies()}
+            return [_counter_out(counter, slugs) for counter in admin.counters()]
+
+        return self._read(ctx, request, work)
+
+    @post("/counters", sync_to_thread=True, summary="Add a counter serving some of its agency's services")
+    def create_counter(self, ctx: Ctx, request: Req, data: JSONBody[CounterIn]) -> CounterAdminOut:
+        def work(admin: Admin):
+            counter = admin.create_counter(_given(data))
+            return _counter_out(counter, {counter.agency_id: admin.session.get(Agency, counter.agency_id).slug})
+
+        return self._change(ctx, request, work)
+
+    @patch("/counters/{label:str}", sync_to_thread=True, summary="Rename a counter or change what it serves")
+    def update_counter(
+        self, ctx: Ctx, request: Req, label: FromPath[str], data: JSONBody[CounterIn], force: Force = False
+    ) -> CounterAdminOut:
+        def work(admin: Admin):
+            counter = admin.update_counter(label, _given(data))
+            return _counter_out(counter, {counter.agency_id: admin.session.get(Agency, counter.agency_id).slug})
+
+        return self._change(ctx, request, work, force)
+
+    @delete("/counters/{label:str}", sync_to_thread=True, summary="Close a counter down")
+    def remove_counter(self, ctx: Ctx, request: Req, label: FromPath[str], force: Force = False) -> None:
+        self._change(ctx, request, lambda admin: admin.remove_counter(label), force)
+
+    @post("/counters/{label:str}/rules", sync_to_thread=True, summary="Add opening hours to a counter")
+    def add_rule(
+        self, ctx: Ctx, request: Req, label: FromPath[str], data: JSONBody[RuleIn], force: Force = False
+    ) -> RuleOut:
+        return self._change(ctx, request, lambda admin: _rule_out(admin.add_rule(label, _given(data))), force)
+
+    @patch(
+        "/rules/{rule_id:int}",
+        sync_to_thread=True,
+        summary="Change opening hours, slot length, capacity or walk-in share",
+    )
+    def update_rule(
+        self, ctx: Ctx, request: Req, rule_id: FromPath[int], data: JSONBody[RuleIn], force: Force = False
+    ) -> RuleOut:
+        return self._change(ctx, request, lambda admin: _rule_out(admin.update_rule(rule_id, _given(data))), force)
+
+    @delete("/rules/{rule_id:int}", sync_to_thread=True, summary="Remove opening hours")
+    def remove_rule(self, ctx: Ctx, request: Req, rule_id: FromPath[int], force: Force = False) -> None:
+        self._change(ctx, request, lambda admin: admin.remove_rule(rule_id), force)
+
+    @get("/closures", sync_to_thread=True, summary="Closures (national holidays included) between two dates")
+    def closures(
+        self,
+        ctx: Ctx,
+        request: Req,
+        from_: Annotated[str | None, QueryParameter(name="from", max_length=20)] = None,
+        to: Annotated[str | None, QueryParameter(max_length=20)] = None,
+    ) -> list[ClosureOut]:
+        today = ctx.clock().date()
+        first = parse_date("from", from_) or today
+        last = parse_date("to", to) or first + dt.timedelta(days=365)
+        return self._read(ctx, request, lambda admin: [_closure_out(c) for c in admin.closures(first, last)])
+
+    @post("/closures", sync_to_thread=True, summary="Close the site, an agency or a counter for some days")
+    def add_closure(self, ctx: Ctx, request: Req, data: JSONBody[ClosureIn], force: Force = False) -> ClosureOut:
+        return self._change(ctx, request, lambda admin: _closure_out(admin.add_closure(_given(data))), force)
+
+    @delete("/closures/{closure_id:int}", sync_to_thread=True, summary="Open again")
+    def remove_closure(self, ctx: Ctx, request: Req, closure_id: FromPath[int]) -> None:
+        self._change(ctx, request, lambda admin: admin.remove_closure(closure_id))
+
+    @get("/audit", sync_to_thread=True, summary="Who did what and when, newest first")
+    def audit_log(
+        self,
+        ctx: Ctx,
+        request: Req,
+        limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 200,
+        before_id: Annotated[int | None, QueryParameter(ge=1)] = None,
+    ) -> list[AuditOut]:
+        def work(admin: Admin):
+            entries = audit.entries(admin.session, admin.site.id, limit=limit, before_id=before_id)
+            return [
+                AuditOut(
+                    id=e.id, at=e.at, actor=e.actor, action=e.action, target=e.target, before=e.before, after=e.after
+                )
+                for e in entries
+            ]
+
+        return self._read(ctx, request, work)
