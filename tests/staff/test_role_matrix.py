@@ -1,0 +1,149 @@
+"""Every staff and admin endpoint against every kind of caller: no token, a bad one, an expired one,
+a clerk of the agency, a clerk of another agency, the admin."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+
+import jwt
+import pytest
+from sqlalchemy import select
+
+from booking.models import StaffUser
+from tests.factories import MONDAY_MORNING
+from tests.staff.conftest import TODAY
+
+CALLERS = ("none", "bad", "expired", "own_clerk", "other_clerk", "admin")
+_fresh = itertools.count(1)
+
+
+def _rule_id(office) -> int:
+    counters = office.client.get("/api/v1/admin/counters", headers=office.admin).json()
+    return counters[0]["rules"][0]["id"]
+
+
+def _checked_in(office) -> str:
+    code = office.book()
+    assert office.client.post(f"/api/v1/staff/bookings/{code}/check-in", headers=office.admin).status_code == 200
+    return code
+
+
+def _begun(office) -> str:
+    """A booking whose slot began ten minutes ago."""
+    office.clock.now = MONDAY_MORNING
+    code = office.book()
+    start = office.client.get(f"/api/v1/staff/bookings/{code}", headers=office.admin).json()["start"]
+    office.clock.now = dt.datetime.fromisoformat(start) + dt.timedelta(minutes=10)
+    return code
+
+
+def _new_counter(office) -> str:
+    label = f"Loket Baru {next(_fresh)}"
+    body = {"agency": "dukcapil", "label": label, "services": ["KTP"]}
+    assert office.client.post("/api/v1/admin/counters", json=body, headers=office.admin).status_code == 201
+    return label
+
+
+def _closure_id(office) -> int:
+    body = {"starts_on": "2027-02-01", "ends_on": "2027-02-01", "reason": "Rapat"}
+    return office.client.post("/api/v1/admin/closures", json=body, headers=office.admin).json()["id"]
+
+
+STAFF_ENDPOINTS = {
+    "schedule": (lambda o: ("GET", f"/api/v1/staff/schedule?agency=dukcapil&date={TODAY}", None), 200),
+    "lookup": (lambda o: ("GET", f"/api/v1/staff/bookings/{o.book()}", None), 200),
+    "check-in": (lambda o: ("POST", f"/api/v1/staff/bookings/{o.book()}/check-in", None), 200),
+    "serve": (lambda o: ("POST", f"/api/v1/staff/bookings/{_checked_in(o)}/serve", None), 200),
+    "no-show": (lambda o: ("POST", f"/api/v1/staff/bookings/{_begun(o)}/no-show", None), 200),
+    "walk-in": (
+        lambda o: (
+            "POST",
+            "/api/v1/staff/walk-ins",
+            {"service": "KTP", "citizen": {"nik": f"331601170885{9000 + next(_fresh):04d}", "name": "Warga"}},
+        ),
+        201,
+    ),
+}
+ADMIN_ENDPOINTS = {
+    "site": (lambda o: ("GET", "/api/v1/admin/site", None), 200),
+    "site-change": (lambda o: ("PATCH", "/api/v1/admin/site", {"no_show_grace_minutes": 20}), 200),
+    "agencies": (lambda o: ("GET", "/api/v1/admin/agencies", None), 200),
+    "agency-add": (lambda o: ("POST", "/api/v1/admin/agencies", {"slug": f"a{next(_fresh)}", "name": "Bank"}), 201),
+    "agency-change": (lambda o: ("PATCH", "/api/v1/admin/agencies/dukcapil", {"name": "Disdukcapil"}), 200),
+    "services": (lambda o: ("GET", "/api/v1/admin/services", None), 200),
+    "service-add": (
+        lambda o: (
+            "POST",
+            "/api/v1/admin/services",
+            {"agency": "dukcapil", "code": f"S{next(_fresh)}", "name": "Akta", "duration_minutes": 15},
+        ),
+        201,
+    ),
+    "service-change": (lambda o: ("PATCH", "/api/v1/admin/services/KK", {"daily_quota": 10}), 200),
+    "counters": (lambda o: ("GET", "/api/v1/admin/counters", None), 200),
+    "counter-add": (
+        lambda o: ("POST", "/api/v1/admin/counters", {"agency": "dukcapil", "label": f"L{next(_fresh)}"}),
+        201,
+    ),
+    "counter-change": (lambda o: ("PATCH", f"/api/v1/admin/counters/{_new_counter(o)}", {"services": []}), 200),
+    "counter-remove": (lambda o: ("DELETE", f"/api/v1/admin/counters/{_new_counter(o)}", None), 204),
+    "rule-add": (
+        lambda o: (
+            "POST",
+            "/api/v1/admin/counters/Loket 1/rules",
+            {"weekday": "sat", "opens_at": "13:00", "closes_at": "15:00", "slot_minutes": 30, "capacity": 1},
+        ),
+        201,
+    ),
+    "rule-change": (lambda o: ("PATCH", f"/api/v1/admin/rules/{_rule_id(o)}", {"capacity": 3}), 200),
+    "rule-remove": (lambda o: ("DELETE", f"/api/v1/admin/rules/{_rule_id(o)}", None), 204),
+    "closures": (lambda o: ("GET", "/api/v1/admin/closures", None), 200),
+    "closure-add": (
+        lambda o: ("POST", "/api/v1/admin/closures", {"starts_on": "2027-03-01", "ends_on": "2027-03-02", "reason": "X"}),
+        201,
+    ),
+    "closure-remove": (lambda o: ("DELETE", f"/api/v1/admin/closures/{_closure_id(o)}", None), 204),
+    "audit": (lambda o: ("GET", "/api/v1/admin/audit", None), 200),
+}
+
+
+def _headers(office, caller: str, settings) -> dict:
+    if caller == "none":
+        return {}
+    if caller == "bad":
+        return {"Authorization": "Bearer not-a-token"}
+    if caller == "expired":
+        with office.db.read() as session:
+            user = session.scalar(select(StaffUser).where(StaffUser.username == "kepala"))
+        past = dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)
+        claims = {"sub": str(user.id), "iat": past - dt.timedelta(hours=12), "exp": past, "ver": user.token_version}
+        return {"Authorization": "Bearer " + jwt.encode(claims, settings.staff_token_key, algorithm="HS256")}
+    return {"own_clerk": office.ani, "other_clerk": office.budi, "admin": office.admin}[caller]
+
+
+def _expected(caller: str, allowed: int, admin_only: bool) -> int:
+    if caller in ("none", "bad", "expired"):
+        return 401
+    if caller == "other_clerk" or (caller == "own_clerk" and admin_only):
+        return 403
+    return allowed
+
+
+@pytest.mark.parametrize(
+    "endpoint",
+    [*[(name, False) for name in STAFF_ENDPOINTS], *[(name, True) for name in ADMIN_ENDPOINTS]],
+    ids=lambda e: e[0],
+)
+def test_each_endpoint_answers_each_caller_as_its_role_allows(office, settings, endpoint):
+    name, admin_only = endpoint
+    prepare, allowed = (ADMIN_ENDPOINTS if admin_only else STAFF_ENDPOINTS)[name]
+    wrong = []
+    for caller in CALLERS:  # one site for all six callers: each gets a fresh target from prepare()
+        method, path, body = prepare(office)
+        answer = office.client.request(method, path, json=body, headers=_headers(office, caller, settings))
+        expected = _expected(caller, allowed, admin_only)
+        code = answer.json().get("code") if answer.status_code >= 400 else None
+        if answer.status_code != expected or code != {401: "unauthorized", 403: "forbidden"}.get(expected):
+            wrong.append(f"{caller}: {answer.status_code} {answer.text[:200]} (expected {expected})")
+    assert not wrong, "\n".join(wrong)
