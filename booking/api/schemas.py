@@ -219,6 +219,10 @@ class TokenOut(msgspec.Struct):
     agency: str | None
 
 
+class ScanIn(msgspec.Struct, forbid_unknown_fields=True):
+    scan: Annotated[str, msgspec.Meta(max_length=500)]
+
+
 class WalkInCitizenIn(msgspec.Struct, forbid_unknown_fields=True):
     nik: str
     name: str

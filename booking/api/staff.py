@@ -20,6 +20,7 @@ from booking.api.schemas import (
     AgencyRef,
     CounterScheduleOut,
     LoginIn,
+    ScanIn,
     ScheduleOut,
     StaffBookingOut,
     TokenOut,
@@ -116,6 +117,17 @@ class StaffController(Controller):
     @post("/bookings/{code:str}/check-in", sync_to_thread=True, status_code=200, summary="The citizen has arrived")
     def check_in(self, ctx: Ctx, request: Request[Principal, object, object], code: FromPath[str]) -> StaffBookingOut:
         return _advance(ctx, request.user, code, "check_in")
+
+    @post(
+        "/check-ins",
+        sync_to_thread=True,
+        status_code=200,
+        summary="Check in by what a scanner read: the booking code or the manage link in its QR code",
+    )
+    def check_in_scanned(
+        self, ctx: Ctx, request: Request[Principal, object, object], data: JSONBody[ScanIn]
+    ) -> StaffBookingOut:
+        return _advance(ctx, request.user, data.scan, "check_in")
 
     @post("/bookings/{code:str}/serve", sync_to_thread=True, status_code=200, summary="The citizen was served")
     def serve(self, ctx: Ctx, request: Request[Principal, object, object], code: FromPath[str]) -> StaffBookingOut:

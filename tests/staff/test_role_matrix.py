@@ -54,6 +54,7 @@ STAFF_ENDPOINTS = {
     "schedule": (lambda o: ("GET", f"/api/v1/staff/schedule?agency=dukcapil&date={TODAY}", None), 200),
     "lookup": (lambda o: ("GET", f"/api/v1/staff/bookings/{o.book()}", None), 200),
     "check-in": (lambda o: ("POST", f"/api/v1/staff/bookings/{o.book()}/check-in", None), 200),
+    "check-in-scan": (lambda o: ("POST", "/api/v1/staff/check-ins", {"scan": o.book()}), 200),
     "serve": (lambda o: ("POST", f"/api/v1/staff/bookings/{_checked_in(o)}/serve", None), 200),
     "no-show": (lambda o: ("POST", f"/api/v1/staff/bookings/{_begun(o)}/no-show", None), 200),
     "walk-in": (
@@ -100,7 +101,11 @@ ADMIN_ENDPOINTS = {
     "rule-remove": (lambda o: ("DELETE", f"/api/v1/admin/rules/{_rule_id(o)}", None), 204),
     "closures": (lambda o: ("GET", "/api/v1/admin/closures", None), 200),
     "closure-add": (
-        lambda o: ("POST", "/api/v1/admin/closures", {"starts_on": "2027-03-01", "ends_on": "2027-03-02", "reason": "X"}),
+        lambda o: (
+            "POST",
+            "/api/v1/admin/closures",
+            {"starts_on": "2027-03-01", "ends_on": "2027-03-02", "reason": "X"},
+        ),
         201,
     ),
     "closure-remove": (lambda o: ("DELETE", f"/api/v1/admin/closures/{_closure_id(o)}", None), 204),
