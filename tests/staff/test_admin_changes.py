@@ -1,0 +1,245 @@
+"""Admin changes take effect on availability at once and never drop a booked citizen silently: a change
+that would leave bookings without a place is refused with their list, or, forced, cancels them with a
+notice giving the reason."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+
+from booking.invariants import capacity_violations
+from booking.models import Booking, Notification
+from notifications.render import render
+from tests.factories import TOMORROW, at, booking_body
+
+ADMIN = "/api/v1/admin"
+
+
+def book(office, start: str, n: int, service: str = "KTP") -> str:
+    answer = office.client.post("/api/v1/sites/uji/bookings", json=booking_body(start, n, service=service))
+    assert answer.status_code == 201, answer.text
+    return answer.json()["code"]
+
+
+def remaining(office, start: str, service: str = "KTP") -> int:
+    day = start[:10]
+    days = office.client.get(f"/api/v1/sites/uji/services/{service}/availability?from={day}&to={day}").json()
+    return next((slot["remaining"] for slot in days["days"][0]["slots"] if slot["start"] == start), 0)
+
+
+def rules_of(office, label: str) -> list[dict]:
+    counters = office.client.get(f"{ADMIN}/counters", headers=office.admin).json()
+    return next(counter["rules"] for counter in counters if counter["label"] == label)
+
+
+def tuesday_rule(office, label: str) -> int:
+    return next(rule["id"] for rule in rules_of(office, label) if rule["weekday"] == TOMORROW.weekday())
+
+
+def status_of(office, code: str) -> str:
+    return office.client.get(f"/api/v1/staff/bookings/{code}", headers=office.admin).json()["status"]
+
+
+def cancellation_of(office, code: str) -> tuple[str | None, list[str]]:
+    with office.db.read() as session:
+        booking = session.scalar(select(Booking).where(Booking.code == code.replace("-", "")))
+        kinds = session.scalars(select(Notification.kind).where(Notification.booking_id == booking.id))
+        return booking.cancel_reason, list(kinds)
+
+
+def no_violations(office) -> None:
+    with office.db.read() as session:
+        assert capacity_violations(session) == []
+
+
+def test_less_capacity_is_refused_with_the_bookings_it_would_drop(office):
+    start = at(TOMORROW, 9)
+    codes = [book(office, start, n) for n in range(1, 5)]  # 2 counters x 2 places: the slot is full
+    rule = tuesday_rule(office, "Loket 1")
+    refused = office.client.patch(f"{ADMIN}/rules/{rule}", json={"capacity": 1}, headers=office.admin)
+    assert refused.status_code == 409
+    problem = refused.json()
+    assert problem["code"] == "bookings_affected"
+    assert len(problem["bookings"]) == 1
+    dropped = problem["bookings"][0]
+    assert dropped["code"] in codes and dropped["counter"] == "Loket 1" and dropped["start"] == start
+    assert "*" in dropped["citizen"]
+    # nothing changed
+    assert next(r for r in rules_of(office, "Loket 1") if r["id"] == rule)["capacity"] == 2
+    assert all(status_of(office, code) == "confirmed" for code in codes)
+    no_violations(office)
+
+
+def test_less_capacity_forced_cancels_the_latest_booking_with_a_notice(office):
+    start = at(TOMORROW, 9)
+    codes = [book(office, start, n) for n in range(1, 5)]
+    rule = tuesday_rule(office, "Loket 1")
+    forced = office.client.patch(f"{ADMIN}/rules/{rule}?force=true", json={"capacity": 1}, headers=office.admin)
+    assert forced.status_code == 200, forced.text
+    statuses = {code: status_of(office, code) for code in codes}
+    cancelled = [code for code, status in statuses.items() if status == "cancelled"]
+    assert len(cancelled) == 1
+    reason, kinds = cancellation_of(office, cancelled[0])
+    assert reason == "Jadwal layanan di MPP berubah." and "booking_cancelled" in kinds
+    assert remaining(office, start) == 0  # 1 + 2 places, 3 bookings left
+    assert remaining(office, at(TOMORROW, 9, 30)) == 3  # the new capacity everywhere, at once
+    no_violations(office)
+    audit = office.client.get(f"{ADMIN}/audit", headers=office.admin).json()
+    change = next(entry for entry in audit if entry["action"] == "rule.update")
+    assert change["actor"] == "kepala"
+    assert change["before"]["capacity"] == 2 and change["after"]["capacity"] == 1
+    assert change["after"]["cancelled_bookings"] == cancelled
+
+
+def test_the_cancellation_notice_tells_the_citizen_why(office):
+    code = book(office, at(TOMORROW, 9), 1)
+    closure = {"starts_on": str(TOMORROW), "ends_on": str(TOMORROW), "reason": "Pemadaman listrik"}
+    assert office.client.post(f"{ADMIN}/closures", json=closure, headers=office.admin).status_code == 409
+    assert office.client.post(f"{ADMIN}/closures?force=true", json=closure, headers=office.admin).status_code == 201
+    assert status_of(office, code) == "cancelled"
+    from workers.tasks import booking_facts
+
+    with office.db.read() as session:
+        booking = session.scalar(select(Booking).where(Booking.code == code.replace("-", "")))
+        message = render("booking_cancelled", "sms", "id", booking_facts(booking))
+    assert "Pemadaman listrik" in message.text
+    day = office.client.get(f"/api/v1/sites/uji/services/KTP/availability?from={TOMORROW}&to={TOMORROW}").json()
+    assert day["days"][0]["status"] == "closed" and day["days"][0]["reason"] == "Pemadaman listrik"
+    no_violations(office)
+
+
+def test_a_closure_on_an_empty_day_needs_no_force_and_opening_again_restores_the_day(office):
+    later = TOMORROW + dt.timedelta(days=7)
+    closure = {"starts_on": str(later), "ends_on": str(later), "reason": "Cuti bersama"}
+    made = office.client.post(f"{ADMIN}/closures", json=closure, headers=office.admin)
+    assert made.status_code == 201
+    availability = f"/api/v1/sites/uji/services/KTP/availability?from={later}&to={later}"
+    assert office.client.get(availability).json()["days"][0]["status"] == "closed"
+    assert office.client.delete(f"{ADMIN}/closures/{made.json()['id']}", headers=office.admin).status_code == 204
+    assert office.client.get(availability).json()["days"][0]["status"] == "open"
+
+
+def test_removing_a_counter_refuses_then_forced_cancels_its_bookings(office):
+    start = at(TOMORROW, 9)
+    codes = [book(office, start, n) for n in range(1, 5)]
+    refused = office.client.delete(f"{ADMIN}/counters/Loket 2", headers=office.admin)
+    assert refused.status_code == 409 and len(refused.json()["bookings"]) == 2
+    assert office.client.delete(f"{ADMIN}/counters/Loket 2?force=true", headers=office.admin).status_code == 204
+    assert sorted(status_of(office, code) for code in codes) == ["cancelled", "cancelled", "confirmed", "confirmed"]
+    assert remaining(office, at(TOMORROW, 9, 30)) == 2  # one counter left
+    no_violations(office)
+
+
+def test_a_counter_that_stops_serving_a_service_settles_its_bookings(office):
+    code = book(office, at(TOMORROW, 8), 1)
+    counter = office.client.get(f"/api/v1/staff/bookings/{code}", headers=office.admin).json()["counter"]["label"]
+    change = {"services": ["KK"]}
+    refused = office.client.patch(f"{ADMIN}/counters/{counter}", json=change, headers=office.admin)
+    assert refused.status_code == 409 and refused.json()["bookings"][0]["code"] == code
+    ok = office.client.patch(f"{ADMIN}/counters/{counter}?force=true", json=change, headers=office.admin)
+    assert ok.status_code == 200 and ok.json()["services"] == ["KK"]
+    assert status_of(office, code) == "cancelled"
+    no_violations(office)
+
+
+def test_a_lower_quota_is_refused_then_forced_and_a_new_quota_counts_existing_bookings(office):
+    for n, hour in ((1, 8), (2, 9), (3, 11)):
+        book(office, at(TOMORROW, hour), n, service="KK")  # quota 3: used up
+    refused = office.client.patch(f"{ADMIN}/services/KK", json={"daily_quota": 2}, headers=office.admin)
+    assert refused.status_code == 409 and len(refused.json()["bookings"]) == 1
+    forced = office.client.patch(f"{ADMIN}/services/KK?force=true", json={"daily_quota": 2}, headers=office.admin)
+    assert forced.status_code == 200 and forced.json()["daily_quota"] == 2
+    no_violations(office)
+
+    # a quota put on a service that already has bookings starts from their true count
+    for n, minute in ((11, 0), (12, 0), (13, 30)):
+        book(office, at(TOMORROW, 11, minute), n)
+    assert (
+        office.client.patch(f"{ADMIN}/services/KTP", json={"daily_quota": 3}, headers=office.admin).status_code == 200
+    )
+    no_violations(office)
+    full = office.client.post("/api/v1/sites/uji/bookings", json=booking_body(at(TOMORROW, 9), 20))
+    assert full.status_code == 409 and full.json()["code"] == "quota_exhausted"
+    assert (
+        office.client.patch(f"{ADMIN}/services/KTP", json={"daily_quota": None}, headers=office.admin).status_code
+        == 200
+    )
+    assert office.client.post("/api/v1/sites/uji/bookings", json=booking_body(at(TOMORROW, 9), 20)).status_code == 201
+    no_violations(office)
+
+
+def test_more_capacity_and_a_bigger_walk_in_share_show_at_once_even_in_booked_slots(office):
+    start = at(TOMORROW, 9)
+    book(office, start, 1)
+    assert remaining(office, start) == 3
+    for label in ("Loket 1", "Loket 2"):
+        rule = tuesday_rule(office, label)
+        changed = office.client.patch(f"{ADMIN}/rules/{rule}", json={"capacity": 4}, headers=office.admin)
+        assert changed.status_code == 200, changed.text
+    assert remaining(office, start) == 7  # the slot's existing capacity row grew too
+    for n in range(2, 9):
+        book(office, start, n)
+    no_violations(office)
+    rule = tuesday_rule(office, "Loket 1")
+    share = office.client.patch(f"{ADMIN}/rules/{rule}", json={"walk_in_places": 2}, headers=office.admin)
+    assert share.status_code == 200
+    assert remaining(office, at(TOMORROW, 9, 30)) == 6  # (4 - 2) + 4
+
+
+def test_new_opening_hours_open_a_day_at_once(office):
+    saturday = TOMORROW + dt.timedelta(days=(5 - TOMORROW.weekday()) % 7)
+    for label in ("Loket 1", "Loket 2"):
+        for rule in rules_of(office, label):
+            if rule["weekday"] == 5:
+                assert office.client.delete(f"{ADMIN}/rules/{rule['id']}", headers=office.admin).status_code == 204
+    availability = f"/api/v1/sites/uji/services/KTP/availability?from={saturday}&to={saturday}"
+    assert office.client.get(availability).json()["days"][0]["status"] == "closed"
+    rule = {"weekday": "sat", "opens_at": "08:00", "closes_at": "10:00", "slot_minutes": 60, "capacity": 1}
+    added = office.client.post(f"{ADMIN}/counters/Loket 1/rules", json=rule, headers=office.admin)
+    assert added.status_code == 201, added.text
+    day = office.client.get(availability).json()["days"][0]
+    assert day["status"] == "open" and [slot["remaining"] for slot in day["slots"]] == [1, 1]
+
+
+def test_bad_values_are_refused_field_by_field_and_change_nothing(office):
+    bad = {
+        "weekday": 9,
+        "opens_at": "25:00",
+        "closes_at": "08:00",
+        "slot_minutes": 1,
+        "capacity": 2,
+        "walk_in_places": 3,
+    }
+    answer = office.client.post(f"{ADMIN}/counters/Loket 1/rules", json=bad, headers=office.admin)
+    assert answer.status_code == 422
+    fields = {error["field"] for error in answer.json()["errors"]}
+    assert {"weekday", "opens_at", "slot_minutes", "walk_in_places"} <= fields
+    assert len(rules_of(office, "Loket 1")) == 7
+    taken = office.client.post(f"{ADMIN}/agencies", json={"slug": "dukcapil", "name": "X"}, headers=office.admin)
+    assert taken.status_code == 422 and taken.json()["errors"][0]["code"] == "value_taken"
+    unknown = office.client.patch(f"{ADMIN}/rules/99999", json={"capacity": 1}, headers=office.admin)
+    assert unknown.status_code == 404
+    extra = office.client.patch(f"{ADMIN}/site", json={"colour": "red"}, headers=office.admin)
+    assert extra.status_code == 422
+
+
+def test_a_new_agency_service_and_counter_are_bookable_at_once(office):
+    headers = office.admin
+    assert (
+        office.client.post(
+            f"{ADMIN}/agencies", json={"slug": "bpn", "name": "Kantor Pertanahan"}, headers=headers
+        ).status_code
+        == 201
+    )
+    service = {"agency": "bpn", "code": "BPN-01", "name": "Pengecekan sertifikat", "duration_minutes": 20,
+               "requirements": ["Sertifikat asli", "KTP"]}  # fmt: skip
+    assert office.client.post(f"{ADMIN}/services", json=service, headers=headers).status_code == 201
+    counter = {"agency": "bpn", "label": "Loket BPN", "services": ["BPN-01"]}
+    assert office.client.post(f"{ADMIN}/counters", json=counter, headers=headers).status_code == 201
+    rule = {"weekday": TOMORROW.weekday(), "opens_at": "08:00", "closes_at": "09:00", "slot_minutes": 20, "capacity": 1}
+    assert office.client.post(f"{ADMIN}/counters/Loket BPN/rules", json=rule, headers=headers).status_code == 201
+    code = book(office, at(TOMORROW, 8, 20), 1, service="BPN-01")
+    assert status_of(office, code) == "confirmed"
+    actions = [entry["action"] for entry in office.client.get(f"{ADMIN}/audit", headers=headers).json()]
+    assert actions[:4] == ["rule.create", "counter.create", "service.create", "agency.create"]
