@@ -60,7 +60,12 @@ def create_app(
     auth = staff_auth(context)
     tokens = TokenIssuer(auth, settings.staff_token_minutes)
     # Bearer tokens only in the Authorization header: no cookie is ever read here, so no CSRF either.
-    signed_in = Router(path="/", route_handlers=[StaffController, AdminController], middleware=[auth.middleware])
+    signed_in = Router(
+        path="/",
+        route_handlers=[StaffController, AdminController],
+        middleware=[auth.middleware],
+        security=[auth.security_requirement],
+    )
     api = Router(path="/api/v1", route_handlers=[SiteController, BookingController, AuthController, signed_in])
     return Litestar(
         route_handlers=[api, health, ready, metrics],
@@ -77,6 +82,7 @@ def create_app(
             path="/schema",
             render_plugins=[SwaggerRenderPlugin()],
             description="Appointment booking for Indonesia's public service malls (Mal Pelayanan Publik).",
+            components=[auth.openapi_components],
         ),
         logging_config=LoggingConfig(
             root={"level": settings.log_level, "handlers": ["queue_listener"]},
