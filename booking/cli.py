@@ -72,10 +72,13 @@ def demo() -> None:
 def demo_load(settings: Settings) -> None:
     """Load MPP Blora (31 agencies, 271 services), a small WITA site and national holidays. Idempotent."""
     from booking.demo import load_demo
+    from booking.demo.accounts import DEMO_PASSWORD, load_demo_accounts
 
     with _database(settings).write() as session:
         added = load_demo(session, dt.date.today())
+        added["staff accounts"] = load_demo_accounts(session, dt.datetime.now(dt.UTC))
     click.echo("demo data: " + ", ".join(f"{count} {what} added" for what, count in added.items()))
+    click.echo(f"demo staff: admin-blora, petugas-dukcapil (password {DEMO_PASSWORD}; demo only)")
 
 
 @main.group()

@@ -105,3 +105,19 @@ def test_the_cli_creates_accounts_and_changes_passwords(database_url, db, tmp_pa
         assert user.token_version == 1 and user.password_hash.startswith("$argon2")
         assert PASSWORD not in user.password_hash
         assert user.created_at <= dt.datetime.now(dt.UTC)
+
+
+def test_the_demo_accounts_log_in_and_see_their_agency(client, db, clock):
+    from booking.demo import load_demo
+    from booking.demo.accounts import DEMO_PASSWORD, load_demo_accounts
+
+    with db.write() as session:
+        load_demo(session, clock().date())
+        assert load_demo_accounts(session, clock()) == 2
+        assert load_demo_accounts(session, clock()) == 0  # idempotent, as demo load is
+    clerk = client.post(TOKEN, json={"username": "petugas-dukcapil", "password": DEMO_PASSWORD}).json()
+    assert clerk["agency"] == "dindukcapil"
+    admin = client.post(TOKEN, json={"username": "admin-blora", "password": DEMO_PASSWORD}).json()
+    assert admin["role"] == "admin"
+    agencies = client.get("/api/v1/admin/agencies", headers={"Authorization": f"Bearer {admin['access_token']}"})
+    assert len(agencies.json()) == 31

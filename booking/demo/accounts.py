@@ -1,0 +1,40 @@
+"""Demo staff accounts, so a newcomer can try the staff pages after ``make run``.
+
+Demo only: the password is public (it is in the README). Never load demo data into a real deployment.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from booking.models import StaffUser
+from booking.staff import create_staff
+
+DEMO_PASSWORD = "antrian-demo-2026"
+DEMO_ACCOUNTS = (
+    # username, role, site, agency
+    ("admin-blora", "admin", "blora", None),
+    ("petugas-dukcapil", "staff", "blora", "dindukcapil"),
+)
+
+
+def load_demo_accounts(session: Session, now: dt.datetime) -> int:
+    """Create the demo accounts that do not exist yet; returns how many were added."""
+    existing = set(session.scalars(select(StaffUser.username)))
+    added = 0
+    for username, role, site, agency in DEMO_ACCOUNTS:
+        if username not in existing:
+            create_staff(
+                session,
+                username=username,
+                password=DEMO_PASSWORD,
+                role=role,
+                site_slug=site,
+                agency_slug=agency,
+                now=now,
+            )
+            added += 1
+    return added
