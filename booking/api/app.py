@@ -26,6 +26,7 @@ from booking.api.problems import EXCEPTION_HANDLERS
 from booking.api.sites import SiteController
 from booking.db import Database
 from booking.settings import Settings
+from booking.web import web_pages
 
 MAX_BODY_BYTES = 64 * 1024
 
@@ -55,8 +56,10 @@ def create_app(
     middleware.append(prometheus.middleware)
 
     api = Router(path="/api/v1", route_handlers=[SiteController, BookingController])
+    pages = web_pages(settings)  # HTML with CSRF and its own headers; the API above has neither
     return Litestar(
-        route_handlers=[api, health, ready, metrics],
+        route_handlers=[api, health, ready, metrics, *pages.routers],
+        template_config=pages.template_config,
         dependencies={"ctx": Provide(lambda: context, use_cache=True, sync_to_thread=False)},
         exception_handlers=EXCEPTION_HANDLERS,
         middleware=middleware,

@@ -73,14 +73,24 @@ def problem(
 
 def domain_error_handler(request: Request, error: DomainError) -> Response:
     language = negotiate_language(request.headers.get("accept-language"))
+    errors = error.errors if isinstance(error, InvalidInput) else None
+    params = _detail_params(error, language)
+    return problem(request, STATUS_OF_CODE.get(error.code, HTTP_409_CONFLICT), error.code, errors=errors, **params)
+
+
+def problem_detail(error: DomainError, language: str) -> str:
+    """The ``detail`` a domain error gets, for the pages to say exactly what the API says."""
+    return PROBLEMS[error.code](language, **_detail_params(error, language))
+
+
+def _detail_params(error: DomainError, language: str) -> dict[str, object]:
     params = dict(error.params)
     if "action" in params:
         params["action"] = ACTIONS[params["action"]](language)
     if error.code == "closed":
         reason = params.pop("reason_en", None) if language == "en" else None
         params = {"reason": reason or params.get("reason") or DAY_REASONS["no_service"](language)}
-    errors = error.errors if isinstance(error, InvalidInput) else None
-    return problem(request, STATUS_OF_CODE.get(error.code, HTTP_409_CONFLICT), error.code, errors=errors, **params)
+    return params
 
 
 # msgspec's messages, as Litestar passes them on, mapped to our field error codes.
