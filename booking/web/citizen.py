@@ -18,7 +18,7 @@ import segno
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
-from litestar.params import Body, Parameter
+from litestar.params import Body, QueryParameter
 from markupsafe import Markup
 
 from booking import catalogue, idempotency, outbox
@@ -44,7 +44,7 @@ from notifications.ics import calendar_file
 from notifications.render import format_span, format_when, zone_abbreviation
 
 Ctx = NamedDependency[Context]
-FromDay = Annotated[str | None, Parameter(query="from", max_length=20)]
+FromDay = Annotated[str | None, QueryParameter(name="from", max_length=20)]
 Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 
 DAYS_SHOWN = 14
