@@ -18,7 +18,7 @@ import segno
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
-from litestar.params import Body, QueryParameter
+from litestar.params import Body, FromPath, QueryParameter
 from markupsafe import Markup
 
 from booking import catalogue, idempotency, outbox
@@ -45,6 +45,9 @@ from notifications.render import format_span, format_when, zone_abbreviation
 
 Ctx = NamedDependency[Context]
 FromDay = Annotated[str | None, QueryParameter(name="from", max_length=20)]
+Query = Annotated[str | None, QueryParameter(max_length=100)]
+Token = Annotated[str, QueryParameter(max_length=200)]
+Start = Annotated[str, QueryParameter(max_length=64)]
 Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 
 DAYS_SHOWN = 14
@@ -80,7 +83,7 @@ class CitizenPages(Controller):
         return render(request, "citizen/sites.html", sites=sites)
 
     @get("/s/{site:str}", sync_to_thread=True)
-    def services(self, ctx: Ctx, request: Request, site: str, q: str | None = None, agency: str | None = None) -> Any:
+    def services(self, ctx: Ctx, request: Request, site: FromPath[str], q: Query = None, agency: Query = None) -> Any:
         query, agency = (q or "").strip()[:100], (agency or "").strip()[:64]
         with ctx.db.read() as session:
             found = catalogue.get_site(session, site)
@@ -101,7 +104,13 @@ class CitizenPages(Controller):
 
     @get("/s/{site:str}/layanan/{code:str}", sync_to_thread=True)
     def service(
-        self, ctx: Ctx, request: Request, site: str, code: str, from_: FromDay = None, date: str | None = None
+        self,
+        ctx: Ctx,
+        request: Request,
+        site: FromPath[str],
+        code: FromPath[str],
+        from_: FromDay = None,
+        date: Query = None,
     ) -> Any:
         words, now = Words(page_language(request)), ctx.clock()
         with ctx.db.read() as session:
@@ -122,7 +131,9 @@ class CitizenPages(Controller):
         )
 
     @get("/s/{site:str}/layanan/{code:str}/pesan", sync_to_thread=True)
-    def booking_form(self, ctx: Ctx, request: Request, site: str, code: str, start: str = "") -> Any:
+    def booking_form(
+        self, ctx: Ctx, request: Request, site: FromPath[str], code: FromPath[str], start: Start = ""
+    ) -> Any:
         with ctx.db.read() as session:
             found = catalogue.get_site(session, site)
             service = _service(session, found, code)
@@ -133,7 +144,7 @@ class CitizenPages(Controller):
         return render(request, "citizen/book.html", form=form, errors={}, message=None, **context)
 
     @post("/s/{site:str}/bookings", sync_to_thread=True)
-    def book(self, ctx: Ctx, request: Request, site: str, data: Form) -> Any:
+    def book(self, ctx: Ctx, request: Request, site: FromPath[str], data: Form) -> Any:
         """The form's booking: counted by the same rate limit as the API's (this path ends in /bookings)."""
         form = _clean_form(data)
         language, now, secret = page_language(request), ctx.clock(), ctx.settings.resolved_secret_key
@@ -194,7 +205,7 @@ class CitizenPages(Controller):
         )
 
     @get("/b/{code:str}", sync_to_thread=True)
-    def booking(self, ctx: Ctx, request: Request, code: str, token: str = "", done: str | None = None) -> Any:
+    def booking(self, ctx: Ctx, request: Request, code: FromPath[str], token: Token = "", done: Query = None) -> Any:
         words = Words(page_language(request))
         with ctx.db.read() as session:
             booking = get_booking(session, code, token)
@@ -208,7 +219,7 @@ class CitizenPages(Controller):
         )
 
     @get("/b/{code:str}/kalender.ics", sync_to_thread=True)
-    def calendar(self, ctx: Ctx, request: Request, code: str, token: str = "") -> Response:
+    def calendar(self, ctx: Ctx, request: Request, code: FromPath[str], token: Token = "") -> Response:
         words = Words(page_language(request))
         with ctx.db.read() as session:
             booking = get_booking(session, code, token)
@@ -230,14 +241,14 @@ class CitizenPages(Controller):
         )
 
     @get("/b/{code:str}/batal", sync_to_thread=True)
-    def cancel_form(self, ctx: Ctx, request: Request, code: str, token: str = "") -> Any:
+    def cancel_form(self, ctx: Ctx, request: Request, code: FromPath[str], token: Token = "") -> Any:
         words = Words(page_language(request))
         with ctx.db.read() as session:
             booking = get_booking(session, code, token)
         return render(request, "citizen/cancel.html", **_booking_context(ctx, words, booking, token, []))
 
     @post("/b/{code:str}/batal", sync_to_thread=True)
-    def cancel(self, ctx: Ctx, request: Request, code: str, data: Form) -> Any:
+    def cancel(self, ctx: Ctx, request: Request, code: FromPath[str], data: Form) -> Any:
         token = _text(data, "token")
 
         def work(session) -> Booking:
@@ -257,15 +268,15 @@ class CitizenPages(Controller):
         self,
         ctx: Ctx,
         request: Request,
-        code: str,
-        token: str = "",
+        code: FromPath[str],
+        token: Token = "",
         from_: FromDay = None,
-        date: str | None = None,
+        date: Query = None,
     ) -> Any:
         return self._reschedule_page(ctx, request, code, token, _date_or_none(from_), _date_or_none(date), None)
 
     @post("/b/{code:str}/jadwal-ulang", sync_to_thread=True)
-    def reschedule(self, ctx: Ctx, request: Request, code: str, data: Form) -> Any:
+    def reschedule(self, ctx: Ctx, request: Request, code: FromPath[str], data: Form) -> Any:
         token, start = _text(data, "token"), _text(data, "start")
 
         def work(session) -> Booking:
