@@ -35,7 +35,6 @@ WORDS: dict[str, Text] = {
     "day_open": Text("Tersedia", "Available"),
     "day_full": Text("Penuh", "Fully booked"),
     "day_closed": Text("Tutup", "Closed"),
-    "choose_time": Text("Pilih waktu", "Choose a time"),
     "times_on": Text("Waktu pada {day}", "Times on {day}"),
     "places_left": Text("sisa {count}", "{count} left"),
     "no_times": Text(
@@ -77,8 +76,6 @@ WORDS: dict[str, Text] = {
         "is in your messages.",
     ),
     "reminders": Text("Pesan dan pengingat", "Messages and reminders"),
-    "message": Text("Pesan", "Message"),
-    "channel": Text("Saluran", "Channel"),
     "planned_for": Text("Dijadwalkan", "Planned for"),
     "no_reminders": Text("Belum ada pesan.", "No messages yet."),
     "cancel": Text("Batalkan pemesanan", "Cancel the booking"),
@@ -100,7 +97,6 @@ WORDS: dict[str, Text] = {
     "rescheduled_done": Text("Pemesanan telah dijadwalkan ulang.", "The booking is rescheduled."),
     "back_to_booking": Text("Kembali ke pemesanan", "Back to the booking"),
     "back_to_start": Text("Kembali ke halaman awal", "Back to the start"),
-    "back": Text("Kembali", "Back"),
     "error_title": Text("Maaf", "Sorry"),
     "csrf_failed": Text(
         "Formulir ini sudah kedaluwarsa. Muat ulang halaman lalu kirim lagi.",
