@@ -29,6 +29,7 @@ from booking.api.sites import SiteController
 from booking.api.staff import AuthController, StaffController
 from booking.db import Database
 from booking.settings import Settings
+from booking.web import web_pages
 
 MAX_BODY_BYTES = 64 * 1024
 
@@ -67,8 +68,10 @@ def create_app(
         security=[auth.security_requirement],
     )
     api = Router(path="/api/v1", route_handlers=[SiteController, BookingController, AuthController, signed_in])
+    pages = web_pages(settings)  # HTML with CSRF and its own headers; the API above has neither
     return Litestar(
-        route_handlers=[api, health, ready, metrics],
+        route_handlers=[api, health, ready, metrics, *pages.routers],
+        template_config=pages.template_config,
         dependencies={
             "ctx": Provide(lambda: context, use_cache=True, sync_to_thread=False),
             "tokens": Provide(lambda: tokens, use_cache=True, sync_to_thread=False),

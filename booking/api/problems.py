@@ -82,16 +82,10 @@ def problem(
 
 def domain_error_handler(request: Request, error: DomainError) -> Response:
     language = negotiate_language(request.headers.get("accept-language"))
-    params = dict(error.params)
-    if "action" in params:
-        params["action"] = ACTIONS[params["action"]](language)
-    if error.code == "closed":
-        reason = params.pop("reason_en", None) if language == "en" else None
-        params = {"reason": reason or params.get("reason") or DAY_REASONS["no_service"](language)}
     errors = error.errors if isinstance(error, InvalidInput) else None
     headers, more = {}, {}
     if error.code == "rate_limited":
-        headers["Retry-After"] = str(params.pop("retry_after", 60))
+        headers["Retry-After"] = str(error.params.get("retry_after", 60))
     if error.code == "unauthorized":
         headers["WWW-Authenticate"] = "Bearer"
     if isinstance(error, BookingsAffected):
@@ -103,8 +97,24 @@ def domain_error_handler(request: Request, error: DomainError) -> Response:
         errors=errors,
         headers=headers,
         more=more,
-        **params,
+        **_detail_params(error, language),
     )
+
+
+def problem_detail(error: DomainError, language: str) -> str:
+    """The ``detail`` a domain error gets, for the pages to say exactly what the API says."""
+    return PROBLEMS[error.code](language, **_detail_params(error, language))
+
+
+def _detail_params(error: DomainError, language: str) -> dict[str, object]:
+    params = dict(error.params)
+    if "action" in params:
+        params["action"] = ACTIONS[params["action"]](language)
+    if error.code == "closed":
+        reason = params.pop("reason_en", None) if language == "en" else None
+        params = {"reason": reason or params.get("reason") or DAY_REASONS["no_service"](language)}
+    params.pop("retry_after", None)
+    return params
 
 
 # msgspec's messages, as Litestar passes them on, mapped to our field error codes.

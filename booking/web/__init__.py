@@ -1,0 +1,30 @@
+"""Server-rendered pages (Jinja): the citizen's pages now, staff pages next to them later.
+
+``create_app`` needs only ``WebPages``: its route handlers and its template config. A staff module adds
+its controller to ``web_pages`` in a ``page_router`` of its own (``booking.web.base``), which brings CSRF,
+the security headers, the language switch and HTML error pages with it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from litestar import Router
+from litestar.template import TemplateConfig
+
+from booking.settings import Settings
+from booking.web.base import page_router, static_router, template_config
+from booking.web.citizen import CitizenPages
+
+
+@dataclass(frozen=True)
+class WebPages:
+    routers: list[Router]
+    template_config: TemplateConfig
+
+
+def web_pages(settings: Settings) -> WebPages:
+    return WebPages(
+        routers=[page_router(settings, path="/", route_handlers=[CitizenPages]), static_router()],
+        template_config=template_config(),
+    )

@@ -1,0 +1,528 @@
+"""The citizen's pages: find a service, pick a day and a time, book, and manage the booking by its link.
+
+Thin like the API's controllers: every rule (the booking window, capacity, the citizen checks, the one
+booking per citizen per day, cancel and reschedule) is the domain's, called exactly as the API calls it.
+Forms are plain HTML posted with a CSRF token and answered with a redirect (POST-redirect-GET); a
+refused form is shown again with the citizen's input and the API's wording next to each field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+import segno
+from litestar import Controller, Request, Response, get, post
+from litestar.di import NamedDependency
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, FromPath, QueryParameter
+from markupsafe import Markup
+
+from booking import catalogue, idempotency, outbox
+from booking.api.context import Context
+from booking.api.problems import problem_detail
+from booking.availability import DayOffer, last_bookable_day, service_availability, site_today
+from booking.bookings import (
+    BookingRequest,
+    cancel_booking,
+    create_booking,
+    display_code,
+    get_booking,
+    manage_link,
+    parse_start,
+    reschedule_booking,
+)
+from booking.errors import DomainError, FieldError, InvalidInput, NotFound
+from booking.messages import FIELD_ERRORS
+from booking.models import Booking, BookingStatus, NotificationStatus, Service, Site
+from booking.web.base import page_language, redirect, render, url_with
+from booking.web.words import Words
+from notifications.ics import calendar_file
+from notifications.render import format_span, format_when, zone_abbreviation
+
+Ctx = NamedDependency[Context]
+FromDay = Annotated[str | None, QueryParameter(name="from", max_length=20)]
+Query = Annotated[str | None, QueryParameter(max_length=100)]
+Token = Annotated[str, QueryParameter(max_length=200)]
+Start = Annotated[str, QueryParameter(max_length=64)]
+Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
+
+DAYS_SHOWN = 14
+CHANNEL_CHOICES = ("sms", "whatsapp", "email")
+# Where a domain field error is shown on the booking form.
+FORM_FIELDS = {"citizen.nik": "nik", "citizen.name": "name", "citizen.phone": "phone", "citizen.email": "email"}
+# Refusals after which the same day's fresh times are offered again.
+TRY_ANOTHER_TIME = {"slot_full", "quota_exhausted", "closed", "validation_error"}
+
+
+@dataclass(frozen=True)
+class TimeChoice:
+    start: str  # ISO 8601 with the site's offset, as the API shows it and the domain reads it
+    label: str
+    remaining: int
+
+
+@dataclass(frozen=True)
+class DayChoice:
+    date: dt.date
+    status: str
+    label: str
+    reason: str | None
+
+
+class CitizenPages(Controller):
+    @get("/", sync_to_thread=True)
+    def sites(self, ctx: Ctx, request: Request) -> Response:
+        with ctx.db.read() as session:
+            sites = catalogue.list_sites(session)
+        if len(sites) == 1:
+            return redirect(request, url_with(f"/s/{sites[0].slug}", lang=request.query_params.get("lang")))
+        return render(request, "citizen/sites.html", sites=sites)
+
+    @get("/s/{site:str}", sync_to_thread=True)
+    def services(self, ctx: Ctx, request: Request, site: FromPath[str], q: Query = None, agency: Query = None) -> Any:
+        query, agency = (q or "").strip()[:100], (agency or "").strip()[:64]
+        with ctx.db.read() as session:
+            found = catalogue.get_site(session, site)
+            agencies = catalogue.list_agencies(session, found)
+            services = catalogue.list_services(session, found, agency, query) if (query or agency) else []
+            several_sites = len(catalogue.list_sites(session)) > 1
+        chosen_agency = next((a for a, _ in agencies if a.slug == agency), None)
+        return render(
+            request,
+            "citizen/services.html",
+            site=found,
+            agencies=agencies,
+            services=services,
+            query=query,
+            chosen_agency=chosen_agency,
+            several_sites=several_sites,
+        )
+
+    @get("/s/{site:str}/layanan/{code:str}", sync_to_thread=True)
+    def service(
+        self,
+        ctx: Ctx,
+        request: Request,
+        site: FromPath[str],
+        code: FromPath[str],
+        from_: FromDay = None,
+        date: Query = None,
+    ) -> Any:
+        words, now = Words(page_language(request)), ctx.clock()
+        with ctx.db.read() as session:
+            found = catalogue.get_site(session, site)
+            service = _service(session, found, code)
+            first = _window_start(found, now, _date_or_none(from_))
+            offer = service_availability(session, found, service.code, first, _window_end(found, now, first), now)
+        chosen = _chosen_day(offer.days, _date_or_none(date))
+        here = f"/s/{found.slug}/layanan/{service.code}"
+        return render(
+            request,
+            "citizen/service.html",
+            site=found,
+            service=service,
+            **_calendar(words, found, offer.days, chosen, here, first, now),
+            times=_times(words, found, chosen) if chosen else [],
+            book_url=f"{here}/pesan",
+        )
+
+    @get("/s/{site:str}/layanan/{code:str}/pesan", sync_to_thread=True)
+    def booking_form(
+        self, ctx: Ctx, request: Request, site: FromPath[str], code: FromPath[str], start: Start = ""
+    ) -> Any:
+        with ctx.db.read() as session:
+            found = catalogue.get_site(session, site)
+            service = _service(session, found, code)
+            context = _form_context(request, session, found, service, start, ctx.clock())
+        if context is None:  # no usable time in the address: back to the calendar
+            return redirect(request, f"/s/{found.slug}/layanan/{service.code}")
+        form = {"channels": ["sms"], "form_key": secrets.token_urlsafe(16)}
+        return render(request, "citizen/book.html", form=form, errors={}, message=None, **context)
+
+    @post("/s/{site:str}/bookings", sync_to_thread=True)
+    def book(self, ctx: Ctx, request: Request, site: FromPath[str], data: Form) -> Any:
+        """The form's booking: counted by the same rate limit as the API's (this path ends in /bookings)."""
+        form = _clean_form(data)
+        language, now, secret = page_language(request), ctx.clock(), ctx.settings.resolved_secret_key
+        booking_request = BookingRequest(
+            service=form["service"],
+            start=form["start"],
+            nik=form["nik"],
+            name=form["name"],
+            phone=form["phone"],
+            email=form["email"] or None,
+            channels=tuple(form["channels"]),
+            locale=language,
+        )
+        fingerprint = idempotency.fingerprint(f"web:{site}", {k: v for k, v in form.items() if k != "form_key"})
+        ttl = dt.timedelta(hours=ctx.settings.idempotency_ttl_hours)
+
+        def work(session) -> tuple[str, str]:
+            found = catalogue.get_site(session, site)
+            # The form's own key: a double tap or a resend after a lost answer opens the same booking.
+            replay = idempotency.claim(session, form["form_key"], fingerprint, now=now, ttl=ttl, secret_key=secret)
+            if replay is not None:
+                return replay.body["code"], replay.manage_token
+            made = create_booking(session, found, booking_request, now=now, secret_key=secret)
+            code = display_code(made.booking.code)
+            idempotency.remember(session, form["form_key"], booking_id=made.booking.id, body={"code": code})
+            return code, made.manage_token
+
+        try:
+            code, token = ctx.db.transaction(work)
+        except NotFound:
+            raise
+        except DomainError as refused:
+            ctx.metrics.booking_refused(refused.code)
+            return self._form_again(ctx, request, site, form, refused)
+        ctx.metrics.booking_made()
+        ctx.wake_up()
+        return redirect(request, url_with(f"/b/{code}", token=token, done="booked"))
+
+    def _form_again(self, ctx: Context, request: Request, site: str, form: dict, refused: DomainError) -> Any:
+        language = page_language(request)
+        errors, message = _form_errors(refused, language)
+        with ctx.db.read() as session:
+            found = catalogue.get_site(session, site)
+            service = _service(session, found, form["service"])
+            context = _form_context(request, session, found, service, form["start"], ctx.clock(), refused=refused)
+        if context is None:
+            return redirect(request, f"/s/{found.slug}/layanan/{service.code}")
+        switch = url_with(f"/s/{found.slug}/layanan/{service.code}/pesan", start=form["start"], lang=_other(language))
+        return render(
+            request,
+            "citizen/book.html",
+            status_code=422 if isinstance(refused, InvalidInput) else 409,
+            switch_url=switch,
+            form=form,
+            errors=errors,
+            message=message,
+            **context,
+        )
+
+    @get("/b/{code:str}", sync_to_thread=True)
+    def booking(self, ctx: Ctx, request: Request, code: FromPath[str], token: Token = "", done: Query = None) -> Any:
+        words = Words(page_language(request))
+        with ctx.db.read() as session:
+            booking = get_booking(session, code, token)
+            notifications = outbox.notifications_of(session, booking)
+        return render(
+            request,
+            "citizen/booking.html",
+            done=done if done in ("booked", "cancelled", "rescheduled") else None,
+            message=None,
+            **_booking_context(ctx, words, booking, token, notifications),
+        )
+
+    @get("/b/{code:str}/kalender.ics", sync_to_thread=True)
+    def calendar(self, ctx: Ctx, request: Request, code: FromPath[str], token: Token = "") -> Response:
+        words = Words(page_language(request))
+        with ctx.db.read() as session:
+            booking = get_booking(session, code, token)
+        kind = "booking_cancelled" if booking.status == BookingStatus.cancelled else "booking_confirmed"
+        body = calendar_file(
+            kind,
+            code=display_code(booking.code),
+            start=booking.starts_at,
+            end=booking.ends_at,
+            summary=f"{booking.service.name} ({display_code(booking.code)})",
+            location=f"{booking.site.name}, {booking.counter.label}. {booking.site.address}",
+            description=f"{words('booking_code')}: {display_code(booking.code)}\n{booking.service.agency.name}",
+            now=ctx.clock(),
+        )
+        return Response(
+            body,
+            media_type="text/calendar; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="antrian-{booking.code}.ics"'},
+        )
+
+    @get("/b/{code:str}/batal", sync_to_thread=True)
+    def cancel_form(self, ctx: Ctx, request: Request, code: FromPath[str], token: Token = "") -> Any:
+        words = Words(page_language(request))
+        with ctx.db.read() as session:
+            booking = get_booking(session, code, token)
+        return render(request, "citizen/cancel.html", **_booking_context(ctx, words, booking, token, []))
+
+    @post("/b/{code:str}/batal", sync_to_thread=True)
+    def cancel(self, ctx: Ctx, request: Request, code: FromPath[str], data: Form) -> Any:
+        token = _text(data, "token")
+
+        def work(session) -> Booking:
+            return cancel_booking(session, get_booking(session, code, token), now=ctx.clock())
+
+        try:
+            booking = ctx.db.transaction(work)
+        except NotFound:
+            raise
+        except DomainError as refused:
+            return self._booking_refused(ctx, request, code, token, refused)
+        ctx.wake_up()
+        return redirect(request, url_with(f"/b/{display_code(booking.code)}", token=token, done="cancelled"))
+
+    @get("/b/{code:str}/jadwal-ulang", sync_to_thread=True)
+    def reschedule_form(
+        self,
+        ctx: Ctx,
+        request: Request,
+        code: FromPath[str],
+        token: Token = "",
+        from_: FromDay = None,
+        date: Query = None,
+    ) -> Any:
+        return self._reschedule_page(ctx, request, code, token, _date_or_none(from_), _date_or_none(date), None)
+
+    @post("/b/{code:str}/jadwal-ulang", sync_to_thread=True)
+    def reschedule(self, ctx: Ctx, request: Request, code: FromPath[str], data: Form) -> Any:
+        token, start = _text(data, "token"), _text(data, "start")
+
+        def work(session) -> Booking:
+            booking = get_booking(session, code, token)
+            return reschedule_booking(session, booking, start, now=ctx.clock())
+
+        try:
+            booking = ctx.db.transaction(work)
+        except NotFound:
+            raise
+        except DomainError as refused:
+            day = _start_day(start)
+            return self._reschedule_page(ctx, request, code, token, day, day, refused)
+        ctx.wake_up()
+        return redirect(request, url_with(f"/b/{display_code(booking.code)}", token=token, done="rescheduled"))
+
+    def _reschedule_page(self, ctx, request, code, token, first, day, refused: DomainError | None) -> Any:
+        words, now = Words(page_language(request)), ctx.clock()
+        with ctx.db.read() as session:
+            booking = get_booking(session, code, token)
+            site = booking.site
+            first = _window_start(site, now, first)
+            offer = service_availability(session, site, booking.service.code, first, _window_end(site, now, first), now)
+        chosen = _chosen_day(offer.days, day)
+        here = f"/b/{display_code(booking.code)}/jadwal-ulang"
+        calendar = _calendar(words, site, offer.days, chosen, here, first, now, token=token)
+        switch = url_with(
+            here, token=token, date=chosen.date.isoformat() if chosen else None, lang=_other(words.language)
+        )
+        return render(
+            request,
+            "citizen/reschedule.html",
+            status_code=200 if refused is None else 409,
+            switch_url=switch,
+            message=_refusal_text(refused, words.language),
+            times=[time for time in _times(words, site, chosen) if time.start != _iso(booking.starts_at, site)]
+            if chosen
+            else [],
+            **calendar,
+            **_booking_context(ctx, words, booking, token, []),
+        )
+
+    def _booking_refused(self, ctx: Context, request: Request, code: str, token: str, refused: DomainError) -> Any:
+        words = Words(page_language(request))
+        with ctx.db.read() as session:
+            booking = get_booking(session, code, token)
+            notifications = outbox.notifications_of(session, booking)
+        return render(
+            request,
+            "citizen/booking.html",
+            status_code=409,
+            switch_url=url_with(f"/b/{display_code(booking.code)}", token=token, lang=_other(words.language)),
+            done=None,
+            message=_refusal_text(refused, words.language),
+            **_booking_context(ctx, words, booking, token, notifications),
+        )
+
+
+def _service(session, site: Site, code: str) -> Service:
+    service = catalogue.get_service(session, site, code)
+    if service is None:
+        raise NotFound(what="service")
+    return service
+
+
+def _date_or_none(text: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text) if text else None
+    except ValueError:
+        return None  # a page is forgiving: a mangled date in the address shows the default days
+
+
+def _start_day(start: str) -> dt.date | None:
+    try:
+        return dt.datetime.fromisoformat(start).date()
+    except ValueError:
+        return None
+
+
+def _window_start(site: Site, now: dt.datetime, wanted: dt.date | None) -> dt.date:
+    """The first day shown: never before today nor past the last bookable day."""
+    today = site_today(site, now)
+    return min(max(wanted or today, today), last_bookable_day(site, now))
+
+
+def _window_end(site: Site, now: dt.datetime, first: dt.date) -> dt.date:
+    return min(first + dt.timedelta(days=DAYS_SHOWN - 1), last_bookable_day(site, now))
+
+
+def _chosen_day(days: list[DayOffer], wanted: dt.date | None) -> DayOffer | None:
+    """The day whose times are shown: the one asked for, else the first open one."""
+    open_days = [day for day in days if day.status == "open"]
+    asked = next((day for day in days if day.date == wanted), None)
+    return asked or (open_days[0] if open_days else None)
+
+
+def _calendar(words: Words, site, days, chosen, here: str, first: dt.date, now, token: str | None = None) -> dict:
+    today, last = site_today(site, now), last_bookable_day(site, now)
+    earlier = first - dt.timedelta(days=DAYS_SHOWN) if first > today else None
+    later = first + dt.timedelta(days=DAYS_SHOWN) if first + dt.timedelta(days=DAYS_SHOWN) <= last else None
+    return {
+        "days": [
+            DayChoice(
+                date=day.date,
+                status=day.status,
+                label=words.short_day(day.date),
+                reason=day.reason(words.language) if day.reason else None,
+            )
+            for day in days
+        ],
+        "chosen_day": chosen.date if chosen else None,
+        "chosen_day_label": words.day(chosen.date) if chosen else None,
+        "day_url": lambda day: url_with(here, token=token, **{"from": first.isoformat()}, date=day.isoformat()),
+        "earlier_url": url_with(here, token=token, **{"from": max(earlier, today).isoformat()}) if earlier else None,
+        "later_url": url_with(here, token=token, **{"from": later.isoformat()}) if later else None,
+        "zone": zone_abbreviation(dt.datetime.combine(first, dt.time(12), ZoneInfo(site.timezone))),
+    }
+
+
+def _iso(moment: dt.datetime, site: Site) -> str:
+    return moment.astimezone(ZoneInfo(site.timezone)).isoformat()
+
+
+def _times(words: Words, site: Site, day: DayOffer) -> list[TimeChoice]:
+    zone = ZoneInfo(site.timezone)
+    return [
+        TimeChoice(
+            start=_iso(slot.starts_at, site),
+            label=words.clock(slot.starts_at.astimezone(zone)),
+            remaining=slot.remaining,
+        )
+        for slot in day.slots
+        if slot.remaining > 0
+    ]
+
+
+def _form_context(request, session, site: Site, service: Service, start: str, now, refused=None) -> dict | None:
+    """What the booking form shows around the fields: the service, and the chosen time or, when that time
+    cannot be had (anymore), the day's free times to choose from."""
+    words = Words(page_language(request))
+    try:
+        start_at = parse_start(start, ZoneInfo(site.timezone))
+    except InvalidInput:
+        return None
+    day = start_at.astimezone(ZoneInfo(site.timezone)).date()
+    offer = service_availability(session, site, service.code, day, day, now).days[0]
+    chosen = next((slot for slot in offer.slots if slot.starts_at == start_at and slot.remaining > 0), None)
+    if refused is not None and refused.code in TRY_ANOTHER_TIME and _time_refused(refused):
+        chosen = None
+    zone = ZoneInfo(site.timezone)
+    return {
+        "site": site,
+        "service": service,
+        "start": _iso(chosen.starts_at, site) if chosen else None,
+        "chosen_label": format_span(chosen.starts_at.astimezone(zone), chosen.ends_at.astimezone(zone), words.language)
+        if chosen
+        else None,
+        "day_label": words.day(day),
+        "times": [] if chosen else _times(words, site, offer),
+        "zone": zone_abbreviation(start_at.astimezone(zone)),
+        "calendar_url": url_with(f"/s/{site.slug}/layanan/{service.code}", date=day.isoformat()),
+    }
+
+
+def _time_refused(refused: DomainError) -> bool:
+    """Whether the refusal was about the time (then a fresh choice of times is offered)."""
+    if isinstance(refused, InvalidInput):
+        return any(error.field == "start" for error in refused.errors)
+    return True
+
+
+def _clean_form(data: dict[str, Any]) -> dict[str, Any]:
+    channels = data.get("channels", [])
+    channels = [channels] if isinstance(channels, str) else list(channels)
+    form = {name: _text(data, name) for name in ("service", "start", "nik", "name", "phone", "email", "form_key")}
+    form["channels"] = [channel[:16] for channel in channels[: len(CHANNEL_CHOICES)]]
+    form["form_key"] = form["form_key"] or secrets.token_urlsafe(16)
+    return form
+
+
+def _text(data: dict[str, Any], name: str, limit: int = 300) -> str:
+    value = data.get(name, "")
+    if isinstance(value, list):  # a field sent twice: the last one counts, as in a browser
+        value = value[-1]
+    return str(value).strip()[:limit]
+
+
+def _form_errors(refused: DomainError, language: str) -> tuple[dict[str, str], str]:
+    """Field errors placed next to their fields, in the API's wording, and the message above the form."""
+    if not isinstance(refused, InvalidInput):
+        return {}, problem_detail(refused, language)
+    errors: dict[str, str] = {}
+    for error in refused.errors:
+        field = "channels" if error.field.startswith("channels") else FORM_FIELDS.get(error.field, error.field)
+        errors.setdefault(field, _field_text(error, language))
+    unplaced = [text for field, text in errors.items() if field not in (*FORM_FIELDS.values(), "channels")]
+    words = Words(language)
+    return errors, " ".join([words("form_has_errors"), *unplaced])
+
+
+def _field_text(error: FieldError, language: str) -> str:
+    return FIELD_ERRORS.get(error.code, FIELD_ERRORS["value_invalid"])(language, **error.params)
+
+
+def _refusal_text(refused: DomainError | None, language: str) -> str | None:
+    if refused is None:
+        return None
+    if isinstance(refused, InvalidInput):
+        return " ".join(_field_text(error, language) for error in refused.errors)
+    return problem_detail(refused, language)
+
+
+def _other(language: str) -> str:
+    return "en" if language == "id" else "id"
+
+
+def _booking_context(ctx: Context, words: Words, booking: Booking, token: str, notifications) -> dict:
+    zone = ZoneInfo(booking.site.timezone)
+    code = display_code(booking.code)
+    qr = segno.make_qr(code, error="m").svg_inline(
+        border=2, omitsize=True, title=words("qr_title", code=code), svgclass="qr"
+    )
+    link = f"/b/{code}"
+    now = ctx.clock()
+    return {
+        "booking": booking,
+        "code": code,
+        "qr_svg": Markup(qr.replace("<svg ", '<svg role="img" ', 1)),
+        "when": format_span(booking.starts_at.astimezone(zone), booking.ends_at.astimezone(zone), words.language),
+        "status_label": words.status(booking.status),
+        "changeable": booking.status == BookingStatus.confirmed and booking.starts_at > now,
+        "token": token,
+        "manage_url": manage_link(ctx.settings.resolved_public_url, booking.code, token),
+        "booking_url": url_with(link, token=token),
+        "calendar_url": url_with(f"{link}/kalender.ics", token=token),
+        "cancel_url": url_with(f"{link}/batal", token=token),
+        "reschedule_url": url_with(f"{link}/jadwal-ulang", token=token),
+        "notifications": [
+            {
+                "kind": words.kind(row.kind),
+                "channel": words.channel(row.channel),
+                "status": words.status(
+                    NotificationStatus.pending if row.status == NotificationStatus.sending else row.status
+                ),
+                "send_at": format_when(row.send_at.astimezone(zone), words.language),
+            }
+            for row in notifications
+        ],
+    }

@@ -1,0 +1,163 @@
+"""What the pages say besides the shared messages: headings, labels and buttons, Indonesian and English.
+
+Errors and closure reasons are not here: pages show them with the API's own wording
+(``booking.messages``), so a citizen reads the same sentence whichever door they came in by.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from babel.dates import format_date
+
+from booking.messages import Text
+
+WORDS: dict[str, Text] = {
+    "app_name": Text("Antrian MPP", "Antrian MPP"),
+    "tagline": Text("Pesan antrean layanan di Mal Pelayanan Publik", "Book a time at a public service mall"),
+    "skip": Text("Langsung ke isi", "Skip to content"),
+    "switch_language": Text("English", "Bahasa Indonesia"),
+    "choose_site": Text("Pilih Mal Pelayanan Publik", "Choose a public service mall"),
+    "find_service": Text("Cari layanan", "Find a service"),
+    "search_label": Text("Nama layanan atau instansi", "Service or agency name"),
+    "search_button": Text("Cari", "Search"),
+    "by_agency": Text("Atau pilih instansi", "Or choose an agency"),
+    "services_count": Text("{count} layanan", "{count} services"),
+    "results_for": Text("Hasil pencarian “{query}”", "Results for “{query}”"),
+    "no_results": Text("Tidak ada layanan yang cocok.", "No service matches."),
+    "all_agencies": Text("Semua instansi", "All agencies"),
+    "minutes": Text("{minutes} menit", "{minutes} minutes"),
+    "what_to_bring": Text("Yang perlu dibawa", "What to bring"),
+    "nothing_to_bring": Text("Tidak ada persyaratan khusus.", "Nothing in particular."),
+    "choose_day": Text("Pilih hari", "Choose a day"),
+    "earlier_days": Text("« Hari sebelumnya", "« Earlier days"),
+    "later_days": Text("Hari berikutnya »", "Later days »"),
+    "day_open": Text("Tersedia", "Available"),
+    "day_full": Text("Penuh", "Fully booked"),
+    "day_closed": Text("Tutup", "Closed"),
+    "times_on": Text("Waktu pada {day}", "Times on {day}"),
+    "places_left": Text("sisa {count}", "{count} left"),
+    "no_times": Text(
+        "Tidak ada waktu kosong pada hari ini. Pilih hari lain.", "No free time that day. Choose another."
+    ),
+    "your_details": Text("Data Anda", "Your details"),
+    "chosen_time": Text("Waktu yang dipilih", "Chosen time"),
+    "change_time": Text("Ganti waktu", "Change the time"),
+    "nik": Text("NIK (16 angka, sesuai KTP)", "NIK (16 digits, as on the ID card)"),
+    "name": Text("Nama lengkap", "Full name"),
+    "phone": Text("Nomor HP", "Mobile number"),
+    "phone_hint": Text("Contoh: 081234567890", "For example 081234567890"),
+    "email": Text("Email (tidak wajib)", "E-mail (optional)"),
+    "remind_by": Text("Ingatkan saya lewat", "Remind me by"),
+    "sms": Text("SMS", "SMS"),
+    "whatsapp": Text("WhatsApp", "WhatsApp"),
+    "email_channel": Text("Email", "E-mail"),
+    "confirm_booking": Text("Konfirmasi pemesanan", "Confirm the booking"),
+    "form_has_errors": Text("Periksa kembali isian yang ditandai.", "Please check the marked fields."),
+    "booked": Text("Pemesanan berhasil", "Your booking is confirmed"),
+    "your_booking": Text("Pemesanan Anda", "Your booking"),
+    "booking_code": Text("Kode pemesanan", "Booking code"),
+    "show_code": Text(
+        "Tunjukkan kode ini (atau kode QR-nya) di loket.", "Show this code (or its QR code) at the counter."
+    ),
+    "qr_title": Text("Kode QR pemesanan {code}", "QR code of booking {code}"),
+    "status": Text("Status", "Status"),
+    "when": Text("Waktu", "When"),
+    "service": Text("Layanan", "Service"),
+    "agency": Text("Instansi", "Agency"),
+    "counter": Text("Loket", "Counter"),
+    "place": Text("Tempat", "Place"),
+    "add_to_calendar": Text("Simpan ke kalender (.ics)", "Add to calendar (.ics)"),
+    "manage_link": Text("Tautan pribadi untuk pemesanan ini", "Your private link to this booking"),
+    "manage_link_hint": Text(
+        "Simpan tautan ini dan jangan dibagikan: dengan tautan ini pemesanan bisa dilihat, dibatalkan "
+        "atau dijadwalkan ulang. Tautan yang sama dikirim lewat pesan.",
+        "Keep this link and do not share it: it shows, cancels and reschedules the booking. The same link "
+        "is in your messages.",
+    ),
+    "reminders": Text("Pesan dan pengingat", "Messages and reminders"),
+    "planned_for": Text("Dijadwalkan", "Planned for"),
+    "no_reminders": Text("Belum ada pesan.", "No messages yet."),
+    "cancel": Text("Batalkan pemesanan", "Cancel the booking"),
+    "cancel_question": Text("Yakin ingin membatalkan pemesanan ini?", "Do you really want to cancel this booking?"),
+    "cancel_explained": Text(
+        "Tempat Anda akan diberikan kepada warga lain. Pembatalan tidak bisa diurungkan.",
+        "Your place will go to someone else. A cancellation cannot be undone.",
+    ),
+    "cancel_yes": Text("Ya, batalkan", "Yes, cancel it"),
+    "keep_booking": Text("Tidak, kembali", "No, go back"),
+    "cancelled_done": Text("Pemesanan telah dibatalkan.", "The booking is cancelled."),
+    "reschedule": Text("Jadwalkan ulang", "Reschedule"),
+    "reschedule_title": Text("Pilih waktu baru", "Choose a new time"),
+    "reschedule_explained": Text(
+        "Waktu lama tetap milik Anda sampai waktu baru berhasil dipesan.",
+        "You keep the old time until the new one is booked.",
+    ),
+    "move_here": Text("Pindahkan ke waktu ini", "Move to this time"),
+    "rescheduled_done": Text("Pemesanan telah dijadwalkan ulang.", "The booking is rescheduled."),
+    "back_to_booking": Text("Kembali ke pemesanan", "Back to the booking"),
+    "back_to_start": Text("Kembali ke halaman awal", "Back to the start"),
+    "error_title": Text("Maaf", "Sorry"),
+    "csrf_failed": Text(
+        "Formulir ini sudah kedaluwarsa. Muat ulang halaman lalu kirim lagi.",
+        "This form has expired. Reload the page and send it again.",
+    ),
+    "page_not_found": Text("Halaman tidak ditemukan.", "Page not found."),
+    "booking_not_found": Text(
+        "Pemesanan tidak ditemukan. Periksa kembali tautan dari pesan Anda.",
+        "Booking not found. Check the link in your messages.",
+    ),
+}
+
+STATUSES: dict[str, Text] = {
+    "confirmed": Text("Terkonfirmasi", "Confirmed"),
+    "checked_in": Text("Sudah hadir", "Checked in"),
+    "served": Text("Sudah dilayani", "Served"),
+    "no_show": Text("Tidak hadir", "Did not come"),
+    "cancelled": Text("Dibatalkan", "Cancelled"),
+    "pending": Text("Menunggu", "Waiting"),
+    "sent": Text("Terkirim", "Sent"),
+    "failed": Text("Gagal", "Failed"),
+}
+
+NOTIFICATION_KINDS: dict[str, Text] = {
+    "booking_confirmed": Text("Konfirmasi", "Confirmation"),
+    "reminder_day_before": Text("Pengingat sehari sebelumnya", "Reminder the day before"),
+    "reminder_soon": Text("Pengingat menjelang waktu", "Reminder shortly before"),
+    "booking_cancelled": Text("Pembatalan", "Cancellation"),
+    "booking_rescheduled": Text("Jadwal ulang", "Reschedule"),
+}
+
+CHANNEL_WORDS = {"sms": "sms", "whatsapp": "whatsapp", "email": "email_channel"}
+
+
+class Words:
+    """The page's vocabulary in one language, handed to templates as ``t``."""
+
+    def __init__(self, language: str) -> None:
+        self.language = language
+
+    def __call__(self, key: str, **params: object) -> str:
+        return WORDS[key](self.language, **params)
+
+    def status(self, status: str) -> str:
+        return STATUSES[status](self.language) if status in STATUSES else status
+
+    def kind(self, kind: str) -> str:
+        return NOTIFICATION_KINDS[kind](self.language) if kind in NOTIFICATION_KINDS else kind
+
+    def channel(self, channel: str) -> str:
+        return self(CHANNEL_WORDS[channel]) if channel in CHANNEL_WORDS else channel
+
+    def day(self, day: dt.date) -> str:
+        """ "Selasa, 1 Desember 2026" / "Tuesday, 1 December 2026"."""
+        return format_date(day, "EEEE, d MMMM y", locale=self.language)
+
+    def short_day(self, day: dt.date) -> str:
+        """ "Sel, 1 Des" / "Tue, 1 Dec": fits a phone's width in the day list."""
+        return format_date(day, "EEE, d MMM", locale=self.language)
+
+    def clock(self, moment: dt.datetime) -> str:
+        """ "08.30" in Indonesian, "08:30" in English, in the moment's own zone."""
+        separator = "." if self.language == "id" else ":"
+        return f"{moment.hour:02d}{separator}{moment.minute:02d}"

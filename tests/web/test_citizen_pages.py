@@ -1,0 +1,191 @@
+"""The citizen's pages through the app itself (no browser), on SQLite and PostgreSQL like the API tests.
+
+They prove the pages keep the domain's rules and the API's wording, and that forms are safe: CSRF, headers,
+the booking rate limit, a double submit that opens the same booking.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+
+import pytest
+from litestar.testing import TestClient
+
+from booking.api.app import create_app
+from booking.messages import FIELD_ERRORS, PROBLEMS
+from tests.factories import TOMORROW, add_closure, at, booking_body, make_site, nik
+
+DAY_AFTER = TOMORROW + dt.timedelta(days=1)
+
+
+@pytest.fixture
+def site(db):
+    return make_site(db)
+
+
+def hidden(page: str, name: str) -> str:
+    return html.unescape(re.search(rf'name="{name}" value="([^"]*)"', page).group(1))
+
+
+def form_for(client: TestClient, start: str, service: str = "KTP", **fields) -> dict:
+    """The booking form's hidden fields, as the page gave them, and the citizen's input."""
+    page = client.get(f"/s/uji/layanan/{service}/pesan", params={"start": start}).text
+    return {
+        "_csrf_token": hidden(page, "_csrf_token"),
+        "form_key": hidden(page, "form_key"),
+        "service": service,
+        "start": hidden(page, "start"),
+        "nik": nik(1),
+        "name": "Siti Aminah",
+        "phone": "081234567890",
+        "channels": ["sms"],
+        **fields,
+    }
+
+
+def book(client: TestClient, start: str, **fields):
+    return client.post("/s/uji/bookings", data=form_for(client, start, **fields), follow_redirects=False)
+
+
+def test_the_only_site_opens_at_once_and_lists_its_agencies(client, site):
+    page = client.get("/")
+    assert page.status_code == 200 and str(page.url).endswith("/s/uji")
+    assert "Dinas Kependudukan dan Pencatatan Sipil" in page.text
+
+
+def test_searching_finds_a_service_by_its_name(client, site):
+    page = client.get("/s/uji", params={"q": "rekam"}).text
+    assert "Perekaman KTP-el" in page and "Kartu Keluarga baru" not in page
+
+
+def test_the_service_page_tells_open_full_and_closed_days_apart(client, site, db):
+    add_closure(db, "uji", DAY_AFTER, "Cuti bersama", "Collective leave")
+    for n in range(3):  # the quota service takes 3 a day
+        body = booking_body(at(TOMORROW, 11), n + 1, service="KK")
+        assert client.post("/api/v1/sites/uji/bookings", json=body).status_code == 201
+    page = client.get("/s/uji/layanan/KK").text
+    assert set(re.findall(r'<li class="day (\w+)', page)) == {"open", "full", "closed"}
+    assert "Penuh: Kuota harian sudah habis" in page and "Tutup: Cuti bersama" in page
+    assert "Formulir F-1.01" in page  # what to bring
+    assert "Collective leave" in client.get("/s/uji/layanan/KK", params={"lang": "en"}).text
+
+
+def test_a_booking_made_on_the_page_is_the_api_s_booking(client, site):
+    answer = book(client, at(TOMORROW, 8), channels=["sms", "whatsapp"])
+    assert answer.status_code == 303
+    location = answer.headers["location"]
+    code, token = re.fullmatch(r"/b/(\w{4}-\w{4})\?token=([^&]+)&done=booked", location).groups()
+    shown = client.get(f"/api/v1/bookings/{code}", params={"token": token}).json()
+    assert shown["start"] == at(TOMORROW, 8) and shown["channels"] == ["sms", "whatsapp"]
+
+    page = client.get(location).text
+    assert code in page and "Selasa, 1 Desember 2026 pukul 08.00" in page and "WIB" in page
+    assert f"http://antrian.test/b/{code}?token={token}" in page  # the same link the messages carry
+    assert '<svg role="img"' in page  # the QR code, inline
+
+
+def test_a_wrong_nik_is_answered_by_its_field_with_the_api_s_words_and_the_input_kept(client, site):
+    answer = book(client, at(TOMORROW, 8), nik="12345", email="siti@example.id")
+    assert answer.status_code == 422
+    assert f'id="nik-error">{FIELD_ERRORS["nik_format"]("id")}<' in answer.text
+    assert 'value="Siti Aminah"' in answer.text and 'value="siti@example.id"' in answer.text
+
+
+def test_errors_come_in_english_after_the_switch(client, site):
+    client.get("/s/uji", params={"lang": "en"})
+    answer = book(client, at(TOMORROW, 8), phone="12")
+    assert '<html lang="en">' in answer.text
+    assert html.escape(FIELD_ERRORS["phone_invalid"]("en"), quote=False) in answer.text
+
+
+def test_a_slot_taken_meanwhile_says_so_and_offers_the_day_s_other_times(client, site):
+    form = form_for(client, at(TOMORROW, 8))
+    for n in (11, 12, 13, 14):  # two counters, two places each
+        assert client.post("/api/v1/sites/uji/bookings", json=booking_body(at(TOMORROW, 8), n)).status_code == 201
+    answer = client.post("/s/uji/bookings", data=form)
+    assert answer.status_code == 409
+    assert PROBLEMS["slot_full"]("id") in answer.text
+    offered = re.findall(r'type="radio" name="start" value="([^"]+)"', answer.text)
+    assert at(TOMORROW, 8) not in offered and at(TOMORROW, 8, 30) in offered
+
+
+def test_one_citizen_one_booking_a_day_holds_on_the_page_too(client, site):
+    assert book(client, at(TOMORROW, 8)).status_code == 303
+    again = book(client, at(TOMORROW, 9))
+    assert again.status_code == 409 and PROBLEMS["duplicate_booking"]("id") in again.text
+
+
+def test_sending_the_same_form_twice_opens_the_same_booking(client, site):
+    form = form_for(client, at(TOMORROW, 8))
+    first = client.post("/s/uji/bookings", data=form, follow_redirects=False)
+    second = client.post("/s/uji/bookings", data=form, follow_redirects=False)
+    assert first.status_code == second.status_code == 303
+    assert first.headers["location"] == second.headers["location"]
+
+
+def test_a_form_without_its_csrf_token_is_refused_but_the_api_needs_none(client, site):
+    form = form_for(client, at(TOMORROW, 8))
+    del form["_csrf_token"]
+    refused = client.post("/s/uji/bookings", data=form)
+    assert refused.status_code == 403 and "text/html" in refused.headers["content-type"]
+    assert client.post("/api/v1/sites/uji/bookings", json=booking_body(at(TOMORROW, 8))).status_code == 201
+
+
+def test_pages_send_the_security_headers(client, site):
+    headers = client.get("/s/uji/layanan/KTP").headers
+    policy = headers["content-security-policy"]
+    assert "default-src 'none'" in policy and "frame-ancestors 'none'" in policy and "unsafe-inline" not in policy
+    assert headers["referrer-policy"] == "no-referrer" and headers["x-content-type-options"] == "nosniff"
+    assert client.get("/static/antrian.css").headers["x-content-type-options"] == "nosniff"
+
+
+def test_cancelling_asks_first_then_gives_the_place_back(client, site):
+    location = book(client, at(TOMORROW, 8)).headers["location"]
+    code, token = re.fullmatch(r"/b/(\w{4}-\w{4})\?token=([^&]+)&done=booked", location).groups()
+    question = client.get(f"/b/{code}/batal", params={"token": token})
+    assert "Yakin ingin membatalkan" in question.text
+    cancelled = client.post(
+        f"/b/{code}/batal", data={"_csrf_token": hidden(question.text, "_csrf_token"), "token": token}
+    )
+    assert "Pemesanan telah dibatalkan." in cancelled.text
+    assert client.get(f"/api/v1/bookings/{code}", params={"token": token}).json()["status"] == "cancelled"
+    day = client.get("/api/v1/sites/uji/services/KTP/availability", params={"from": TOMORROW, "to": TOMORROW})
+    assert day.json()["days"][0]["slots"][0]["remaining"] == 4
+
+
+def test_rescheduling_moves_the_booking_to_the_chosen_time(client, site):
+    location = book(client, at(TOMORROW, 8)).headers["location"]
+    code, token = re.fullmatch(r"/b/(\w{4}-\w{4})\?token=([^&]+)&done=booked", location).groups()
+    page = client.get(f"/b/{code}/jadwal-ulang", params={"token": token, "date": TOMORROW.isoformat()}).text
+    assert at(TOMORROW, 8) not in re.findall(r'name="start" value="([^"]+)"', page)  # not the time it has
+    moved = client.post(
+        f"/b/{code}/jadwal-ulang",
+        data={"_csrf_token": hidden(page, "_csrf_token"), "token": token, "start": at(TOMORROW, 11)},
+    )
+    assert "Pemesanan telah dijadwalkan ulang." in moved.text and "11.00" in moved.text
+    assert client.get(f"/api/v1/bookings/{code}", params={"token": token}).json()["start"] == at(TOMORROW, 11)
+
+
+def test_a_wrong_token_shows_nothing_of_the_booking(client, site):
+    code = re.search(r"/b/(\w{4}-\w{4})", book(client, at(TOMORROW, 8)).headers["location"]).group(1)
+    page = client.get(f"/b/{code}", params={"token": "not-the-token"})
+    assert page.status_code == 404 and "Pemesanan tidak ditemukan" in page.text and "Siti" not in page.text
+
+
+def test_the_calendar_file_holds_the_booking(client, site):
+    location = book(client, at(TOMORROW, 8)).headers["location"]
+    code, token = re.fullmatch(r"/b/(\w{4}-\w{4})\?token=([^&]+)&done=booked", location).groups()
+    ics = client.get(f"/b/{code}/kalender.ics", params={"token": token})
+    assert ics.headers["content-type"].startswith("text/calendar")
+    assert "DTSTART:20261201T010000Z" in ics.text and code in ics.text
+
+
+def test_the_page_s_booking_counts_against_the_same_rate_limit_as_the_api(settings, db, clock, site):
+    limited = settings.model_copy(update={"rate_limit_per_minute": 2})
+    with TestClient(create_app(limited, db=db, clock=clock)) as client:
+        assert book(client, at(TOMORROW, 8), nik=nik(1)).status_code == 303
+        assert client.post("/api/v1/sites/uji/bookings", json=booking_body(at(TOMORROW, 8), 2)).status_code == 201
+        refused = book(client, at(TOMORROW, 8), nik=nik(3))
+        assert refused.status_code == 429 and PROBLEMS["rate_limited"]("id") in refused.text
