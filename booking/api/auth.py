@@ -10,23 +10,43 @@ from __future__ import annotations
 import datetime as dt
 
 from litestar.connection import ASGIConnection
+from litestar.exceptions import NotAuthorizedException
 from litestar.security.jwt import JWTAuth, Token
 
 from booking.api.context import Context
 from booking.staff import Principal, current_user, principal_of
 
+ALGORITHM = "HS256"
+
+
+def principal_of_token(context: Context, token: Token) -> Principal | None:
+    """The account a (verified) token names, if it still stands."""
+    try:
+        user_id, version = int(token.sub), int(token.extras.get("ver", -1))
+    except (TypeError, ValueError):
+        return None
+    with context.db.read() as session:
+        user = current_user(session, user_id, version)
+        return principal_of(user) if user is not None else None
+
+
+def principal_of_cookie(context: Context, encoded: str | None) -> Principal | None:
+    """For the staff pages, whose token lives in an HttpOnly cookie (their forms carry CSRF tokens)."""
+    if not encoded:
+        return None
+    try:
+        token = Token.decode(encoded, secret=context.settings.staff_token_key, algorithm=ALGORITHM)
+    except NotAuthorizedException:  # bad signature, expired, malformed
+        return None
+    return principal_of_token(context, token)
+
 
 def staff_auth(context: Context) -> JWTAuth[Principal]:
     def principal_for(token: Token, _connection: ASGIConnection) -> Principal | None:
-        try:
-            user_id, version = int(token.sub), int(token.extras.get("ver", -1))
-        except (TypeError, ValueError):
-            return None
-        with context.db.read() as session:
-            user = current_user(session, user_id, version)
-            return principal_of(user) if user is not None else None
+        return principal_of_token(context, token)
 
     return JWTAuth[Principal](
+        algorithm=ALGORITHM,
         retrieve_user_handler=principal_for,
         token_secret=context.settings.staff_token_key,
         default_token_expiration=dt.timedelta(minutes=context.settings.staff_token_minutes),

@@ -15,6 +15,7 @@ from litestar.template import TemplateConfig
 from booking.settings import Settings
 from booking.web.base import page_router, static_router, template_config
 from booking.web.citizen import CitizenPages
+from booking.web.staff import StaffPages, StaffSignIn
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,10 @@ class WebPages:
 
 def web_pages(settings: Settings) -> WebPages:
     return WebPages(
-        routers=[page_router(settings, path="/", route_handlers=[CitizenPages]), static_router()],
+        routers=[
+            page_router(settings, path="/", route_handlers=[CitizenPages]),
+            page_router(settings, path="/", route_handlers=[StaffSignIn, StaffPages]),
+            static_router(),
+        ],
         template_config=template_config(),
     )

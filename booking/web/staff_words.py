@@ -1,0 +1,53 @@
+"""What the staff pages say, Indonesian first: added to the pages' vocabulary (``booking.web.words``)."""
+
+from __future__ import annotations
+
+from booking.messages import Text
+
+STAFF_WORDS: dict[str, Text] = {
+    "staff_title": Text("Petugas loket", "Counter staff"),
+    "login_title": Text("Masuk petugas", "Staff sign-in"),
+    "username": Text("Nama pengguna", "Username"),
+    "password": Text("Kata sandi", "Password"),
+    "login_button": Text("Masuk", "Sign in"),
+    "logout_button": Text("Keluar", "Sign out"),
+    "signed_in_as": Text("Masuk sebagai {name}", "Signed in as {name}"),
+    "schedule_title": Text("Jadwal {agency}", "Schedule of {agency}"),
+    "show_day": Text("Tampilkan", "Show"),
+    "day_label": Text("Tanggal", "Date"),
+    "agency_label": Text("Instansi", "Agency"),
+    "scan_label": Text("Kode pemesanan atau pindai QR", "Booking code or scan the QR code"),
+    "scan_hint": Text("Contoh: FBJ5-HX5W", "For example FBJ5-HX5W"),
+    "check_in_button": Text("Check-in", "Check in"),
+    "serve_button": Text("Selesai dilayani", "Served"),
+    "no_show_button": Text("Tidak hadir", "No-show"),
+    "walk_in_link": Text("Tambah walk-in", "Add a walk-in"),
+    "print_link": Text("Cetak jadwal", "Print the schedule"),
+    "col_time": Text("Jam", "Time"),
+    "col_code": Text("Kode", "Code"),
+    "col_service": Text("Layanan", "Service"),
+    "col_citizen": Text("Warga", "Citizen"),
+    "col_status": Text("Status", "Status"),
+    "col_message": Text("Pesan", "Message"),
+    "col_actions": Text("Tindakan", "Actions"),
+    "no_bookings": Text("Belum ada pemesanan.", "No bookings yet."),
+    "walk_in_mark": Text("walk-in", "walk-in"),
+    "done_check_in": Text("{code}: sudah check-in.", "{code}: checked in."),
+    "done_serve": Text("{code}: selesai dilayani.", "{code}: served."),
+    "done_no_show": Text("{code}: ditandai tidak hadir.", "{code}: marked no-show."),
+    "done_walk_in": Text("{code}: walk-in terdaftar dan sudah check-in.", "{code}: walk-in registered and checked in."),
+    "walk_in_title": Text("Walk-in: warga tanpa pemesanan", "Walk-in: a citizen without a booking"),
+    "walk_in_explained": Text(
+        "Warga mendapat tempat di slot yang sedang berjalan atau slot berikutnya hari ini.",
+        "The citizen gets a place in the current or the next slot of today.",
+    ),
+    "service_label": Text("Layanan", "Service"),
+    "phone_optional": Text("Nomor HP (boleh kosong)", "Mobile number (optional)"),
+    "walk_in_button": Text("Daftarkan walk-in", "Register the walk-in"),
+    "back_to_schedule": Text("« Kembali ke jadwal", "« Back to the schedule"),
+    "notification_none": Text("—", "—"),
+    "notification_pending": Text("menunggu", "pending"),
+    "notification_sent": Text("terkirim", "sent"),
+    "notification_failed": Text("gagal", "failed"),
+    "print_title": Text("Jadwal {agency}, {day}", "Schedule of {agency}, {day}"),
+}
