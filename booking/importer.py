@@ -446,6 +446,7 @@ class _Existing:
 
 def _check_references(files: _Files, plan: _Plan, existing: _Existing) -> None:
     agency_slugs = set(plan.agencies) | set(existing.agencies)
+    unknown_agencies = {spec.agency for spec in plan.services.values()} - agency_slugs  # reported once, below
     for spec in plan.services.values():
         if spec.agency and spec.agency not in agency_slugs:
             files.problem("services.csv", spec.line, f"agency: unknown agency slug '{spec.agency}'")
@@ -463,7 +464,7 @@ def _check_references(files: _Files, plan: _Plan, existing: _Existing) -> None:
         for code in spec.services:
             if code not in plan.services and code not in existing.services:
                 files.problem("counters.csv", spec.line, f"services: service code '{code}' is not defined")
-            elif _agency_of_service(plan, existing, code) != spec.agency:
+            elif _agency_of_service(plan, existing, code) not in (spec.agency, *unknown_agencies):
                 files.problem("counters.csv", spec.line, f"services: '{code}' is a service of another agency")
     for rule in plan.rules or []:
         if rule.counter not in plan.counters and rule.counter not in existing.counters:
@@ -565,11 +566,13 @@ def import_site(session: Session, folder: Path, *, now: dt.datetime | None = Non
     site_spec = _read_site(files)
     plan = _Plan(site_spec, _read_agencies(files), _read_services(files), _read_counters(files), None)
     plan.rules = _read_opening_hours(files)
+    slug = site_spec.values["slug"] if site_spec else ""
+    existing = _Existing.of(session, slug) if slug else _Existing(None, {}, {}, {})
+    _check_references(files, plan, existing)
     if site_spec is None or files.problems:
         raise ImportRejected(sorted(files.problems, key=_in_file_order))
 
-    existing = _Existing.of(session, site_spec.values["slug"])
-    _check_references(files, plan, existing)
+    # Only once every line is sound: a counter whose bad lines were skipped would look changed.
     changed_rules = _changed_rules(plan, existing)
     _refuse_dropping_bookings(files, session, plan, existing, changed_rules, now)
     if files.problems:
