@@ -183,11 +183,26 @@ class _RuleSpec:
         return tuple(self.values[name] for name in RULE_FIELDS)
 
 
-class _Files:
-    """Reads the folder and collects every problem met on the way."""
+Table = tuple[list[str], list[CsvRow]]  # a file's header and rows
 
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
+
+def read_folder(folder: Path) -> dict[str, Table | ImportProblem]:
+    """The import files found in the folder; an unreadable one as the problem it has."""
+    tables: dict[str, Table | ImportProblem] = {}
+    for file in COLUMNS:
+        if (folder / file).is_file():
+            try:
+                tables[file] = read_csv(folder / file)
+            except (UnicodeDecodeError, csv.Error) as error:
+                tables[file] = ImportProblem(file, 1, f"not a readable UTF-8 CSV file ({error})")
+    return tables
+
+
+class _Files:
+    """The tables of one import, and every problem met on the way through them."""
+
+    def __init__(self, tables: dict[str, Table | ImportProblem]) -> None:
+        self.tables = tables
         self.problems: list[ImportProblem] = []
 
     def problem(self, file: str, line: int, message: str) -> None:
@@ -195,16 +210,14 @@ class _Files:
 
     def rows(self, file: str, *, required: bool = False) -> list[CsvRow] | None:
         """The file's rows; None when it is absent (or unusable: that is a problem already noted)."""
-        path = self.folder / file
-        if not path.is_file():
-            if required:
-                self.problem(file, 1, "file missing: every import needs it")
+        table = self.tables.get(file)
+        if table is None and required:
+            self.problem(file, 1, "file missing: every import needs it")
+        if isinstance(table, ImportProblem):
+            self.problems.append(table)
+        if not isinstance(table, tuple):
             return None
-        try:
-            header, rows = read_csv(path)
-        except (UnicodeDecodeError, csv.Error) as error:
-            self.problem(file, 1, f"not a readable UTF-8 CSV file ({error})")
-            return None
+        header, rows = table
         needed, optional = COLUMNS[file]
         missing = [column for column in needed if column not in header]
         unknown = [column for column in header if column not in needed + optional]
@@ -413,6 +426,17 @@ class _Plan:
     counters: dict[str, _CounterSpec]
     rules: list[_RuleSpec] | None  # None: opening_hours.csv not given, every counter keeps its rules
 
+    def only_new(self, existing: _Existing) -> _Plan:
+        """The part of the plan that creates what does not exist yet."""
+        site = self.site if existing.site is None else _SiteSpec(self.site.line, {"slug": existing.site.slug})
+        return _Plan(
+            site,
+            {slug: spec for slug, spec in self.agencies.items() if slug not in existing.agencies},
+            {code: spec for code, spec in self.services.items() if code not in existing.services},
+            {label: spec for label, spec in self.counters.items() if label not in existing.counters},
+            [rule for rule in self.rules or [] if rule.counter not in existing.counters],
+        )
+
 
 @dataclass
 class _Existing:
@@ -499,7 +523,7 @@ def _refuse_dropping_bookings(
     """No import leaves a booked citizen without a place: such changes go through the admin API."""
     if existing.site is None:
         return
-    moved = existing.site.timezone != plan.site.values["timezone"]
+    moved = existing.site.timezone != plan.site.values.get("timezone", existing.site.timezone)
     if moved and _future_bookings(session, now, Booking.site_id == existing.site.id):
         files.problem("site.csv", plan.site.line, "timezone: the site has future bookings; its time zone stays")
     for label, rules in changed_rules.items():
@@ -561,8 +585,23 @@ def _future_bookings(session: Session, now: dt.datetime, *conditions) -> int:
 def import_site(session: Session, folder: Path, *, now: dt.datetime | None = None) -> ImportSummary:
     """Create or update the site the CSV files in ``folder`` describe; raises ImportRejected, writing
     nothing, when any line has a problem. Never commits: the caller's transaction is the import."""
+    return import_tables(session, read_folder(folder), now=now)
+
+
+def import_tables(
+    session: Session,
+    tables: dict[str, Table | ImportProblem],
+    *,
+    now: dt.datetime | None = None,
+    keep_existing: bool = False,
+) -> ImportSummary:
+    """``import_site`` from tables already read (keyed by file name, as in ``COLUMNS``).
+
+    ``keep_existing`` (the demo loader's way) leaves what exists exactly as it is, hours included, and
+    only creates what is missing.
+    """
     now = now or dt.datetime.now(dt.UTC)
-    files = _Files(folder)
+    files = _Files(tables)
     site_spec = _read_site(files)
     plan = _Plan(site_spec, _read_agencies(files), _read_services(files), _read_counters(files), None)
     plan.rules = _read_opening_hours(files)
@@ -572,6 +611,8 @@ def import_site(session: Session, folder: Path, *, now: dt.datetime | None = Non
     if site_spec is None or files.problems:
         raise ImportRejected(sorted(files.problems, key=_in_file_order))
 
+    if keep_existing:
+        plan = plan.only_new(existing)
     # Only once every line is sound: a counter whose bad lines were skipped would look changed.
     changed_rules = _changed_rules(plan, existing)
     _refuse_dropping_bookings(files, session, plan, existing, changed_rules, now)
@@ -640,6 +681,8 @@ def _apply(session: Session, plan: _Plan, existing: _Existing, changed_rules, no
     for service in quota_changed:
         settle_quota(session, site, service, now=now, force=False, reason=SCHEDULE_CHANGED)
     settle_counters(session, site, reshaped, now=now, force=False, reason=SCHEDULE_CHANGED)
+    if not summary.created and not summary.updated:
+        return summary
     audit.record(
         session, actor=audit.COMMAND_LINE, action="site.import", target=f"site:{site.slug}", site_id=site.id,
         now=now, after={"created": dict(summary.created), "updated": dict(summary.updated)},
