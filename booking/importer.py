@@ -15,6 +15,7 @@ from __future__ import annotations
 import collections
 import csv
 import datetime as dt
+import itertools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +26,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from booking import audit
 from booking.admin import CODE, RULE_FIELDS, SLUG, _check_rule, _check_text, _in_range
+from booking.availability import site_today
 from booking.capacity_changes import SCHEDULE_CHANGED, settle_counters, settle_quota
 from booking.errors import FieldError, InvalidInput
 from booking.messages import FIELD_ERRORS
@@ -80,6 +82,8 @@ class ImportRejected(Exception):
 
 @dataclass
 class ImportSummary:
+    """What an import did, per kind; ``opening_hours`` counts counters whose hours were set."""
+
     site: str
     created: collections.Counter[str] = field(default_factory=collections.Counter)
     updated: collections.Counter[str] = field(default_factory=collections.Counter)
@@ -100,7 +104,7 @@ class ImportSummary:
 class CsvRow:
     line: int
     values: dict[str, str]
-    surplus: int = 0  # values beyond the header's columns: usually a comma in an unquoted name
+    surplus: int = 0  # values under no column name: usually a comma in an unquoted name
 
     def __getitem__(self, column: str) -> str:
         return (self.values.get(column) or "").strip()
@@ -109,8 +113,9 @@ class CsvRow:
 def read_csv(path: Path) -> tuple[list[str], list[CsvRow]]:
     """The header (lower-cased) and the rows of a UTF-8 CSV file, each with the line it starts on.
 
-    Excel's byte-order mark is dropped, and a header without commas but with semicolons (Excel in an
-    Indonesian locale saves so) switches the delimiter. Blank lines are skipped.
+    Excel's byte-order mark and its trailing empty columns are dropped, and a header without commas
+    but with semicolons (Excel in an Indonesian locale saves so) switches the delimiter. Blank lines
+    are skipped.
     """
     with path.open(newline="", encoding="utf-8-sig") as file:
         first = file.readline()
@@ -121,8 +126,9 @@ def read_csv(path: Path) -> tuple[list[str], list[CsvRow]]:
         rows, last_line = [], reader.line_num
         for record in reader:
             if any(value.strip() for value in record):
-                values = dict(zip(header, record, strict=False))
-                rows.append(CsvRow(last_line + 1, values, surplus=max(0, len(record) - len(header))))
+                cells = list(itertools.zip_longest(header, record, fillvalue=""))
+                surplus = sum(1 for name, value in cells if not name and value.strip())
+                rows.append(CsvRow(last_line + 1, {name: value for name, value in cells if name}, surplus))
             last_line = reader.line_num
     return header, rows
 
@@ -220,11 +226,14 @@ class _Files:
         header, rows = table
         needed, optional = COLUMNS[file]
         missing = [column for column in needed if column not in header]
-        unknown = [column for column in header if column not in needed + optional]
+        unknown = [column for column in header if column and column not in needed + optional]
+        twice = sorted({column for column in header if column and header.count(column) > 1})
         for column in missing:
             self.problem(file, 1, f"required column '{column}' missing from the header")
         for column in unknown:
             self.problem(file, 1, f"unknown column '{column}' (known: {', '.join(needed + optional)})")
+        for column in twice:
+            self.problem(file, 1, f"column '{column}' given more than once")
         if missing:
             return None
         for row in rows:
@@ -316,8 +325,9 @@ def _read_services(files: _Files) -> dict[str, _ServiceSpec]:
             "name": row["name"],
             "duration_minutes": files.integer("services.csv", row, "duration_minutes"),
             "requirements": split_requirements(row["requirements"]),
-            "daily_quota": files.integer("services.csv", row, "daily_quota"),
         }
+        if "daily_quota" in row.values:  # an empty cell is no quota; no such column keeps the quota there is
+            values["daily_quota"] = files.integer("services.csv", row, "daily_quota")
         errors: list[FieldError] = []
         _check_text(errors, values, "name", 300)
         _in_range(errors, values, "duration_minutes", 1, 480)
@@ -548,14 +558,14 @@ def _refuse_dropping_bookings(
                 "change it through the admin API",
             )
     for spec in plan.services.values():
-        service, quota = existing.services.get(spec.code), spec.values["daily_quota"]
+        service, quota = existing.services.get(spec.code), spec.values.get("daily_quota")
         if service is None or quota is None or quota == service.daily_quota:
             continue
-        busiest = session.scalar(
+        busiest = session.scalar(  # counted as settle_quota counts: every booking of the site's today on
             select(func.count())
             .where(
                 Booking.service_id == service.id,
-                Booking.starts_at >= now,
+                Booking.local_date >= site_today(existing.site, now),
                 Booking.status != BookingStatus.cancelled,
                 Booking.walk_in.is_(False),
             )

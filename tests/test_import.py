@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import shutil
 from pathlib import Path
@@ -229,3 +230,28 @@ def test_the_command_prints_every_problem_and_exits_1_or_the_summary(database_ur
 
     assert imported.exit_code == 0, imported.output
     assert "site grobogan imported" in imported.stdout and "services: 12 created" in imported.stdout
+
+
+def test_a_daily_quota_below_what_is_booked_is_refused(db, folder):
+    _import(db, SAMPLE)
+    _book(db)  # DKP-01, quota 20
+    _edit(folder / "services.csv", 2, "disdukcapil,DKP-01,Perekaman KTP-el (pemula),15,Fotokopi KK,0")
+
+    assert _rejected(db, folder) == {("services.csv", 2)}
+
+
+def test_files_as_excel_saves_them_in_an_indonesian_locale_import_alike(db, tmp_path):
+    """Semicolons, a byte-order mark, CRLF line ends and trailing empty columns."""
+    excel = tmp_path / "excel"
+    excel.mkdir()
+    for source in SAMPLE.glob("*.csv"):
+        with source.open(newline="", encoding="utf-8") as file:
+            rows = list(csv.reader(file))
+        with (excel / source.name).open("w", newline="", encoding="utf-8-sig") as file:
+            csv.writer(file, delimiter=";").writerows([*row, "", ""] for row in rows)
+
+    summary = _import(db, excel)
+
+    assert (summary.created["services"], summary.created["counters"], summary.created["opening_hours"]) == (12, 6, 6)
+    with db.read() as session:
+        assert len(session.scalar(select(Counter).where(Counter.label == "Loket 2")).services) == 4
