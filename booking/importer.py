@@ -244,6 +244,16 @@ class _Files:
                     self.problem(file, row.line, f"{column}: required")
         return rows
 
+    def repeated(self, file: str, row: CsvRow, column: str, seen: dict, shape: re.Pattern, wrong: str) -> bool:
+        """Whether the row's key was given on an earlier line (a problem); a misshapen key is one too."""
+        key = row[column]
+        if key and not shape.match(key):
+            self.problem(file, row.line, f"{column}: '{key}' {wrong}")
+        elif key in seen:
+            self.problem(file, row.line, f"{column}: '{key}' already given on line {seen[key].line}")
+            return True
+        return False
+
     def integer(self, file: str, row: CsvRow, column: str) -> int | None:
         """The column's whole number; None when empty or not a number (a problem then)."""
         text = row[column]
@@ -295,10 +305,7 @@ def _read_agencies(files: _Files) -> dict[str, _AgencySpec]:
     agencies: dict[str, _AgencySpec] = {}
     for position, row in enumerate(files.rows("agencies.csv") or []):
         slug = row["slug"]
-        if slug and not SLUG.match(slug):
-            files.problem("agencies.csv", row.line, f"slug: '{slug}' is not lower-case letters, digits and -")
-        elif slug in agencies:
-            files.problem("agencies.csv", row.line, f"slug: '{slug}' already given on line {agencies[slug].line}")
+        if files.repeated("agencies.csv", row, "slug", agencies, SLUG, "is not lower-case letters, digits and -"):
             continue
         values = {"name": row["name"], "sort_order": files.integer("agencies.csv", row, "sort_order")}
         if values["sort_order"] is None:
@@ -316,10 +323,7 @@ def _read_services(files: _Files) -> dict[str, _ServiceSpec]:
     services: dict[str, _ServiceSpec] = {}
     for row in files.rows("services.csv") or []:
         code = row["code"]
-        if code and not CODE.match(code):
-            files.problem("services.csv", row.line, f"code: '{code}' may hold only letters, digits and . _ -")
-        elif code in services:
-            files.problem("services.csv", row.line, f"code: '{code}' already given on line {services[code].line}")
+        if files.repeated("services.csv", row, "code", services, CODE, "may hold only letters, digits and . _ -"):
             continue
         values = {
             "name": row["name"],
@@ -344,11 +348,8 @@ def _read_counters(files: _Files) -> dict[str, _CounterSpec]:
     counters: dict[str, _CounterSpec] = {}
     for row in files.rows("counters.csv") or []:
         label = row["label"]
-        if label in counters:
-            files.problem("counters.csv", row.line, f"label: '{label}' already given on line {counters[label].line}")
+        if files.repeated("counters.csv", row, "label", counters, re.compile(r"^.{1,64}$"), "is over 64 characters"):
             continue
-        if len(label) > 64:
-            files.problem("counters.csv", row.line, "label: longer than 64 characters")
         codes = [code.strip() for code in row["services"].split(COUNTER_SERVICE_SEPARATOR) if code.strip()]
         if not codes:
             files.problem("counters.csv", row.line, "services: a counter needs at least one service code")
