@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from pathlib import Path
 
 import click
 
@@ -79,6 +80,26 @@ def demo_load(settings: Settings) -> None:
         added["staff accounts"] = load_demo_accounts(session, dt.datetime.now(dt.UTC))
     click.echo("demo data: " + ", ".join(f"{count} {what} added" for what, count in added.items()))
     click.echo(f"demo staff: admin-blora, petugas-dukcapil (password {DEMO_PASSWORD}; demo only)")
+
+
+@main.command("import")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.pass_obj
+def import_folder(settings: Settings, folder: Path) -> None:
+    """Set up or update an MPP from the CSV files in FOLDER (see samples/import/README.md); all or nothing."""
+    from booking.importer import ImportRejected, import_site
+
+    try:
+        with _database(settings).write() as session:
+            summary = import_site(session, folder)
+    except ImportRejected as rejected:
+        for problem in rejected.errors:
+            click.echo(str(problem), err=True)
+        click.echo(f"nothing imported: {len(rejected.errors)} problems", err=True)
+        sys.exit(1)
+    click.echo(f"site {summary.site} imported")
+    for line in summary.lines():
+        click.echo(f"  {line}")
 
 
 @main.group()

@@ -3,24 +3,23 @@
 The agency and service lists come from ``data/<site>/*.csv`` (compiled from public sources, see
 ``../shared/data/mpp-blora.md``); counters and opening hours follow the derived defaults there: Monday to
 Thursday 08.00–15.00 with a break 12.00–12.30, Friday 08.00–11.00 (the Friday prayer), weekends and
-national holidays closed. Loading is idempotent: what exists (by slug, code, label) is left alone.
+national holidays closed. Loading goes through the importer (``booking.importer``), so the demo data
+pass the same checks as any MPP's files, and is idempotent: what exists (by slug, code, label) is left alone.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
+from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from booking.holidays import load_national_holidays, years_ahead
-from booking.models import Agency, Counter, OpeningRule, Service, Site
+from booking.importer import COLUMNS, CsvRow, Table, import_tables, parse_weekday, read_csv
 
 DATA_DIR = Path(__file__).parent / "data"
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 @dataclass(frozen=True)
@@ -72,88 +71,61 @@ def load_demo(session: Session, today: dt.date) -> dict[str, int]:
 
 
 def load_site(session: Session, spec: DemoSite, folder: Path) -> dict[str, int]:
-    added = {"sites": 0, "agencies": 0, "services": 0, "counters": 0}
-    site = session.scalar(select(Site).where(Site.slug == spec.slug))
-    if site is None:
-        site = Site(
-            slug=spec.slug,
-            name=spec.name,
-            timezone=spec.timezone,
-            address=spec.address,
-            min_lead_minutes=spec.min_lead_minutes,
-            max_days_ahead=spec.max_days_ahead,
-        )
-        session.add(site)
-        session.flush()
-        added["sites"] += 1
-
-    agencies = {agency.slug: agency for agency in session.scalars(select(Agency).where(Agency.site_id == site.id))}
-    agency_rows = _read_csv(folder / "agencies.csv")
-    for order, row in enumerate(agency_rows):
-        if row["slug"] not in agencies:
-            agencies[row["slug"]] = Agency(site_id=site.id, slug=row["slug"], name=row["name"], sort_order=order)
-            session.add(agencies[row["slug"]])
-            added["agencies"] += 1
-    session.flush()
-
-    codes = set(session.scalars(select(Service.code).where(Service.site_id == site.id)))
-    for row in _read_csv(folder / "services.csv"):
-        if row["code"] in codes:
-            continue
-        session.add(
-            Service(
-                site_id=site.id,
-                agency_id=agencies[row["agency"]].id,
-                code=row["code"],
-                name=row["name"],
-                duration_minutes=int(row["duration_minutes"]),
-                requirements=[item.strip() for item in row["requirements"].split("|") if item.strip()],
-                daily_quota=int(row["daily_quota"]) if row["daily_quota"] else None,
-            )
-        )
-        added["services"] += 1
-    session.flush()
-
-    added["counters"] = _add_counters(session, site, agencies, agency_rows)
-    return added
+    """Create what is missing of one demo site through the importer; what exists is left alone."""
+    summary = import_tables(session, demo_tables(spec, folder), keep_existing=True)
+    return {kind: summary.created[kind] for kind in ("sites", "agencies", "services", "counters")}
 
 
-def _add_counters(session: Session, site: Site, agencies: dict[str, Agency], agency_rows: list[dict]) -> int:
-    """Counters numbered across the hall (Loket 1, 2, ...), each serving all its agency's services."""
-    labels = set(session.scalars(select(Counter.label).where(Counter.site_id == site.id)))
-    number, added = 0, 0
+def demo_tables(spec: DemoSite, folder: Path) -> dict[str, Table]:
+    """The demo site as the importer's tables: agencies and services from the compiled CSVs; counters
+    numbered across the hall (Loket 1, 2, ...), each serving all its agency's services, with the hours
+    of the derived defaults."""
+    _, agency_rows = read_csv(folder / "agencies.csv")
+    _, service_rows = read_csv(folder / "services.csv")
+    site = {
+        "slug": spec.slug, "name": spec.name, "timezone": spec.timezone, "address": spec.address,
+        "min_lead_minutes": str(spec.min_lead_minutes), "max_days_ahead": str(spec.max_days_ahead),
+    }  # fmt: skip
+    agencies = [
+        CsvRow(row.line, {"slug": row["slug"], "name": row["name"], "sort_order": str(order)})
+        for order, row in enumerate(agency_rows)
+    ]
+    services = [CsvRow(row.line, {column: row[column] for column in _columns("services.csv")}) for row in service_rows]
+    codes = defaultdict(list)
+    for row in service_rows:
+        codes[row["agency"]].append(row["code"])
+    counters, hours, number = [], [], 0
     for row in agency_rows:
-        agency = agencies[row["slug"]]
-        services = list(session.scalars(select(Service).where(Service.agency_id == agency.id)))
         for _ in range(int(row["counters"])):
             number += 1
             label = f"Loket {number}"
-            if label in labels:
-                continue
-            counter = Counter(site_id=site.id, agency_id=agency.id, label=label, services=services)
-            counter.rules = [
-                _rule(WEEKDAYS.index(day), int(row["slot_minutes"]), int(row["capacity"]))
-                for day in row["weekdays"].split(",")
-            ]
-            session.add(counter)
-            added += 1
-    session.flush()
-    return added
+            counters.append(
+                CsvRow(row.line, {"agency": row["slug"], "label": label, "services": ";".join(codes[row["slug"]])})
+            )
+            hours += [_hours_row(row, label, day) for day in row["weekdays"].split(",")]
+    rows = {
+        "site.csv": [CsvRow(2, site)],
+        "agencies.csv": agencies,
+        "services.csv": services,
+        "counters.csv": counters,
+        "opening_hours.csv": hours,
+    }
+    return {file: (_columns(file), table) for file, table in rows.items()}
 
 
-def _rule(weekday: int, slot_minutes: int, capacity: int) -> OpeningRule:
-    hours = FRIDAY if weekday == 4 else MON_TO_THU
-    return OpeningRule(
-        weekday=weekday,
-        opens_at=hours.opens,
-        closes_at=hours.closes,
-        slot_minutes=slot_minutes,
-        capacity=capacity,
-        break_starts_at=hours.break_starts,
-        break_ends_at=hours.break_ends,
-    )
+def _hours_row(agency_row: CsvRow, label: str, day: str) -> CsvRow:
+    hours = FRIDAY if parse_weekday(day) == 4 else MON_TO_THU
+    return CsvRow(
+        agency_row.line,
+        {
+            "counter": label, "weekday": day, "opens": f"{hours.opens:%H:%M}", "closes": f"{hours.closes:%H:%M}",
+            "slot_minutes": agency_row["slot_minutes"], "capacity": agency_row["capacity"],
+            "break_start": f"{hours.break_starts:%H:%M}" if hours.break_starts else "",
+            "break_end": f"{hours.break_ends:%H:%M}" if hours.break_ends else "",
+        },
+    )  # fmt: skip
 
 
-def _read_csv(path: Path) -> list[dict[str, str]]:
-    with path.open(newline="", encoding="utf-8") as file:
-        return list(csv.DictReader(file))
+def _columns(file: str) -> list[str]:
+    needed, optional = COLUMNS[file]
+    return [*needed, *optional]
