@@ -61,7 +61,7 @@ class Admin:
             errors.append(FieldError("slug", "value_invalid"))
         elif slug and self._agency_or_none(slug) is not None:
             errors.append(FieldError("slug", "value_taken"))
-        _check_text(errors, values, "name", 200)
+        check_text(errors, values, "name", 200)
         _raise(errors)
         agency = Agency(
             site_id=self.site.id, slug=slug, name=values["name"].strip(), sort_order=values.get("sort_order", 0)
@@ -74,7 +74,7 @@ class Admin:
     def update_agency(self, slug: str, values: dict[str, Any]) -> Agency:
         agency = self.agency(slug)
         errors: list[FieldError] = []
-        _check_text(errors, values, "name", 200)
+        check_text(errors, values, "name", 200)
         _raise(errors)
         before = _fields(agency, ("name", "sort_order"))
         for name in ("name", "sort_order"):
@@ -160,7 +160,7 @@ class Admin:
         agency = self._agency_or_none(values.get("agency", ""))
         if "agency" in values and agency is None:
             errors.append(FieldError("agency", "agency_unknown"))
-        _check_text(errors, values, "label", 64)
+        check_text(errors, values, "label", 64)
         if values.get("label") and self._counter_or_none(values["label"]) is not None:
             errors.append(FieldError("label", "value_taken"))
         services = self._services_of(errors, values.get("services", []), agency.id if agency else None)
@@ -174,7 +174,7 @@ class Admin:
     def update_counter(self, label: str, values: dict[str, Any]) -> Counter:
         counter = self.counter(label)
         errors: list[FieldError] = []
-        _check_text(errors, values, "label", 64)
+        check_text(errors, values, "label", 64)
         new_label = values.get("label", counter.label).strip()
         if new_label != counter.label and self._counter_or_none(new_label) is not None:
             errors.append(FieldError("label", "value_taken"))
@@ -215,7 +215,7 @@ class Admin:
 
     def add_rule(self, counter_label: str, values: dict[str, Any]) -> OpeningRule:
         counter = self.counter(counter_label)
-        checked = _check_rule(
+        checked = check_rule(
             {
                 "walk_in_places": 0,
                 "break_starts_at": None,
@@ -239,7 +239,7 @@ class Admin:
     def update_rule(self, rule_id: int, values: dict[str, Any]) -> OpeningRule:
         rule = self.rule(rule_id)
         before = _fields(rule, RULE_FIELDS)
-        checked = _check_rule({**{name: getattr(rule, name) for name in RULE_FIELDS}, **values}, required=True)
+        checked = check_rule({**{name: getattr(rule, name) for name in RULE_FIELDS}, **values}, required=True)
         for name, value in checked.items():
             setattr(rule, name, value)
         cancelled = settle_counters(
@@ -277,8 +277,8 @@ class Admin:
         starts_on, ends_on = _date(errors, values, "starts_on"), _date(errors, values, "ends_on")
         if starts_on and ends_on and ends_on < starts_on:
             errors.append(FieldError("ends_on", "dates_reversed"))
-        _check_text(errors, values, "reason", 300)
-        _check_text(errors, values, "reason_en", 300)
+        check_text(errors, values, "reason", 300)
+        check_text(errors, values, "reason_en", 300)
         agency = counter = None
         if values.get("agency"):
             agency = self._agency_or_none(values["agency"])
@@ -320,15 +320,15 @@ class Admin:
 
     def update_site(self, values: dict[str, Any]) -> Site:
         errors: list[FieldError] = []
-        _check_text(errors, values, "name", 200)
-        _check_text(errors, values, "address", 300)
+        check_text(errors, values, "name", 200)
+        check_text(errors, values, "address", 300)
         for name, low, high in (
             ("min_lead_minutes", 0, 7 * 24 * 60),
             ("max_days_ahead", 1, 366),
             ("reminder_soon_minutes", 1, 24 * 60),
             ("no_show_grace_minutes", 0, 24 * 60),
         ):
-            _in_range(errors, values, name, low, high)
+            in_range(errors, values, name, low, high)
         if values.get("reminder_day_before_at") is not None:
             values = {**values, "reminder_day_before_at": _time(errors, values, "reminder_day_before_at")}
         _raise(errors)
@@ -377,16 +377,16 @@ class Admin:
         return services
 
     def _check_service(self, errors, values) -> None:
-        _check_text(errors, values, "name", 300)
-        _in_range(errors, values, "duration_minutes", 1, 480)
+        check_text(errors, values, "name", 300)
+        in_range(errors, values, "duration_minutes", 1, 480)
         if values.get("daily_quota") is not None:
-            _in_range(errors, values, "daily_quota", 0, 100_000)
+            in_range(errors, values, "daily_quota", 0, 100_000)
         requirements = values.get("requirements", [])
         if not isinstance(requirements, list) or any(not isinstance(r, str) or len(r) > 300 for r in requirements):
             errors.append(FieldError("requirements", "value_invalid"))
 
 
-def _check_rule(values: dict[str, Any], *, required: bool) -> dict[str, Any]:
+def check_rule(values: dict[str, Any], *, required: bool) -> dict[str, Any]:
     errors = _required(values, ("weekday", "opens_at", "closes_at", "slot_minutes", "capacity")) if required else []
     weekday = values.get("weekday")
     if isinstance(weekday, str):
@@ -398,9 +398,9 @@ def _check_rule(values: dict[str, Any], *, required: bool) -> dict[str, Any]:
         checked[name] = _time(errors, values, name)
     for name in ("valid_from", "valid_until"):
         checked[name] = _date(errors, values, name)
-    _in_range(errors, values, "slot_minutes", 5, 240)
-    _in_range(errors, values, "capacity", 0, 1000)
-    _in_range(errors, values, "walk_in_places", 0, 1000)
+    in_range(errors, values, "slot_minutes", 5, 240)
+    in_range(errors, values, "capacity", 0, 1000)
+    in_range(errors, values, "walk_in_places", 0, 1000)
     checked |= {name: values.get(name) for name in ("slot_minutes", "capacity", "walk_in_places")}
     opens, closes = checked["opens_at"], checked["closes_at"]
     if opens and closes and opens >= closes:
@@ -428,7 +428,7 @@ def _raise(errors: list[FieldError]) -> None:
         raise InvalidInput(errors)
 
 
-def _check_text(errors, values, name, longest) -> None:
+def check_text(errors, values, name, longest) -> None:
     if name in values and values[name] is not None:
         text = values[name]
         if not isinstance(text, str) or not text.strip():
@@ -437,7 +437,7 @@ def _check_text(errors, values, name, longest) -> None:
             errors.append(FieldError(name, "value_invalid"))
 
 
-def _in_range(errors, values, name, low, high) -> None:
+def in_range(errors, values, name, low, high) -> None:
     value = values.get(name)
     if value is not None and (not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high):
         errors.append(FieldError(name, "out_of_range", {"low": low, "high": high}))

@@ -25,7 +25,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from booking import audit
-from booking.admin import CODE, RULE_FIELDS, SLUG, _check_rule, _check_text, _in_range
+from booking.admin import CODE, RULE_FIELDS, SLUG, check_rule, check_text, in_range
 from booking.availability import site_today
 from booking.capacity_changes import SCHEDULE_CHANGED, settle_counters, settle_quota
 from booking.errors import FieldError, InvalidInput
@@ -292,11 +292,11 @@ def _read_site(files: _Files) -> _SiteSpec | None:
         if row[name]:
             values[name] = files.integer("site.csv", row, name)
     errors: list[FieldError] = []
-    _check_text(errors, values, "name", 200)
+    check_text(errors, values, "name", 200)
     if values["address"]:
-        _check_text(errors, values, "address", 300)
-    _in_range(errors, values, "min_lead_minutes", 0, 7 * 24 * 60)
-    _in_range(errors, values, "max_days_ahead", 1, 366)
+        check_text(errors, values, "address", 300)
+    in_range(errors, values, "min_lead_minutes", 0, 7 * 24 * 60)
+    in_range(errors, values, "max_days_ahead", 1, 366)
     files.field_errors("site.csv", row.line, [e for e in errors if e.code != "required"], {})
     return _SiteSpec(row.line, values)
 
@@ -311,8 +311,8 @@ def _read_agencies(files: _Files) -> dict[str, _AgencySpec]:
         if values["sort_order"] is None:
             values["sort_order"] = position  # the order of the file
         errors: list[FieldError] = []
-        _check_text(errors, values, "name", 200)
-        _in_range(errors, values, "sort_order", 0, 100_000)
+        check_text(errors, values, "name", 200)
+        in_range(errors, values, "sort_order", 0, 100_000)
         files.field_errors("agencies.csv", row.line, [e for e in errors if e.code != "required"], {})
         if slug:
             agencies[slug] = _AgencySpec(row.line, slug, values)
@@ -333,9 +333,9 @@ def _read_services(files: _Files) -> dict[str, _ServiceSpec]:
         if "daily_quota" in row.values:  # an empty cell is no quota; no such column keeps the quota there is
             values["daily_quota"] = files.integer("services.csv", row, "daily_quota")
         errors: list[FieldError] = []
-        _check_text(errors, values, "name", 300)
-        _in_range(errors, values, "duration_minutes", 1, 480)
-        _in_range(errors, values, "daily_quota", 0, 100_000)
+        check_text(errors, values, "name", 300)
+        in_range(errors, values, "duration_minutes", 1, 480)
+        in_range(errors, values, "daily_quota", 0, 100_000)
         if any(len(requirement) > 300 for requirement in values["requirements"]):
             errors.append(FieldError("requirements", "too_long"))
         files.field_errors("services.csv", row.line, [e for e in errors if e.code != "required"], {})
@@ -381,7 +381,7 @@ def _read_opening_hours(files: _Files) -> list[_RuleSpec] | None:
             if row[name]:
                 values[name] = files.integer("opening_hours.csv", row, name)
         try:
-            checked = _check_rule(values, required=True)
+            checked = check_rule(values, required=True)
         except InvalidInput as invalid:
             files.field_errors(
                 "opening_hours.csv",
