@@ -45,7 +45,13 @@ STATUS_OF_CODE = {
     "forbidden": HTTP_403_FORBIDDEN,
     "rate_limited": HTTP_429_TOO_MANY_REQUESTS,
 }
-TITLES = {code: text.en for code, text in PROBLEMS.items()}
+# A title is a stable English summary; where the English detail has placeholders, a fixed one instead.
+TITLES = {code: text.en for code, text in PROBLEMS.items() if "{" not in text.en} | {
+    "closed": "The service is closed that day.",
+    "invalid_transition": "This step is not possible for the booking as it stands.",
+    "wrong_day": "The booking is for another day.",
+    "bookings_affected": "The change would leave booked citizens without a place.",
+}
 
 
 def problem(
