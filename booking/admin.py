@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from booking import audit, catalogue
 from booking.capacity_changes import SCHEDULE_CHANGED, counters_of_scope, settle_counters, settle_quota
+from booking.catalogue import unusable_key
 from booking.errors import FieldError, InvalidInput, NotFound
 from booking.messages import Text
 from booking.models import Agency, Booking, Closure, Counter, OpeningRule, Service, Site
@@ -62,6 +63,7 @@ class Admin:
         elif slug and self._agency_or_none(slug) is not None:
             errors.append(FieldError("slug", "value_taken"))
         check_text(errors, values, "name", 200)
+        in_range(errors, values, "sort_order", -10_000, 10_000)
         _raise(errors)
         agency = Agency(
             site_id=self.site.id, slug=slug, name=values["name"].strip(), sort_order=values.get("sort_order", 0)
@@ -75,6 +77,8 @@ class Admin:
         agency = self.agency(slug)
         errors: list[FieldError] = []
         check_text(errors, values, "name", 200)
+        in_range(errors, values, "sort_order", -10_000, 10_000)
+        errors += [FieldError(name, "not_changeable") for name in ("slug",) if name in values]
         _raise(errors)
         before = _fields(agency, ("name", "sort_order"))
         for name in ("name", "sort_order"):
@@ -122,7 +126,7 @@ class Admin:
 
     def update_service(self, code: str, values: dict[str, Any]) -> Service:
         service = self.service(code)
-        errors: list[FieldError] = []
+        errors = [FieldError(name, "not_changeable") for name in ("agency", "code") if name in values]
         self._check_service(errors, values)
         _raise(errors)
         before = _service_fields(service)
@@ -138,7 +142,7 @@ class Admin:
         return service
 
     def service(self, code: str) -> Service:
-        service = catalogue.get_service(self.session, self.site, code)
+        service = catalogue.get_service(self.session, self.site, code) if isinstance(code, str) else None
         if service is None:
             raise NotFound(what="service")
         return service
@@ -160,7 +164,7 @@ class Admin:
         agency = self._agency_or_none(values.get("agency", ""))
         if "agency" in values and agency is None:
             errors.append(FieldError("agency", "agency_unknown"))
-        check_text(errors, values, "label", 64)
+        check_label(errors, values)
         if values.get("label") and self._counter_or_none(values["label"]) is not None:
             errors.append(FieldError("label", "value_taken"))
         services = self._services_of(errors, values.get("services", []), agency.id if agency else None)
@@ -174,7 +178,7 @@ class Admin:
     def update_counter(self, label: str, values: dict[str, Any]) -> Counter:
         counter = self.counter(label)
         errors: list[FieldError] = []
-        check_text(errors, values, "label", 64)
+        check_label(errors, values)
         new_label = values.get("label", counter.label).strip()
         if new_label != counter.label and self._counter_or_none(new_label) is not None:
             errors.append(FieldError("label", "value_taken"))
@@ -226,6 +230,7 @@ class Admin:
             },
             required=True,
         )
+        self._refuse_overlap(counter, checked)
         rule = OpeningRule(counter_id=counter.id, **checked)
         self.session.add(rule)
         cancelled = settle_counters(
@@ -240,6 +245,7 @@ class Admin:
         rule = self.rule(rule_id)
         before = _fields(rule, RULE_FIELDS)
         checked = check_rule({**{name: getattr(rule, name) for name in RULE_FIELDS}, **values}, required=True)
+        self._refuse_overlap(rule.counter, checked, rule.id)
         for name, value in checked.items():
             setattr(rule, name, value)
         cancelled = settle_counters(
@@ -351,14 +357,25 @@ class Admin:
         )  # fmt: skip
 
     def _agency_or_none(self, slug: str) -> Agency | None:
+        if not isinstance(slug, str) or unusable_key(slug):
+            return None
         return self.session.scalar(select(Agency).where(Agency.site_id == self.site.id, Agency.slug == slug))
 
     def _counter_or_none(self, label: str) -> Counter | None:
+        if not isinstance(label, str) or unusable_key(label):
+            return None
         return self.session.scalar(
             select(Counter)
             .where(Counter.site_id == self.site.id, Counter.label == label.strip())
             .options(selectinload(Counter.services), selectinload(Counter.rules))
         )
+
+    def _refuse_overlap(self, counter: Counter, checked: dict[str, Any], rule_id: int | None = None) -> None:
+        """Two rules of one counter on one weekday whose hours meet would double its places."""
+        for other in counter.rules:
+            same_day = other.id != rule_id and other.weekday == checked["weekday"]
+            if same_day and rules_overlap(checked, {name: getattr(other, name) for name in RULE_FIELDS}):
+                raise InvalidInput([FieldError("opens_at", "rule_overlaps", {"rule": other.id})])
 
     def _services_of(self, errors, codes, agency_id: int | None) -> list[Service]:
         """The services a counter will serve: known codes of the counter's own agency."""
@@ -382,7 +399,10 @@ class Admin:
         if values.get("daily_quota") is not None:
             in_range(errors, values, "daily_quota", 0, 100_000)
         requirements = values.get("requirements", [])
-        if not isinstance(requirements, list) or any(not isinstance(r, str) or len(r) > 300 for r in requirements):
+        if not isinstance(requirements, list) or any(
+            not isinstance(line, str) or len(line) > 300 or any(ord(char) < 32 for char in line)
+            for line in requirements
+        ):
             errors.append(FieldError("requirements", "value_invalid"))
 
 
@@ -417,6 +437,24 @@ def check_rule(values: dict[str, Any], *, required: bool) -> dict[str, Any]:
         errors.append(FieldError("valid_until", "dates_reversed"))
     _raise(errors)
     return checked
+
+
+def rules_overlap(first: dict, second: dict) -> bool:
+    """Hours and validity of two rules (of one counter and weekday) meet."""
+    hours = first["opens_at"] < second["closes_at"] and second["opens_at"] < first["closes_at"]
+    begins = max(first["valid_from"] or dt.date.min, second["valid_from"] or dt.date.min)
+    ends = min(first["valid_until"] or dt.date.max, second["valid_until"] or dt.date.max)
+    return hours and begins <= ends
+
+
+LABEL = re.compile(r"^[^/?#%\\\x00-\x1f]{1,64}$")  # it is part of URLs: /admin/counters/{label}
+
+
+def check_label(errors: list[FieldError], values: dict) -> None:
+    check_text(errors, values, "label", 64)
+    label = values.get("label")
+    if isinstance(label, str) and label.strip() and not LABEL.match(label.strip()):
+        errors.append(FieldError("label", "label_invalid"))
 
 
 def _required(values: dict, names) -> list[FieldError]:

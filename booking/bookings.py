@@ -35,7 +35,17 @@ from booking.errors import (
     QuotaExhausted,
     SlotFull,
 )
-from booking.models import Booking, BookingStatus, Closure, Service, ServiceDayLoad, Site, SlotLoad
+from booking.models import (
+    Booking,
+    BookingStatus,
+    Closure,
+    Counter,
+    CounterService,
+    Service,
+    ServiceDayLoad,
+    Site,
+    SlotLoad,
+)
 from booking.schedule import CounterSlot
 
 CHANNELS = ("sms", "email", "whatsapp")
@@ -66,6 +76,7 @@ class NewBooking:
 def create_booking(
     session: Session, site: Site, request: BookingRequest, *, now: dt.datetime, secret_key: str
 ) -> NewBooking:
+    hold_rules(session, site, request.service)
     citizen, service, start = _check_request(session, site, request)
     candidates = _slots_at(session, site, service, start, now)
     nik_digest = nik_hash(secret_key, citizen.nik)
@@ -213,6 +224,7 @@ def reschedule_booking(session: Session, booking: Booking, start_text: str, *, n
     """Move to another start of the same service: the new place is taken before the old one is released,
     all in the caller's transaction, so a failure anywhere keeps the old place."""
     _require_changeable(booking, now, action="reschedule")
+    hold_rules(session, booking.site, booking.service.code)
     site, service = booking.site, catalogue.get_service(session, booking.site, booking.service.code)
     start = parse_start(start_text, ZoneInfo(site.timezone))
     if start == booking.starts_at:
@@ -233,6 +245,33 @@ def reschedule_booking(session: Session, booking: Booking, start_text: str, *, n
     outbox.plan_reschedule(session, booking, site, now)
     session.refresh(booking, ["counter"])
     return booking
+
+
+def hold_rules(session: Session, site: Site, service_code: str) -> None:
+    """Keep the rules a booking is about to read from changing until it commits (PostgreSQL).
+
+    A booking reads opening rules and the daily quota in Python and may create the capacity row from
+    them; an admin change settles the existing rows to new rules. Both meet on the service's and its
+    counters' rows: a booking holds them ``FOR KEY SHARE`` (bookings never wait for each other), an
+    admin change takes them ``FOR UPDATE`` before settling. So a booking either commits before the
+    change settles (and is settled with the rest) or reads the new rules. SQLite runs one writer at a
+    time and needs nothing.
+    """
+    if catalogue.unusable_key(service_code):
+        return
+    service_id = session.scalar(
+        select(Service.id)
+        .where(Service.site_id == site.id, Service.code == service_code.strip().upper())
+        .with_for_update(key_share=True)
+    )
+    if service_id is not None:
+        session.execute(
+            select(Counter.id)
+            .join(CounterService, CounterService.counter_id == Counter.id)
+            .where(CounterService.service_id == service_id)
+            .order_by(Counter.id)
+            .with_for_update(key_share=True, of=Counter)
+        )
 
 
 def parse_start(text: str, zone: ZoneInfo) -> dt.datetime:

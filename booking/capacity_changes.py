@@ -16,7 +16,7 @@ import datetime as dt
 from collections import defaultdict
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from booking import catalogue
@@ -30,6 +30,8 @@ from booking.schedule import closure_for, counter_slots
 
 SCHEDULE_CHANGED = Text("Jadwal layanan di MPP berubah.", "The service schedule at the MPP has changed.")
 WAITING = (BookingStatus.confirmed, BookingStatus.checked_in)  # still to be served: they hold a place
+SETTLED = (BookingStatus.served, BookingStatus.no_show)  # their place was used; nothing can move them
+LONGEST_SLOT_MINUTES = 240  # the opening rules' CHECK
 
 
 def settle_counters(
@@ -39,6 +41,7 @@ def settle_counters(
     session.flush()
     if not counter_ids:
         return []
+    _hold(session, select(Counter.id).where(Counter.id.in_(counter_ids)).order_by(Counter.id))
     zone = ZoneInfo(site.timezone)
     counters = {
         counter.id: counter
@@ -49,9 +52,11 @@ def settle_counters(
             .execution_options(populate_existing=True)
         )
     }
-    bookings = _future_bookings(session, Booking.counter_id.in_(counter_ids), now)
+    bookings = _future_bookings(session, Booking.counter_id.in_(counter_ids), now, WAITING + SETTLED)
+    # from the slot under way: walk-ins still go into it
+    since = now - dt.timedelta(minutes=LONGEST_SLOT_MINUTES)
     loads = list(
-        session.scalars(select(SlotLoad).where(SlotLoad.counter_id.in_(counter_ids), SlotLoad.starts_at >= now))
+        session.scalars(select(SlotLoad).where(SlotLoad.counter_id.in_(counter_ids), SlotLoad.starts_at >= since))
     )
     days = {b.local_date for b in bookings} | {load.starts_at.astimezone(zone).date() for load in loads}
     closures = catalogue.closures_between(session, site, min(days), max(days)) if days else []
@@ -70,23 +75,29 @@ def settle_counters(
     for key, holders in by_slot.items():
         slot, counter = slots.get(key), counters.get(key[0])
         served = {service.id for service in counter.services} if counter else set()
-        fitting = [b for b in holders if slot is not None and b.service_id in served]
-        affected += [b for b in holders if b not in fitting]
+        waiting = [b for b in holders if b.status in WAITING]
+        settled = len(holders) - len(waiting)  # served or no-show: their place is used, whatever the rules say now
+        fitting = [b for b in waiting if slot is not None and b.service_id in served]
+        affected += [b for b in waiting if b not in fitting]
         capacity = slot.capacity if slot else 0
-        # checked-in citizens are in the building: they keep their place before anyone booked later
-        fitting.sort(key=lambda b: (b.status != BookingStatus.checked_in, b.created_at, b.id))
-        affected += fitting[capacity:]
+        fitting.sort(key=_keeps_place_first)
+        affected += fitting[max(capacity - settled, 0) :]
 
     cancelled = _cancel_or_refuse(session, site, affected, now=now, force=force, reason=reason)
-    future = (SlotLoad.counter_id.in_(counter_ids), SlotLoad.starts_at >= now)
+    future = (SlotLoad.counter_id.in_(counter_ids), SlotLoad.starts_at >= since)
     # an empty row is made again by the next booking, from the rules of that moment
     session.execute(delete(SlotLoad).where(*future, SlotLoad.booked == 0).execution_options(synchronize_session=False))
     for counter_id, starts_at in {(load.counter_id, load.starts_at) for load in loads}:
         slot = slots.get((counter_id, starts_at))
+        capacity = slot.capacity if slot else 0
         session.execute(
             update(SlotLoad)
             .where(SlotLoad.counter_id == counter_id, SlotLoad.starts_at == starts_at)
-            .values(capacity=slot.capacity if slot else 0, online_capacity=slot.online_capacity if slot else 0)
+            # a served citizen keeps the place they used even when a closure now says 0
+            .values(
+                capacity=case((SlotLoad.booked > capacity, SlotLoad.booked), else_=capacity),
+                online_capacity=slot.online_capacity if slot else 0,
+            )
             .execution_options(synchronize_session=False)
         )
     return cancelled
@@ -95,6 +106,7 @@ def settle_counters(
 def settle_quota(session: Session, site: Site, service: Service, *, now: dt.datetime, force: bool, reason: Text):
     """Fit the future online bookings of a service to its daily quota as it now stands."""
     session.flush()
+    _hold(session, select(Service.id).where(Service.id == service.id))
     today = site_today(site, now)
     if service.daily_quota is None:
         session.execute(
@@ -120,14 +132,17 @@ def settle_quota(session: Session, site: Site, service: Service, *, now: dt.date
                 session,
                 (Booking.service_id == service.id) & (Booking.local_date == day) & Booking.walk_in.is_(False),
                 now,
+                WAITING,
             )
-            movable.sort(key=lambda b: (b.created_at, b.id), reverse=True)
-            affected += movable[: count - service.daily_quota]
+            movable.sort(key=_keeps_place_first)
+            excess = min(count - service.daily_quota, len(movable))  # served ones cannot give theirs back
+            affected += movable[len(movable) - excess :]
     cancelled = _cancel_or_refuse(session, site, affected, now=now, force=force, reason=reason)
     session.execute(_quota_rows_from(service, today))
     for day, count in counts.items():
         left = count - sum(1 for b in affected if b.local_date == day)
-        session.add(ServiceDayLoad(service_id=service.id, day=day, quota=service.daily_quota, booked=left))
+        quota = max(service.daily_quota, left)  # what was served today stays counted
+        session.add(ServiceDayLoad(service_id=service.id, day=day, quota=quota, booked=left))
     session.flush()
     return cancelled
 
@@ -159,11 +174,23 @@ def _quota_rows_from(service: Service, day: dt.date):
     return delete(ServiceDayLoad).where(ServiceDayLoad.service_id == service.id, ServiceDayLoad.day >= day)
 
 
-def _future_bookings(session: Session, condition, now: dt.datetime) -> list[Booking]:
+def _hold(session: Session, rows) -> None:
+    """Lock the rows an admin change settles (PostgreSQL ``FOR UPDATE``): bookings hold them with
+    ``FOR KEY SHARE`` (``bookings.hold_rules``), so none can read the old rules meanwhile."""
+    session.execute(rows.with_for_update())
+
+
+def _keeps_place_first(booking: Booking):
+    """Who keeps a place when there are too few: checked-in citizens (in the building), then the earliest."""
+    return (booking.status != BookingStatus.checked_in, booking.created_at, booking.id)
+
+
+def _future_bookings(session: Session, condition, now: dt.datetime, statuses) -> list[Booking]:
+    """Bookings whose slot has not ended (the one under way included)."""
     return list(
         session.scalars(
             select(Booking)
-            .where(condition, Booking.starts_at >= now, Booking.status.in_(WAITING))
+            .where(condition, Booking.ends_at > now, Booking.status.in_(statuses))
             .options(selectinload(Booking.site), selectinload(Booking.service), selectinload(Booking.counter))
             .order_by(Booking.starts_at, Booking.id)
         )

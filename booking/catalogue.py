@@ -16,7 +16,7 @@ def list_sites(session: Session) -> list[Site]:
 
 
 def get_site(session: Session, slug: str) -> Site:
-    site = None if _unusable(slug) else session.scalar(select(Site).where(Site.slug == slug))
+    site = None if unusable_key(slug) else session.scalar(select(Site).where(Site.slug == slug))
     if site is None:
         raise NotFound(what="site")
     return site
@@ -43,7 +43,7 @@ def list_services(session: Session, site: Site, agency_slug: str | None = None, 
         .order_by(Agency.sort_order, Service.code)
     )
     if agency_slug:
-        if _unusable(agency_slug):
+        if unusable_key(agency_slug):
             return []
         statement = statement.where(Agency.slug == agency_slug)
     for word in (query or "").replace("\x00", " ").split():
@@ -60,7 +60,7 @@ def list_services(session: Session, site: Site, agency_slug: str | None = None, 
 
 def get_service(session: Session, site: Site, code: str) -> Service | None:
     """A service with its agency, counters and their rules loaded, ready for slot computations."""
-    if _unusable(code):
+    if unusable_key(code):
         return None
     return session.scalar(
         select(Service)
@@ -69,6 +69,8 @@ def get_service(session: Session, site: Site, code: str) -> Service | None:
             selectinload(Service.agency),
             selectinload(Service.counters).selectinload(Counter.rules),
         )
+        # rules read after hold_rules() took its locks must be the committed ones, not a cached copy
+        .execution_options(populate_existing=True)
     )
 
 
@@ -85,7 +87,7 @@ def closures_between(session: Session, site: Site, first: dt.date, last: dt.date
     )
 
 
-def _unusable(key: str) -> bool:
+def unusable_key(key: str) -> bool:
     """A NUL byte can match no row, and PostgreSQL refuses to even compare it: answer 'not found' first."""
     return "\x00" in key
 

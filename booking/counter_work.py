@@ -4,6 +4,7 @@ The state machine::
 
     confirmed --check_in--> checked_in --serve--> served
     confirmed --no_show (once the slot has begun)--> no_show
+    no_show --check_in (the same day: a late citizen, or a clerk's mistake)--> checked_in
     cancelled: nothing more
 
 Each step is one conditional UPDATE on the booking's current status, so two clerks pressing the same
@@ -21,7 +22,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from booking import audit, catalogue
 from booking.availability import site_today
-from booking.bookings import WalkInRequest, book_walk_in, normalise_code
+from booking.bookings import WalkInRequest, book_walk_in, hold_rules, normalise_code
 from booking.errors import FieldError, InvalidInput, InvalidTransition, NotFound, WrongDay
 from booking.models import Agency, Booking, BookingStatus, Counter, Notification, NotificationStatus, Service, Site
 from booking.staff import Principal, require_agency
@@ -30,15 +31,17 @@ from booking.staff import Principal, require_agency
 @dataclass(frozen=True)
 class Step:
     action: str
-    source: BookingStatus
+    sources: tuple[BookingStatus, ...]
     target: BookingStatus
     stamp: str | None  # the booking's column that records when it happened
 
 
 STEPS = {
-    "check_in": Step("check_in", BookingStatus.confirmed, BookingStatus.checked_in, "checked_in_at"),
-    "serve": Step("serve", BookingStatus.checked_in, BookingStatus.served, "served_at"),
-    "no_show": Step("no_show", BookingStatus.confirmed, BookingStatus.no_show, None),
+    "check_in": Step(
+        "check_in", (BookingStatus.confirmed, BookingStatus.no_show), BookingStatus.checked_in, "checked_in_at"
+    ),
+    "serve": Step("serve", (BookingStatus.checked_in,), BookingStatus.served, "served_at"),
+    "no_show": Step("no_show", (BookingStatus.confirmed,), BookingStatus.no_show, None),
 }
 
 # A scanned QR code holds the booking's code, or its manage link (.../b/FBJ5-HX5W?token=...).
@@ -70,13 +73,14 @@ def booking_for_staff(session: Session, principal: Principal, code: str) -> Book
 def advance(session: Session, principal: Principal, booking: Booking, action: str, *, now: dt.datetime) -> Booking:
     """Take one step of the state machine for a booking of today, or refuse it."""
     step = STEPS[action]
-    if booking.status != step.source:
+    if booking.status not in step.sources:
         raise InvalidTransition(status=booking.status, action=action)
     today = site_today(booking.site, now)
     if booking.local_date != today:
         raise WrongDay(date=booking.local_date.isoformat())
     if action == "no_show" and now < booking.starts_at:
         raise InvalidTransition(status=booking.status, action=action)
+    before = str(booking.status)
     _move(session, booking, step, now)
     audit.record(
         session,
@@ -85,7 +89,7 @@ def advance(session: Session, principal: Principal, booking: Booking, action: st
         target=f"booking:{booking.code}",
         site_id=booking.site_id,
         now=now,
-        before={"status": str(step.source)},
+        before={"status": before},
         after={"status": str(step.target)},
     )
     return booking
@@ -95,6 +99,7 @@ def walk_in(
     session: Session, principal: Principal, site: Site, request: WalkInRequest, *, now: dt.datetime, secret_key: str
 ) -> Booking:
     """A walk-in booked by a clerk of the service's agency, and audited."""
+    hold_rules(session, site, request.service)
     service = catalogue.get_service(session, site, request.service)
     if service is None:
         raise InvalidInput([FieldError("service", "service_unknown")])
@@ -167,6 +172,8 @@ class DaySchedule:
 
 def day_schedule(session: Session, principal: Principal, site: Site, agency_slug: str | None, day: dt.date):
     """Every counter of an agency with its bookings of the day in time order (cancelled ones left out)."""
+    if agency_slug is not None and catalogue.unusable_key(agency_slug):
+        raise NotFound(what="agency")
     if agency_slug is None and principal.agency_id is not None:
         agency = session.get(Agency, principal.agency_id)
     else:
@@ -202,7 +209,7 @@ def _move(session: Session, booking: Booking, step: Step, now: dt.datetime) -> N
         values[step.stamp] = now
     moved = session.execute(
         update(Booking)
-        .where(Booking.id == booking.id, Booking.status == step.source)
+        .where(Booking.id == booking.id, Booking.status == booking.status)
         .values(values)
         .execution_options(synchronize_session=False)
     )

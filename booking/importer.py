@@ -25,7 +25,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from booking import audit
-from booking.admin import CODE, RULE_FIELDS, SLUG, check_rule, check_text, in_range
+from booking.admin import CODE, RULE_FIELDS, SLUG, check_rule, check_text, in_range, rules_overlap
 from booking.availability import site_today
 from booking.capacity_changes import SCHEDULE_CHANGED, settle_counters, settle_quota
 from booking.errors import FieldError, InvalidInput
@@ -412,18 +412,11 @@ def _refuse_overlaps(files: _Files, rules: list[_RuleSpec]) -> None:
     for same_day in by_day.values():
         for index, later in enumerate(same_day):
             for earlier in same_day[:index]:
-                if _overlap(earlier.values, later.values):
+                if rules_overlap(earlier.values, later.values):
                     files.problem(
                         "opening_hours.csv", later.line, f"overlaps line {earlier.line} (same counter and weekday)"
                     )
                     break
-
-
-def _overlap(first: dict, second: dict) -> bool:
-    hours = first["opens_at"] < second["closes_at"] and second["opens_at"] < first["closes_at"]
-    begins = max(first["valid_from"] or dt.date.min, second["valid_from"] or dt.date.min)
-    ends = min(first["valid_until"] or dt.date.max, second["valid_until"] or dt.date.max)
-    return hours and begins <= ends
 
 
 # checking the files against each other and against the database

@@ -142,6 +142,14 @@ FIELD_ERRORS: dict[str, Text] = {
         "There is no current or next slot today for this service.",
     ),
     "value_taken": Text("Sudah dipakai di MPP ini.", "Already used at this site."),
+    "not_changeable": Text("Tidak dapat diubah.", "This cannot be changed."),
+    "label_invalid": Text(
+        "Nama loket tidak boleh memuat / ? # % atau \\.", "A counter label cannot contain / ? # % or \\."
+    ),
+    "rule_overlaps": Text(
+        "Bertumpuk dengan jam buka lain loket ini pada hari yang sama (aturan {rule}).",
+        "Overlaps other opening hours of this counter on that weekday (rule {rule}).",
+    ),
     "time_format": Text("Jam harus berformat HH:MM.", "The time must be HH:MM."),
     "out_of_range": Text("Nilai harus antara {low} dan {high}.", "The value must be between {low} and {high}."),
     "hours_reversed": Text("Jam buka harus sebelum jam tutup.", "Opening must be before closing."),

@@ -2,8 +2,9 @@
 
 Passwords are kept only as Argon2 hashes (argon2-cffi). After ``MAX_FAILED_LOGINS`` wrong passwords in a
 row an account is locked for a while, doubling with each further failure; a lock answers ``rate_limited``
-even to the right password, so guessing stays slow whichever process answers. Changing a password
-raises the account's ``token_version``, which ends every token issued before.
+even to the right password, so guessing stays slow whichever process answers. (A lock shows that the
+username exists; an unknown one never locks. The per-client rate limit on login bounds that probing.)
+Changing a password raises the account's ``token_version``, which ends every token issued before.
 
 Roles: an ``admin`` runs a whole site; ``staff`` work for one agency and see only its bookings.
 """
@@ -17,11 +18,12 @@ from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from booking import audit
-from booking.errors import FieldError, Forbidden, InvalidInput, NotFound, RateLimited, Unauthorized
+from booking.catalogue import unusable_key
+from booking.errors import FieldError, Forbidden, InvalidInput, NotFound, RateLimited
 from booking.models import Agency, Site, StaffRole, StaffUser
 
 MAX_FAILED_LOGINS = 5
@@ -119,31 +121,68 @@ def change_password(session: Session, username: str, password: str, *, now: dt.d
     user.token_version += 1
     user.failed_logins, user.locked_until = 0, None
     audit.record(
-        session, actor=audit.COMMAND_LINE, action="staff.password", target=f"staff:{user.username}",
-        site_id=user.site_id, now=now,
+        session,
+        actor=audit.COMMAND_LINE,
+        action="staff.password",
+        target=f"staff:{user.username}",
+        site_id=user.site_id,
+        now=now,
     )
     return user
 
 
-def log_in(session: Session, username: str, password: str, *, now: dt.datetime) -> StaffUser:
-    """The account behind a username and password, or Unauthorized / RateLimited. Commit either way:
-    a failure is counted in the caller's transaction, which must not roll it back."""
-    user = session.scalar(select(StaffUser).where(StaffUser.username == username.strip().lower()))
+@dataclass(frozen=True)
+class LoginAttempt:
+    """An account found for a username (or none), read before the slow password check."""
+
+    user_id: int | None
+    password_hash: str
+
+
+def begin_login(session: Session, username: str, *, now: dt.datetime) -> LoginAttempt:
+    """The account to check a password against, or RateLimited while it is locked.
+
+    The caller verifies the password outside any transaction (Argon2 takes tens of milliseconds and
+    64 MiB; on SQLite a write transaction would hold every booking back meanwhile), then records the
+    outcome with ``finish_login`` in a short write transaction of its own.
+    """
+    clean = username.strip().lower()
+    user = None if unusable_key(clean) else session.scalar(select(StaffUser).where(StaffUser.username == clean))
     if user is None:
-        _verify(_DUMMY_HASH, password)
-        raise Unauthorized()
+        return LoginAttempt(None, _DUMMY_HASH)
     if user.locked_until is not None and user.locked_until > now:
         raise RateLimited(retry_after=math.ceil((user.locked_until - now).total_seconds()))
-    if not _verify(user.password_hash, password):
-        user.failed_logins += 1
-        if user.failed_logins >= MAX_FAILED_LOGINS:
-            lock = FIRST_LOCK * 2 ** (user.failed_logins - MAX_FAILED_LOGINS)
-            user.locked_until = now + min(lock, LONGEST_LOCK)
-        raise Unauthorized()
-    user.failed_logins, user.locked_until = 0, None
-    if _hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = _hasher.hash(password)
-    return user
+    return LoginAttempt(user.id, user.password_hash)
+
+
+def password_matches(attempt: LoginAttempt, password: str) -> bool:
+    return _verify(attempt.password_hash, password) and attempt.user_id is not None
+
+
+def finish_login(session: Session, attempt: LoginAttempt, matched: bool, *, now: dt.datetime) -> StaffUser | None:
+    """Count a failure (atomically: parallel guesses each count) or clear the count; the account on success."""
+    if attempt.user_id is None:
+        return None
+    if matched:
+        session.execute(
+            update(StaffUser).where(StaffUser.id == attempt.user_id).values(failed_logins=0, locked_until=None)
+        )
+        return session.get(StaffUser, attempt.user_id)
+    failures = session.scalar(
+        update(StaffUser)
+        .where(StaffUser.id == attempt.user_id)
+        .values(failed_logins=StaffUser.failed_logins + 1)
+        .returning(StaffUser.failed_logins)
+    )
+    if failures is not None and failures >= MAX_FAILED_LOGINS:
+        lock = min(FIRST_LOCK * 2 ** (failures - MAX_FAILED_LOGINS), LONGEST_LOCK)
+        session.execute(update(StaffUser).where(StaffUser.id == attempt.user_id).values(locked_until=now + lock))
+    return None
+
+
+def sign_out_everywhere(session: Session, user_id: int) -> None:
+    """End every token of an account (the staff pages' sign-out): its token_version goes up."""
+    session.execute(update(StaffUser).where(StaffUser.id == user_id).values(token_version=StaffUser.token_version + 1))
 
 
 def current_user(session: Session, user_id: int, token_version: int) -> StaffUser | None:

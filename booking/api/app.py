@@ -116,9 +116,9 @@ def _redact_access_log() -> None:
 
 
 def _is_booking_creation(request: Request) -> bool:
-    """Booking creation and staff login share the per-client budget: both are what an abuser repeats."""
+    """Booking creation and staff login (API and page) share the per-client budget: what an abuser repeats."""
     path = request.url.path.rstrip("/")
-    return request.method == "POST" and (path.endswith("/bookings") or path.endswith("/auth/token"))
+    return request.method == "POST" and path.endswith(("/bookings", "/auth/token", "/staff/login"))
 
 
 def app_from_environment() -> Litestar:

@@ -31,9 +31,9 @@ from booking.api.sites import parse_date
 from booking.availability import site_today
 from booking.bookings import WalkInRequest
 from booking.counter_work import DaySchedule
-from booking.errors import DomainError, FieldError, InvalidInput
+from booking.errors import FieldError, InvalidInput, Unauthorized
 from booking.models import Site
-from booking.staff import Principal, log_in
+from booking.staff import Principal, begin_login, finish_login, password_matches
 
 Ctx = NamedDependency[Context]
 Tokens = NamedDependency[TokenIssuer]
@@ -53,18 +53,19 @@ CSV_HEADER = [
 
 
 def issue_token(ctx: Context, tokens: TokenIssuer, username: str, password: str) -> TokenOut:
-    """Check a login and sign a token. A failed attempt is committed (it counts towards the lock)."""
+    """Check a login and sign a token. Failures are committed (they count towards the lock); the slow
+    password check runs outside any transaction."""
+    now = ctx.clock()
+    with ctx.db.read() as session:
+        attempt = begin_login(session, username, now=now)
+    matched = password_matches(attempt, password)
     with ctx.db.write() as session:
-        try:
-            user = log_in(session, username, password, now=ctx.clock())
-            refused = None
-        except DomainError as error:
-            refused = error
-        else:
+        user = finish_login(session, attempt, matched, now=now)
+        if user is not None:
             token = tokens.issue(user.id, user.token_version)
             role, agency = user.role, user.agency.slug if user.agency else None
-    if refused is not None:
-        raise refused
+    if user is None:
+        raise Unauthorized()
     return TokenOut(
         access_token=token, token_type="bearer", expires_in=tokens.lifetime_seconds, role=role, agency=agency
     )

@@ -30,7 +30,7 @@ from booking.citizens import mask_name
 from booking.errors import DomainError, InvalidInput
 from booking.messages import FIELD_ERRORS
 from booking.models import Agency, BookingStatus, Site
-from booking.staff import Principal
+from booking.staff import Principal, sign_out_everywhere
 from booking.web.base import page_language, redirect, render, url_with
 from booking.web.staff_words import STAFF_WORDS
 from booking.web.words import WORDS, Words
@@ -94,8 +94,12 @@ class StaffSignIn(Controller):
         )
         return page
 
-    @post("/logout", sync_to_thread=False)
-    def logout(self, request: Request) -> Response:
+    @post("/logout", sync_to_thread=True)
+    def logout(self, ctx: Ctx, request: Request) -> Response:
+        clerk = principal_of_cookie(ctx, request.cookies.get(STAFF_COOKIE))
+        if clerk is not None:  # a copy of the token must not outlive the sign-out
+            with ctx.db.write() as session:
+                sign_out_everywhere(session, clerk.user_id)
         page = redirect(request, "/staff/login")
         page.cookies.append(Cookie(key=STAFF_COOKIE, value="", max_age=0, path="/staff", httponly=True))
         return page

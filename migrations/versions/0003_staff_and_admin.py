@@ -3,6 +3,9 @@
 Revision ID: 0003
 Revises: 0002
 Create Date: 2026-11-28 03:55:00
+
+Downgrading loses data: staff accounts, the audit log, walk-in shares and the walk-in mark of bookings
+(walk-ins then look like online bookings, and `booking db check` reports their days' quota rows).
 """
 
 from collections.abc import Sequence

@@ -243,3 +243,64 @@ def test_a_new_agency_service_and_counter_are_bookable_at_once(office):
     assert status_of(office, code) == "confirmed"
     actions = [entry["action"] for entry in office.client.get(f"{ADMIN}/audit", headers=headers).json()]
     assert actions[:4] == ["rule.create", "counter.create", "service.create", "agency.create"]
+
+
+def test_a_forced_closure_keeps_citizens_already_served_and_cancels_the_waiting(office):
+    served, waiting = office.book(9), office.book(9, 30)
+    office.clock.now = dt.datetime(2026, 11, 30, 2, 5, tzinfo=dt.UTC)  # 09:05 in Blora
+    for step in ("check-in", "serve"):
+        office.client.post(f"/api/v1/staff/bookings/{served}/{step}", headers=office.admin)
+    today = str(office.clock.now.date())
+    closure = {"starts_on": today, "ends_on": today, "reason": "Listrik padam"}
+    refused = office.client.post(f"{ADMIN}/closures", json=closure, headers=office.admin)
+    assert refused.status_code == 409 and [b["code"] for b in refused.json()["bookings"]] == [waiting]
+    forced = office.client.post(f"{ADMIN}/closures?force=true", json=closure, headers=office.admin)
+    assert forced.status_code == 201, forced.text
+    assert (status_of(office, served), status_of(office, waiting)) == ("served", "cancelled")
+    no_violations(office)
+
+
+def test_a_forced_quota_cut_below_what_was_served_keeps_the_served_counted(office):
+    served = book(office, at(TOMORROW - dt.timedelta(days=1), 9), 1, service="KK")
+    later = book(office, at(TOMORROW - dt.timedelta(days=1), 11), 2, service="KK")
+    office.clock.now = dt.datetime(2026, 11, 30, 2, 5, tzinfo=dt.UTC)
+    for step in ("check-in", "serve"):
+        office.client.post(f"/api/v1/staff/bookings/{served}/{step}", headers=office.admin)
+    forced = office.client.patch(f"{ADMIN}/services/KK?force=true", json={"daily_quota": 0}, headers=office.admin)
+    assert forced.status_code == 200, forced.text
+    assert (status_of(office, served), status_of(office, later)) == ("served", "cancelled")
+    no_violations(office)
+
+
+def test_overlapping_hours_on_one_counter_are_refused(office):
+    rule = {"weekday": TOMORROW.weekday(), "opens_at": "11:30", "closes_at": "13:00", "slot_minutes": 30, "capacity": 1}
+    answer = office.client.post(f"{ADMIN}/counters/Loket 1/rules", json=rule, headers=office.admin)
+    assert answer.status_code == 422 and answer.json()["errors"][0]["code"] == "rule_overlaps"
+    rule |= {"opens_at": "12:00"}
+    assert office.client.post(f"{ADMIN}/counters/Loket 1/rules", json=rule, headers=office.admin).status_code == 201
+
+
+def test_odd_input_is_a_clear_4xx_never_a_500(office):
+    headers = office.admin
+
+    def admin(method: str, path: str, body: dict):
+        return office.client.request(method, ADMIN + path, json=body, headers=headers)
+
+    answers = {
+        "nul slug": admin("PATCH", "/agencies/a%00b", {"name": "X"}),
+        "nul label": admin("POST", "/counters", {"agency": "dukcapil", "label": "L\u0000"}),
+        "slash label": admin("POST", "/counters", {"agency": "dukcapil", "label": "A/1"}),
+        "huge order": admin("POST", "/agencies", {"slug": "x", "name": "X", "sort_order": 3_000_000_000}),
+        "nul requirement": admin("PATCH", "/services/KTP", {"requirements": ["a\u0000"]}),
+        "code change": admin("PATCH", "/services/KTP", {"code": "NEW"}),
+        "nul agency": office.client.get("/api/v1/staff/schedule?agency=%00", headers=headers),
+        "nul login": office.client.post("/api/v1/auth/token", json={"username": "a\u0000", "password": "x"}),
+        "wrong type": admin("PATCH", "/site", {"max_days_ahead": "lots"}),
+    }  # fmt: skip
+    statuses = {name: answer.status_code for name, answer in answers.items()}
+    assert statuses == {
+        "nul slug": 404, "nul label": 422, "slash label": 422, "huge order": 422, "nul requirement": 422,
+        "code change": 422, "nul agency": 404, "nul login": 401, "wrong type": 422,
+    }  # fmt: skip
+    assert answers["slash label"].json()["errors"][0]["code"] == "label_invalid"
+    assert answers["code change"].json()["errors"][0]["code"] == "not_changeable"

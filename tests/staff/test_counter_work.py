@@ -54,7 +54,6 @@ REFUSED = [
     (["check_in", "serve"], "serve", "served"),
     (["check_in", "serve"], "check_in", "served"),
     (["check_in", "serve"], "no_show", "served"),
-    (["no_show"], "check_in", "no_show"),
     (["no_show"], "serve", "no_show"),
     (["no_show"], "no_show", "no_show"),
 ]
@@ -79,6 +78,22 @@ def test_no_show_only_once_the_slot_has_begun(office):
     assert early.status_code == 409 and early.json()["code"] == "invalid_transition"
     office.clock.now = at_local(9, 0)
     assert act(office, code, "no_show").json()["status"] == "no_show"
+
+
+def test_a_citizen_marked_no_show_who_arrives_late_the_same_day_is_checked_in(office):
+    code = office.book(9)
+    office.clock.now = at_local(9, 31)
+    assert act(office, code, "no_show").json()["status"] == "no_show"
+    office.clock.now = at_local(9, 40)
+    late = act(office, code, "check_in")
+    assert late.status_code == 200 and late.json()["status"] == "checked_in"
+    assert act(office, code, "serve").json()["status"] == "served"
+    office.clock.now = at_local(7, 0) + dt.timedelta(days=1)
+    other = office.book(9, day=TODAY + dt.timedelta(days=1))
+    office.clock.now = at_local(10, 0) + dt.timedelta(days=1)
+    act(office, other, "no_show")
+    office.clock.now += dt.timedelta(days=1)
+    assert act(office, other, "check_in").json()["code"] == "wrong_day"  # only on its own day
 
 
 def test_a_cancelled_booking_cannot_be_touched(office):

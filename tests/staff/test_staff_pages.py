@@ -108,8 +108,11 @@ def test_the_admin_chooses_an_agency_and_prints_the_day(office):
     assert printed.status_code == 200 and code in printed.text and "<button" not in printed.text.split("</form>")[-1]
 
 
-def test_signing_out_ends_the_page_session(office):
+def test_signing_out_ends_the_page_session_and_every_copy_of_its_token(office):
     sign_in(office.client)
+    copied = office.client.cookies.get("antrian_staff")
     token = csrf_of(office.client, "/staff")
     office.client.post("/staff/logout", data={"_csrf_token": token})
+    assert office.client.get("/staff", follow_redirects=False).status_code == 303
+    office.client.cookies.set("antrian_staff", copied, path="/staff")
     assert office.client.get("/staff", follow_redirects=False).status_code == 303

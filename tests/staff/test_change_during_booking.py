@@ -1,0 +1,61 @@
+"""An admin change and a booking of the same counter at the same moment (two real transactions, held
+open on purpose): the change waits for the booking and then settles it, so no slot keeps a capacity
+the new rules do not give. On PostgreSQL this needs the row locks of ``hold_rules`` and
+``capacity_changes``; on SQLite one writer at a time gives the same order."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from sqlalchemy import select
+
+from booking.bookings import BookingRequest, create_booking
+from booking.invariants import capacity_violations
+from booking.models import Booking, Site, SlotLoad
+from tests.factories import TOMORROW, at, bearer, make_site, make_staff, nik
+
+
+def test_a_capacity_cut_waits_for_a_booking_in_flight_and_settles_it(client, db, clock, settings):
+    make_site(db, capacity=1, counters=1)
+    make_staff(db, "kepala", role="admin")
+    admin = bearer(client, "kepala")
+    rule = next(
+        r["id"]
+        for r in client.get("/api/v1/admin/counters", headers=admin).json()[0]["rules"]
+        if r["weekday"] == TOMORROW.weekday()
+    )
+    booked_in_flight, may_commit = threading.Event(), threading.Event()
+
+    def citizen_books() -> None:
+        with db.write() as session:
+            site = session.scalar(select(Site).where(Site.slug == "uji"))
+            request = BookingRequest(
+                service="KTP", start=at(TOMORROW, 9), nik=nik(1), name="Siti", phone="081234567890"
+            )
+            create_booking(session, site, request, now=clock(), secret_key=settings.secret_key)
+            booked_in_flight.set()
+            may_commit.wait(timeout=30)
+
+    answers = []
+    booking = threading.Thread(target=citizen_books)
+    booking.start()
+    assert booked_in_flight.wait(timeout=30)
+    change = threading.Thread(
+        target=lambda: answers.append(
+            client.patch(f"/api/v1/admin/rules/{rule}?force=true", json={"capacity": 0}, headers=admin)
+        )
+    )
+    change.start()
+    time.sleep(1.0)
+    assert change.is_alive(), "the admin change did not wait for the booking in flight"
+    may_commit.set()
+    booking.join(timeout=30)
+    change.join(timeout=60)
+
+    assert answers and answers[0].status_code == 200, answers[0].text if answers else "no answer"
+    with db.read() as session:
+        assert session.scalar(select(Booking.status)) == "cancelled"  # settled by the change, with a notice
+        # the emptied row is gone or says 0: the next booking finds the new rules either way
+        assert [load.capacity for load in session.scalars(select(SlotLoad)) if load.capacity > 0] == []
+        assert capacity_violations(session) == []
