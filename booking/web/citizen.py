@@ -35,7 +35,7 @@ from booking.bookings import (
     parse_start,
     reschedule_booking,
 )
-from booking.errors import DomainError, FieldError, InvalidInput, NotFound
+from booking.errors import DomainError, FieldError, IdempotencyConflict, InvalidInput, NotFound
 from booking.messages import FIELD_ERRORS
 from booking.models import Booking, BookingStatus, NotificationStatus, Service, Site
 from booking.web.base import page_language, redirect, render, url_with
@@ -55,6 +55,7 @@ CHANNEL_CHOICES = ("sms", "whatsapp", "email")
 # Where a domain field error is shown on the booking form.
 FORM_FIELDS = {"citizen.nik": "nik", "citizen.name": "name", "citizen.phone": "phone", "citizen.email": "email"}
 # Refusals after which the same day's fresh times are offered again.
+DONE_NOTICES = ("booked", "cancelled", "rescheduled")
 TRY_ANOTHER_TIME = {"slot_full", "quota_exhausted", "closed", "validation_error"}
 
 
@@ -186,6 +187,8 @@ class CitizenPages(Controller):
     def _form_again(self, ctx: Context, request: Request, site: str, form: dict, refused: DomainError) -> Any:
         language = page_language(request)
         errors, message = _form_errors(refused, language)
+        if isinstance(refused, IdempotencyConflict):  # the API's words name a header no citizen has seen
+            form, message = {**form, "form_key": secrets.token_urlsafe(16)}, Words(language)("form_sent_before")
         with ctx.db.read() as session:
             found = catalogue.get_site(session, site)
             service = _service(session, found, form["service"])
@@ -206,17 +209,7 @@ class CitizenPages(Controller):
 
     @get("/b/{code:str}", sync_to_thread=True)
     def booking(self, ctx: Ctx, request: Request, code: FromPath[str], token: Token = "", done: Query = None) -> Any:
-        words = Words(page_language(request))
-        with ctx.db.read() as session:
-            booking = get_booking(session, code, token)
-            notifications = outbox.notifications_of(session, booking)
-        return render(
-            request,
-            "citizen/booking.html",
-            done=done if done in ("booked", "cancelled", "rescheduled") else None,
-            message=None,
-            **_booking_context(ctx, words, booking, token, notifications),
-        )
+        return self._booking_page(ctx, request, code, token, done=done if done in DONE_NOTICES else None)
 
     @get("/b/{code:str}/kalender.ics", sync_to_thread=True)
     def calendar(self, ctx: Ctx, request: Request, code: FromPath[str], token: Token = "") -> Response:
@@ -259,7 +252,7 @@ class CitizenPages(Controller):
         except NotFound:
             raise
         except DomainError as refused:
-            return self._booking_refused(ctx, request, code, token, refused)
+            return self._booking_page(ctx, request, code, token, refused=refused)
         ctx.wake_up()
         return redirect(request, url_with(f"/b/{display_code(booking.code)}", token=token, done="cancelled"))
 
@@ -319,7 +312,9 @@ class CitizenPages(Controller):
             **_booking_context(ctx, words, booking, token, []),
         )
 
-    def _booking_refused(self, ctx: Context, request: Request, code: str, token: str, refused: DomainError) -> Any:
+    def _booking_page(
+        self, ctx: Context, request: Request, code: str, token: str, *, done=None, refused: DomainError | None = None
+    ) -> Any:
         words = Words(page_language(request))
         with ctx.db.read() as session:
             booking = get_booking(session, code, token)
@@ -327,9 +322,11 @@ class CitizenPages(Controller):
         return render(
             request,
             "citizen/booking.html",
-            status_code=409,
-            switch_url=url_with(f"/b/{display_code(booking.code)}", token=token, lang=_other(words.language)),
-            done=None,
+            status_code=200 if refused is None else 409,
+            switch_url=url_with(
+                f"/b/{display_code(booking.code)}", token=token, done=done, lang=_other(words.language)
+            ),
+            done=done,
             message=_refusal_text(refused, words.language),
             **_booking_context(ctx, words, booking, token, notifications),
         )

@@ -125,6 +125,14 @@ def test_sending_the_same_form_twice_opens_the_same_booking(client, site):
     assert first.headers["location"] == second.headers["location"]
 
 
+def test_the_same_form_sent_again_with_other_details_is_answered_in_plain_words(client, site):
+    form = form_for(client, at(TOMORROW, 8))
+    assert client.post("/s/uji/bookings", data=form, follow_redirects=False).status_code == 303
+    again = client.post("/s/uji/bookings", data={**form, "nik": nik(2)})
+    assert again.status_code == 409 and "sudah pernah dikirim dengan isi lain" in again.text
+    assert hidden(again.text, "form_key") != form["form_key"]  # a fresh form: sending it now books
+
+
 def test_a_form_without_its_csrf_token_is_refused_but_the_api_needs_none(client, site):
     form = form_for(client, at(TOMORROW, 8))
     del form["_csrf_token"]
