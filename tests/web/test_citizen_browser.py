@@ -305,3 +305,34 @@ def test_axe_finds_no_serious_or_critical_violation_on_any_page(chromium, server
             found[name] = serious
     context.close()
     assert found == {}
+
+
+def test_every_page_fits_a_320_px_screen(chromium, server, flow_pages):
+    context = chromium.new_context(viewport={"width": 320, "height": 568})
+    page = context.new_page()
+    too_wide = {}
+    for name, path in flow_pages.items():
+        page.goto(server + path)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > 320:
+            too_wide[name] = width
+    context.close()
+    assert too_wide == {}
+
+
+def test_the_form_can_be_used_with_the_keyboard_alone(page, server):
+    start = _first_open_start(server, "blora", "DKP-01")
+    page.goto(f"{server}/s/blora/layanan/DKP-01/pesan?{httpx.QueryParams({'start': start})}")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip"  # the first stop skips the header
+    assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") != "none"  # focus is visible
+    page.keyboard.press("Enter")
+    page.get_by_label("NIK").focus()
+    page.keyboard.type(nik(501))
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "name"
+    page.keyboard.type("Dewi Lestari")
+    page.keyboard.press("Tab")
+    page.keyboard.type("081234567892")
+    page.keyboard.press("Enter")  # sends the form, as a button press would
+    assert page.get_by_role("heading", level=1).inner_text() == "Pemesanan berhasil"
