@@ -334,5 +334,6 @@ def test_the_form_can_be_used_with_the_keyboard_alone(page, server):
     page.keyboard.type("Dewi Lestari")
     page.keyboard.press("Tab")
     page.keyboard.type("081234567892")
-    page.keyboard.press("Enter")  # sends the form, as a button press would
+    with page.expect_navigation():
+        page.keyboard.press("Enter")  # sends the form, as a button press would
     assert page.get_by_role("heading", level=1).inner_text() == "Pemesanan berhasil"
