@@ -197,6 +197,11 @@ def too_deep_handler(request: Request, error: RecursionError) -> Response:
 
 
 def unexpected_error_handler(request: Request, error: Exception) -> Response:
+    log_unexpected(request, error)
+    return problem(request, HTTP_500_INTERNAL_SERVER_ERROR, "internal_error")
+
+
+def log_unexpected(request: Request, error: Exception) -> None:
     # The message may hold request data; the type and the traceback's code lines do not.
     log.error(
         "unexpected %s on %s %s",
@@ -205,7 +210,6 @@ def unexpected_error_handler(request: Request, error: Exception) -> Response:
         request.url.path,
         exc_info=(type(error), error, error.__traceback__),
     )
-    return problem(request, HTTP_500_INTERNAL_SERVER_ERROR, "internal_error")
 
 
 EXCEPTION_HANDLERS = {

@@ -29,7 +29,7 @@ from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 from litestar.types import ControllerRouterHandler
 
-from booking.api.problems import problem_detail
+from booking.api.problems import log_unexpected, problem_detail
 from booking.errors import DomainError, NotFound
 from booking.messages import DEFAULT_LANGUAGE, LANGUAGES, PROBLEMS
 from booking.settings import Settings
@@ -152,13 +152,7 @@ def http_error_page(request: Request, error: HTTPException) -> Response:
 
 
 def unexpected_error_page(request: Request, error: Exception) -> Response:
-    log.error(
-        "unexpected %s on %s %s",
-        type(error).__name__,
-        request.method,
-        request.url.path,
-        exc_info=(type(error), error, error.__traceback__),
-    )
+    log_unexpected(request, error)
     return error_page(request, 500, PROBLEMS["internal_error"](page_language(request)))
 
 

@@ -35,7 +35,7 @@ from booking.bookings import (
     parse_start,
     reschedule_booking,
 )
-from booking.errors import DomainError, FieldError, InvalidInput, NotFound
+from booking.errors import DomainError, FieldError, IdempotencyConflict, InvalidInput, NotFound
 from booking.messages import FIELD_ERRORS
 from booking.models import Booking, BookingStatus, NotificationStatus, Service, Site
 from booking.web.base import page_language, redirect, render, url_with
@@ -55,6 +55,7 @@ CHANNEL_CHOICES = ("sms", "whatsapp", "email")
 # Where a domain field error is shown on the booking form.
 FORM_FIELDS = {"citizen.nik": "nik", "citizen.name": "name", "citizen.phone": "phone", "citizen.email": "email"}
 # Refusals after which the same day's fresh times are offered again.
+DONE_NOTICES = ("booked", "cancelled", "rescheduled")
 TRY_ANOTHER_TIME = {"slot_full", "quota_exhausted", "closed", "validation_error"}
 
 
@@ -185,14 +186,17 @@ class CitizenPages(Controller):
 
     def _form_again(self, ctx: Context, request: Request, site: str, form: dict, refused: DomainError) -> Any:
         language = page_language(request)
-        errors, message = _form_errors(refused, language)
+        errors, message = _form_errors(refused, language, time_chosen=bool(form["start"]))
+        if isinstance(refused, IdempotencyConflict):  # the API's words name a header no citizen has seen
+            form, message = {**form, "form_key": secrets.token_urlsafe(16)}, Words(language)("form_sent_before")
         with ctx.db.read() as session:
             found = catalogue.get_site(session, site)
             service = _service(session, found, form["service"])
-            context = _form_context(request, session, found, service, form["start"], ctx.clock(), refused=refused)
+            asked = form["start"] or form["asked"]
+            context = _form_context(request, session, found, service, asked, ctx.clock(), refused=refused)
         if context is None:
             return redirect(request, f"/s/{found.slug}/layanan/{service.code}")
-        switch = url_with(f"/s/{found.slug}/layanan/{service.code}/pesan", start=form["start"], lang=_other(language))
+        switch = url_with(f"/s/{found.slug}/layanan/{service.code}/pesan", start=asked, lang=_other(language))
         return render(
             request,
             "citizen/book.html",
@@ -206,17 +210,7 @@ class CitizenPages(Controller):
 
     @get("/b/{code:str}", sync_to_thread=True)
     def booking(self, ctx: Ctx, request: Request, code: FromPath[str], token: Token = "", done: Query = None) -> Any:
-        words = Words(page_language(request))
-        with ctx.db.read() as session:
-            booking = get_booking(session, code, token)
-            notifications = outbox.notifications_of(session, booking)
-        return render(
-            request,
-            "citizen/booking.html",
-            done=done if done in ("booked", "cancelled", "rescheduled") else None,
-            message=None,
-            **_booking_context(ctx, words, booking, token, notifications),
-        )
+        return self._booking_page(ctx, request, code, token, done=done if done in DONE_NOTICES else None)
 
     @get("/b/{code:str}/kalender.ics", sync_to_thread=True)
     def calendar(self, ctx: Ctx, request: Request, code: FromPath[str], token: Token = "") -> Response:
@@ -259,7 +253,7 @@ class CitizenPages(Controller):
         except NotFound:
             raise
         except DomainError as refused:
-            return self._booking_refused(ctx, request, code, token, refused)
+            return self._booking_page(ctx, request, code, token, refused=refused)
         ctx.wake_up()
         return redirect(request, url_with(f"/b/{display_code(booking.code)}", token=token, done="cancelled"))
 
@@ -319,7 +313,9 @@ class CitizenPages(Controller):
             **_booking_context(ctx, words, booking, token, []),
         )
 
-    def _booking_refused(self, ctx: Context, request: Request, code: str, token: str, refused: DomainError) -> Any:
+    def _booking_page(
+        self, ctx: Context, request: Request, code: str, token: str, *, done=None, refused: DomainError | None = None
+    ) -> Any:
         words = Words(page_language(request))
         with ctx.db.read() as session:
             booking = get_booking(session, code, token)
@@ -327,9 +323,11 @@ class CitizenPages(Controller):
         return render(
             request,
             "citizen/booking.html",
-            status_code=409,
-            switch_url=url_with(f"/b/{display_code(booking.code)}", token=token, lang=_other(words.language)),
-            done=None,
+            status_code=200 if refused is None else 409,
+            switch_url=url_with(
+                f"/b/{display_code(booking.code)}", token=token, done=done, lang=_other(words.language)
+            ),
+            done=done,
             message=_refusal_text(refused, words.language),
             **_booking_context(ctx, words, booking, token, notifications),
         )
@@ -431,6 +429,7 @@ def _form_context(request, session, site: Site, service: Service, start: str, no
         "site": site,
         "service": service,
         "start": _iso(chosen.starts_at, site) if chosen else None,
+        "asked": _iso(start_at, site),  # the time first chosen: its day's times are offered again
         "chosen_label": format_span(chosen.starts_at.astimezone(zone), chosen.ends_at.astimezone(zone), words.language)
         if chosen
         else None,
@@ -451,7 +450,8 @@ def _time_refused(refused: DomainError) -> bool:
 def _clean_form(data: dict[str, Any]) -> dict[str, Any]:
     channels = data.get("channels", [])
     channels = [channels] if isinstance(channels, str) else list(channels)
-    form = {name: _text(data, name) for name in ("service", "start", "nik", "name", "phone", "email", "form_key")}
+    names = ("service", "start", "asked", "nik", "name", "phone", "email", "form_key")
+    form = {name: _text(data, name) for name in names}
     form["channels"] = [channel[:16] for channel in channels[: len(CHANNEL_CHOICES)]]
     form["form_key"] = form["form_key"] or secrets.token_urlsafe(16)
     return form
@@ -464,15 +464,17 @@ def _text(data: dict[str, Any], name: str, limit: int = 300) -> str:
     return str(value).strip()[:limit]
 
 
-def _form_errors(refused: DomainError, language: str) -> tuple[dict[str, str], str]:
+def _form_errors(refused: DomainError, language: str, *, time_chosen: bool) -> tuple[dict[str, str], str]:
     """Field errors placed next to their fields, in the API's wording, and the message above the form."""
     if not isinstance(refused, InvalidInput):
         return {}, problem_detail(refused, language)
     errors: dict[str, str] = {}
     for error in refused.errors:
+        if error.field == "start" and not time_chosen:
+            error = FieldError("start", "required")
         field = "channels" if error.field.startswith("channels") else FORM_FIELDS.get(error.field, error.field)
         errors.setdefault(field, _field_text(error, language))
-    unplaced = [text for field, text in errors.items() if field not in (*FORM_FIELDS.values(), "channels")]
+    unplaced = [text for field, text in errors.items() if field not in (*FORM_FIELDS.values(), "channels", "start")]
     words = Words(language)
     return errors, " ".join([words("form_has_errors"), *unplaced])
 

@@ -102,6 +102,10 @@ WORDS: dict[str, Text] = {
         "Formulir ini sudah kedaluwarsa. Muat ulang halaman lalu kirim lagi.",
         "This form has expired. Reload the page and send it again.",
     ),
+    "form_sent_before": Text(
+        "Formulir ini sudah pernah dikirim dengan isi lain. Periksa isiannya lalu kirim lagi.",
+        "This form was already sent with other details. Check them and send it again.",
+    ),
     "page_not_found": Text("Halaman tidak ditemukan.", "Page not found."),
     "booking_not_found": Text(
         "Pemesanan tidak ditemukan. Periksa kembali tautan dari pesan Anda.",

@@ -259,6 +259,7 @@ def flow_pages(server) -> dict[str, str]:
         "cancel": f"/b/{made['code']}/batal?token={token}",
         "reschedule": f"/b/{made['code']}/jadwal-ulang?token={token}",
         "english-form": f"/s/blora/layanan/DKP-01/pesan?{httpx.QueryParams({'start': start, 'lang': 'en'})}",
+        "not-found": f"/b/{made['code']}?token=not-the-token",
     }
 
 
@@ -289,19 +290,57 @@ def test_every_page_of_the_flow_weighs_at_most_60_kb(chromium, server, flow_page
 
 def test_axe_finds_no_serious_or_critical_violation_on_any_page(chromium, server, flow_pages):
     axe = AXE_SOURCE.read_text()
-    found = {}
     # bypass_csp only so that the test can inject axe; the pages themselves run no script
     context = chromium.new_context(viewport=PHONE, bypass_csp=True)
     page = context.new_page()
+    found = {}
     for name, path in flow_pages.items():
         page.goto(server + path)
-        page.add_script_tag(content=axe)
-        violations = page.evaluate(
-            """async () => (await axe.run(document, {resultTypes: ['violations']})).violations
-                .map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target.join(' '))}))"""
-        )
-        serious = [v for v in violations if v["impact"] in ("serious", "critical")]
-        if serious:
-            found[name] = serious
+        found[name] = _serious_violations(page, axe)
+    page.goto(server + flow_pages["form"] + "&lang=id")  # the English page before left its cookie
+    page.get_by_label("NIK").fill("12")
+    page.get_by_role("button", name="Konfirmasi pemesanan").click()
+    found["form-with-errors"] = _serious_violations(page, axe)
     context.close()
-    assert found == {}
+    assert {name: violations for name, violations in found.items() if violations} == {}
+
+
+def _serious_violations(page, axe: str) -> list[dict]:
+    page.add_script_tag(content=axe)
+    violations = page.evaluate(
+        """async () => (await axe.run(document, {resultTypes: ['violations']})).violations
+            .map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target.join(' '))}))"""
+    )
+    return [violation for violation in violations if violation["impact"] in ("serious", "critical")]
+
+
+def test_every_page_fits_a_320_px_screen(chromium, server, flow_pages):
+    context = chromium.new_context(viewport={"width": 320, "height": 568})
+    page = context.new_page()
+    too_wide = {}
+    for name, path in flow_pages.items():
+        page.goto(server + path)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > 320:
+            too_wide[name] = width
+    context.close()
+    assert too_wide == {}
+
+
+def test_the_form_can_be_used_with_the_keyboard_alone(page, server):
+    start = _first_open_start(server, "blora", "DKP-01")
+    page.goto(f"{server}/s/blora/layanan/DKP-01/pesan?{httpx.QueryParams({'start': start})}")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip"  # the first stop skips the header
+    assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") != "none"  # focus is visible
+    page.keyboard.press("Enter")
+    page.get_by_label("NIK").focus()
+    page.keyboard.type(nik(501))
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "name"
+    page.keyboard.type("Dewi Lestari")
+    page.keyboard.press("Tab")
+    page.keyboard.type("081234567892")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")  # sends the form, as a button press would
+    assert page.get_by_role("heading", level=1).inner_text() == "Pemesanan berhasil"

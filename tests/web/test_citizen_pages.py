@@ -111,6 +111,18 @@ def test_a_slot_taken_meanwhile_says_so_and_offers_the_day_s_other_times(client,
     assert at(TOMORROW, 8) not in offered and at(TOMORROW, 8, 30) in offered
 
 
+def test_sending_the_fresh_times_without_choosing_one_asks_for_a_time_and_keeps_the_input(client, site):
+    form = form_for(client, at(TOMORROW, 8))
+    for n in (11, 12, 13, 14):
+        client.post("/api/v1/sites/uji/bookings", json=booking_body(at(TOMORROW, 8), n))
+    offered = client.post("/s/uji/bookings", data=form).text
+    answer = client.post("/s/uji/bookings", data={**form, "start": "", "asked": hidden(offered, "asked")})
+    assert answer.status_code == 422
+    assert f'id="start-error">{FIELD_ERRORS["required"]("id")}<' in answer.text
+    assert at(TOMORROW, 8, 30) in re.findall(r'name="start" value="([^"]+)"', answer.text)
+    assert 'value="Siti Aminah"' in answer.text
+
+
 def test_one_citizen_one_booking_a_day_holds_on_the_page_too(client, site):
     assert book(client, at(TOMORROW, 8)).status_code == 303
     again = book(client, at(TOMORROW, 9))
@@ -123,6 +135,14 @@ def test_sending_the_same_form_twice_opens_the_same_booking(client, site):
     second = client.post("/s/uji/bookings", data=form, follow_redirects=False)
     assert first.status_code == second.status_code == 303
     assert first.headers["location"] == second.headers["location"]
+
+
+def test_the_same_form_sent_again_with_other_details_is_answered_in_plain_words(client, site):
+    form = form_for(client, at(TOMORROW, 8))
+    assert client.post("/s/uji/bookings", data=form, follow_redirects=False).status_code == 303
+    again = client.post("/s/uji/bookings", data={**form, "nik": nik(2)})
+    assert again.status_code == 409 and "sudah pernah dikirim dengan isi lain" in again.text
+    assert hidden(again.text, "form_key") != form["form_key"]  # a fresh form: sending it now books
 
 
 def test_a_form_without_its_csrf_token_is_refused_but_the_api_needs_none(client, site):
