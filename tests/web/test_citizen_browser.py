@@ -8,7 +8,6 @@ Without /usr/bin/chromium the module is skipped, except under CI=true, where tha
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 from pathlib import Path
 
@@ -21,38 +20,12 @@ from booking.messages import FIELD_ERRORS, PROBLEMS
 from booking.migrate import upgrade
 from tests.factories import booking_body, make_site, nik
 from tests.server import running_server
+from tests.web.conftest import AXE_SOURCE, serious_violations, shot
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 PHONE = {"width": 360, "height": 640}
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
-AXE_SOURCE = Path(__file__).with_name("axe.min.js")  # axe-core 4.11 (MPL-2.0), vendored so CI needs no network
 PAGE_BUDGET_BYTES = 60 * 1024
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    if not CHROMIUM.exists():
-        message = f"{CHROMIUM} is missing (apt-get install chromium)"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(message + " — CI=true requires it")
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module")
@@ -87,11 +60,6 @@ def _watched_page(context):
 def _note_csp(page, text: str) -> None:
     if "Content Security Policy" in text:
         page.csp_violations.append(text)
-
-
-def shot(page, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 
 def _first_open_start(server: str, site: str, service: str) -> str:
@@ -296,22 +264,13 @@ def test_axe_finds_no_serious_or_critical_violation_on_any_page(chromium, server
     found = {}
     for name, path in flow_pages.items():
         page.goto(server + path)
-        found[name] = _serious_violations(page, axe)
+        found[name] = serious_violations(page, axe)
     page.goto(server + flow_pages["form"] + "&lang=id")  # the English page before left its cookie
     page.get_by_label("NIK").fill("12")
     page.get_by_role("button", name="Konfirmasi pemesanan").click()
-    found["form-with-errors"] = _serious_violations(page, axe)
+    found["form-with-errors"] = serious_violations(page, axe)
     context.close()
     assert {name: violations for name, violations in found.items() if violations} == {}
-
-
-def _serious_violations(page, axe: str) -> list[dict]:
-    page.add_script_tag(content=axe)
-    violations = page.evaluate(
-        """async () => (await axe.run(document, {resultTypes: ['violations']})).violations
-            .map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target.join(' '))}))"""
-    )
-    return [violation for violation in violations if violation["impact"] in ("serious", "critical")]
 
 
 def test_every_page_fits_a_320_px_screen(chromium, server, flow_pages):

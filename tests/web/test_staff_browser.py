@@ -15,7 +15,7 @@ from booking.migrate import upgrade
 from booking.models import Booking, Site
 from tests.factories import PASSWORD, WIB, at, make_site, make_staff, nik
 from tests.server import SECRET_KEY, running_server
-from tests.web.test_citizen_browser import AXE_SOURCE, chromium, shot  # noqa: F401 - chromium is a fixture
+from tests.web.conftest import AXE_SOURCE, serious_violations, shot
 
 pytestmark = pytest.mark.slow
 DESK = {"width": 1024, "height": 768}
@@ -52,7 +52,7 @@ def status_of(db, code: str) -> str:
         return session.scalar(select(Booking.status).where(Booking.code == code.replace("-", "")))
 
 
-def test_a_clerk_signs_in_checks_a_citizen_in_and_serves_them(chromium, desk):  # noqa: F811
+def test_a_clerk_signs_in_checks_a_citizen_in_and_serves_them(chromium, desk):
     base_url, db, codes = desk
     context = chromium.new_context(viewport=DESK)
     page = context.new_page()
@@ -84,7 +84,7 @@ def test_a_clerk_signs_in_checks_a_citizen_in_and_serves_them(chromium, desk):  
     context.close()
 
 
-def test_the_staff_pages_work_without_javascript_and_pass_axe(chromium, desk):  # noqa: F811
+def test_the_staff_pages_work_without_javascript_and_pass_axe(chromium, desk):
     base_url, _db, _codes = desk
     context = chromium.new_context(viewport=DESK, java_script_enabled=False)
     page = context.new_page()
@@ -109,13 +109,7 @@ def test_the_staff_pages_work_without_javascript_and_pass_axe(chromium, desk):  
     found = {}
     for path in ("/staff", "/staff/walk-in", "/staff/print", "/staff/login"):
         page.goto(base_url + path)
-        page.add_script_tag(content=axe)
-        violations = page.evaluate(
-            """async () => (await axe.run(document, {resultTypes: ['violations']})).violations
-                .map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target.join(' '))}))"""
-        )
-        serious = [v for v in violations if v["impact"] in ("serious", "critical")]
-        if serious:
+        if serious := serious_violations(page, axe):
             found[path] = serious
     checked.close()
     assert found == {}
