@@ -86,28 +86,18 @@ def create_booking(
     _take_quota(session, service, local_day)
     slot = _take_place(session, candidates)
 
-    code, salt = _new_code(), secrets.token_hex(8)
-    token = manage_token(secret_key, code, salt)
-    booking = Booking(
-        code=code,
-        site_id=site.id,
-        service_id=service.id,
-        counter_id=slot.counter_id,
-        starts_at=slot.starts_at,
-        ends_at=slot.ends_at,
-        local_date=local_day,
+    booking, token = _new_booking(
+        site,
+        service,
+        slot,
+        local_day,
+        citizen,
+        nik_digest,
+        secret_key=secret_key,
+        now=now,
         status=BookingStatus.confirmed,
-        citizen_nik_hash=nik_digest,
-        citizen_nik_last4=citizen.nik[-4:],
-        citizen_name=citizen.name,
-        citizen_phone=citizen.phone,
-        citizen_email=citizen.email,
         channels=list(dict.fromkeys(request.channels)),
         locale=request.locale,
-        manage_token_salt=salt,
-        manage_token_hash=hash_token(token),
-        created_at=now,
-        updated_at=now,
     )
     _save_guarding_citizen_rule(session, booking)
     outbox.plan_new_booking(session, booking, site, now)
@@ -150,39 +140,29 @@ def book_walk_in(
         except SlotFull:
             if position == len(starts) - 1:
                 raise
-    code, salt = _new_code(), secrets.token_hex(8)
-    token = manage_token(secret_key, code, salt)
-    booking = Booking(
-        code=code,
-        site_id=site.id,
-        service_id=service.id,
-        counter_id=slot.counter_id,
-        starts_at=slot.starts_at,
-        ends_at=slot.ends_at,
-        local_date=today,
+    booking, token = _new_booking(
+        site,
+        service,
+        slot,
+        today,
+        citizen,
+        nik_digest,
+        secret_key=secret_key,
+        now=now,
         status=BookingStatus.checked_in,
         walk_in=True,
         checked_in_at=now,
-        citizen_nik_hash=nik_digest,
-        citizen_nik_last4=citizen.nik[-4:],
-        citizen_name=citizen.name,
-        citizen_phone=citizen.phone,
-        citizen_email=None,
         channels=[],
         locale="id",
-        manage_token_salt=salt,
-        manage_token_hash=hash_token(token),
-        created_at=now,
-        updated_at=now,
     )
     _save_guarding_citizen_rule(session, booking)
     session.refresh(booking, ["counter", "service", "site"])
     return NewBooking(booking=booking, manage_token=token)
 
 
-def get_booking(session: Session, code: str, token: str | None) -> Booking:
-    """The booking behind a code, only for the holder of its manage token (404 alike for both misses)."""
-    booking = session.scalar(
+def booking_by_code(session: Session, code: str) -> Booking | None:
+    """The booking behind a code in any spelling, with what its answers show loaded. No access check."""
+    return session.scalar(
         select(Booking)
         .where(Booking.code == normalise_code(code))
         .options(
@@ -191,6 +171,11 @@ def get_booking(session: Session, code: str, token: str | None) -> Booking:
             selectinload(Booking.counter),
         )
     )
+
+
+def get_booking(session: Session, code: str, token: str | None) -> Booking:
+    """The booking behind a code, only for the holder of its manage token (404 alike for both misses)."""
+    booking = booking_by_code(session, code)
     if booking is None or not token or not hmac.compare_digest(booking.manage_token_hash, hash_token(token)):
         raise NotFound(what="booking")
     return booking
@@ -312,6 +297,35 @@ def manage_link(public_url: str, code: str, token: str | None = None) -> str:
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _new_booking(
+    site: Site, service: Service, slot: CounterSlot, day: dt.date, citizen: Citizen, nik_digest: str, *,
+    secret_key: str, now: dt.datetime, **details,
+) -> tuple[Booking, str]:  # fmt: skip
+    """A booking row for a place just taken, with a fresh code and the manage token derived for it."""
+    code, salt = _new_code(), secrets.token_hex(8)
+    token = manage_token(secret_key, code, salt)
+    booking = Booking(
+        code=code,
+        site_id=site.id,
+        service_id=service.id,
+        counter_id=slot.counter_id,
+        starts_at=slot.starts_at,
+        ends_at=slot.ends_at,
+        local_date=day,
+        citizen_nik_hash=nik_digest,
+        citizen_nik_last4=citizen.nik[-4:],
+        citizen_name=citizen.name,
+        citizen_phone=citizen.phone,
+        citizen_email=citizen.email,
+        manage_token_salt=salt,
+        manage_token_hash=hash_token(token),
+        created_at=now,
+        updated_at=now,
+        **details,
+    )
+    return booking, token
 
 
 def _new_code() -> str:

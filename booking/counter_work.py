@@ -22,9 +22,9 @@ from sqlalchemy.orm import Session, selectinload
 
 from booking import audit, catalogue
 from booking.availability import site_today
-from booking.bookings import WalkInRequest, book_walk_in, hold_rules, normalise_code
+from booking.bookings import WalkInRequest, book_walk_in, booking_by_code, hold_rules, normalise_code
 from booking.errors import FieldError, InvalidInput, InvalidTransition, NotFound, WrongDay
-from booking.models import Agency, Booking, BookingStatus, Counter, Notification, NotificationStatus, Service, Site
+from booking.models import Agency, Booking, BookingStatus, Counter, Notification, NotificationStatus, Site
 from booking.staff import Principal, require_agency
 
 
@@ -55,15 +55,7 @@ def code_from_scan(text: str) -> str:
 
 
 def booking_for_staff(session: Session, principal: Principal, code: str) -> Booking:
-    booking = session.scalar(
-        select(Booking)
-        .where(Booking.code == code_from_scan(code))
-        .options(
-            selectinload(Booking.site),
-            selectinload(Booking.service).selectinload(Service.agency),
-            selectinload(Booking.counter),
-        )
-    )
+    booking = booking_by_code(session, code_from_scan(code))
     if booking is None:
         raise NotFound(what="booking")
     require_agency(principal, booking.site_id, booking.service.agency_id)
@@ -112,8 +104,12 @@ def walk_in(
         target=f"booking:{booking.code}",
         site_id=site.id,
         now=now,
-        after={"status": str(booking.status), "service": service.code, "counter": booking.counter.label,
-               "start": booking.starts_at.isoformat()},
+        after={
+            "status": str(booking.status),
+            "service": service.code,
+            "counter": booking.counter.label,
+            "start": booking.starts_at.isoformat(),
+        },
     )
     return booking
 
@@ -181,9 +177,7 @@ def day_schedule(session: Session, principal: Principal, site: Site, agency_slug
     if agency is None:
         raise NotFound(what="agency")
     require_agency(principal, agency.site_id, agency.id)
-    counters = list(
-        session.scalars(select(Counter).where(Counter.agency_id == agency.id).order_by(Counter.label))
-    )
+    counters = list(session.scalars(select(Counter).where(Counter.agency_id == agency.id).order_by(Counter.label)))
     bookings = list(
         session.scalars(
             select(Booking)
