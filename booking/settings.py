@@ -40,6 +40,9 @@ class Settings(BaseSettings):
         120, gt=0, description="How long a worker holds a message it is sending before another may retry it."
     )
 
+    no_show_sweep_seconds: float = Field(
+        60, gt=0, description="How often beat marks bookings not checked in after the grace period."
+    )
     staff_token_minutes: int = Field(
         720, ge=5, le=7 * 24 * 60, description="How long a staff login lasts (default: a working day)."
     )

@@ -33,7 +33,7 @@ def make_celery(settings: Settings) -> Celery:
         beat_schedule={
             "sweep-due-notifications": {"task": SWEEP_TASK, "schedule": settings.sweep_seconds},
             "purge-idempotency-keys": {"task": PURGE_KEYS_TASK, "schedule": 3600},
-            "mark-no-shows": {"task": NO_SHOW_TASK, "schedule": 60},
+            "mark-no-shows": {"task": NO_SHOW_TASK, "schedule": settings.no_show_sweep_seconds},
         },
         beat_schedule_filename=str(settings.data_dir / "celerybeat-schedule"),
         worker_hijack_root_logger=False,
