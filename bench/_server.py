@@ -16,3 +16,26 @@ def wait_healthy(base: str, seconds: float = 30) -> None:
         except httpx.TransportError:
             time.sleep(0.2)
     raise SystemExit(f"server at {base} did not start")
+
+
+def peak_rss_mib(pid: int) -> float:
+    """The most memory a process (and, for a supervisor of several, the largest child) has held: VmHWM."""
+    return max(_vm_hwm_kib(one) for one in [pid, *_children(pid)]) / 1024
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(child) for child in open(f"/proc/{pid}/task/{pid}/children").read().split()]
+    except OSError:
+        return []
+
+
+def _vm_hwm_kib(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
