@@ -79,7 +79,7 @@ GENERATE = [
         WHERE extract(isodow FROM day) - 1 = r.weekday
           AND (r.break_starts_at IS NULL OR NOT (slot >= r.break_starts_at AND slot < r.break_ends_at))
           AND (s.slug = :measured OR extract(minute FROM slot)::int % 30 = 0)""",
-    """INSERT INTO slot_loads (counter_id, starts_at, capacity, booked) SELECT counter_id, starts_at, 2, 1 FROM filled""",
+    "INSERT INTO slot_loads (counter_id, starts_at, capacity, booked) SELECT counter_id, starts_at, 2, 1 FROM filled",
     """INSERT INTO bookings (code, site_id, service_id, counter_id, starts_at, ends_at, local_date, status, revision,
         citizen_nik_hash, citizen_nik_last4, citizen_name, citizen_phone, citizen_email, channels, locale,
         manage_token_salt, manage_token_hash, created_at, updated_at, cancelled_at)
@@ -136,9 +136,8 @@ def main() -> None:
             wait_healthy(base)
             first = dt.datetime.now(ZoneInfo("Asia/Jakarta")).date()
             last = first + dt.timedelta(days=30)
-            paths = [
-                f"/api/v1/sites/{MEASURED_SITE}/services/{code}/availability?from={first}&to={last}" for code in services
-            ]
+            site = f"/api/v1/sites/{MEASURED_SITE}"
+            paths = [f"{site}/services/{code}/availability?from={first}&to={last}" for code in services]
             with httpx.Client(base_url=base, timeout=30) as client:
                 results = {
                     "GET /health (floor)": timed(client, ["/health"], args.runs),

@@ -211,7 +211,8 @@ def test_two_apis_two_workers_one_beat_lose_nothing_when_an_api_and_a_worker_are
 
         with db.read() as session:
             assert capacity_violations(session) == []
-        assert booking_codes(db) == {normalise_code(code) for code in codes}  # none lost, none the clients were not given
+        # none lost, and none the clients were not given
+        assert booking_codes(db) == {normalise_code(code) for code in codes}
 
         expected = notification_keys(db)
         assert len(expected) == len(codes)  # one confirmation (SMS) per booking
