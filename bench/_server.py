@@ -1,10 +1,11 @@
-"""What the benchmarks share: waiting for a server process to answer."""
+"""What the benchmarks share: a fresh database, waiting for a server process to answer, peak memory."""
 
 from __future__ import annotations
 
 import time
 
 import httpx
+import sqlalchemy as sa
 
 
 def wait_healthy(base: str, seconds: float = 30) -> None:
@@ -39,3 +40,12 @@ def _vm_hwm_kib(pid: int) -> int:
     except OSError:
         pass
     return 0
+
+
+def fresh_database(admin_url: str, name: str) -> str:
+    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    admin.dispose()
+    return sa.engine.make_url(admin_url).set(database=name).render_as_string(hide_password=False)

@@ -34,8 +34,7 @@ import sqlalchemy as sa
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench._server import peak_rss_mib, wait_healthy  # noqa: E402
-from bench.booking import fresh_database  # noqa: E402
+from bench._server import fresh_database, peak_rss_mib, wait_healthy  # noqa: E402
 from booking.migrate import upgrade  # noqa: E402
 from tests.gateways import free_port  # noqa: E402
 

@@ -18,7 +18,7 @@ For each case -- a hot slot (every request for one slot: two capacity rows) and 
   ``INSERT``s;
 
 then checks the capacity invariants. The headline figure is API bookings/s divided by pgbench's
-transactions/s. Prints a table and writes ``bench/results/booking.json``. Peak RSS of the API process
+transactions/s. Prints a table and writes ``bench/results/booking-<N>-process.json``. Peak RSS of the API process
 is read from /proc after the runs.
 """
 
@@ -41,7 +41,7 @@ import sqlalchemy as sa
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench._server import peak_rss_mib, wait_healthy  # noqa: E402
+from bench._server import fresh_database, peak_rss_mib, wait_healthy  # noqa: E402
 from booking.db import Database  # noqa: E402
 from booking.invariants import capacity_violations  # noqa: E402
 from booking.migrate import upgrade  # noqa: E402
@@ -101,7 +101,7 @@ def main() -> None:
     print(f"\npeak RSS of the API process: {api_rss:.0f} MiB")
     out = ROOT / "bench" / "results"
     out.mkdir(parents=True, exist_ok=True)
-    (out / "booking.json").write_text(
+    (out / f"booking-{args.api_processes}-process.json").write_text(
         json.dumps(
             {
                 "seconds": args.seconds,
@@ -115,15 +115,6 @@ def main() -> None:
     )
     if any(result["violations"] for result in results):
         raise SystemExit("capacity invariants violated")
-
-
-def fresh_database(admin_url: str, name: str) -> str:
-    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    admin.dispose()
-    return sa.engine.make_url(admin_url).set(database=name).render_as_string(hide_password=False)
 
 
 def site_ids(db: Database) -> dict[str, int]:

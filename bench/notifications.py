@@ -34,7 +34,7 @@ import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench._server import wait_healthy  # noqa: E402
+from bench._server import fresh_database, peak_rss_mib, wait_healthy  # noqa: E402
 from tests.gateways import HttpGateway, free_port, wait_until  # noqa: E402 - reuse the test gateway
 
 BIN = Path(sys.executable).parent
@@ -43,10 +43,15 @@ BIN = Path(sys.executable).parent
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--database-url", default="")
+    parser.add_argument(
+        "--postgres-url", default="", help="an admin URL: run on a fresh database antrian_bench_notifications there"
+    )
     parser.add_argument("--broker-url", default="")
     parser.add_argument("--messages", type=int, default=200)
     parser.add_argument("--latency-runs", type=int, default=20)
     args = parser.parse_args()
+    if args.postgres_url:
+        args.database_url = fresh_database(args.postgres_url, "antrian_bench_notifications")
 
     gateway = HttpGateway()
     with tempfile.TemporaryDirectory() as data_dir:
@@ -79,6 +84,7 @@ def main() -> None:
                 _book(base, start, n)
             worker = _start(["worker", "--beat"], env)
             assert wait_until(lambda: len(gateway.requests) >= args.messages, timeout=600, interval=0.05)
+            worker_rss = peak_rss_mib(worker.pid)
             _stop(worker)
             worker_rate = args.messages / _span(gateway)
         finally:
@@ -93,8 +99,10 @@ def main() -> None:
     results = {
         "database": database,
         "broker": broker,
+        "worker_peak_rss_mib": worker_rss,
         "confirmation_latency_ms": {
             "median": statistics.median(latencies),
+            "p95": p95(latencies),
             "worst": max(latencies),
             "runs": len(latencies),
         },
@@ -107,14 +115,20 @@ def main() -> None:
     print(f"\nNotifications ({database}, {broker} broker)")
     print(
         f"confirmation latency over {len(latencies)} runs: median {statistics.median(latencies):.0f} ms, "
-        f"worst {max(latencies):.0f} ms"
+        f"p95 {p95(latencies):.0f} ms, worst {max(latencies):.0f} ms"
     )
+    print(f"peak RSS of the worker (2 threads, with beat inside): {worker_rss:.0f} MiB")
     print(f"{'sender':30} {'messages/s':>10}")
     print(f"{'one worker (2 threads)':30} {worker_rate:10.1f}")
     print(f"{'bare apprise loop':30} {bare_rate:10.1f}")
     out = ROOT / "bench" / "results"
     out.mkdir(parents=True, exist_ok=True)
     (out / f"notifications-{database}-{broker}.json").write_text(json.dumps(results, indent=2))
+
+
+def p95(samples: list[float]) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
 
 
 def _latencies(base: str, gateway: HttpGateway, slots: list[str]) -> list[float]:
