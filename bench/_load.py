@@ -2,7 +2,8 @@
 
 ``python bench/_load.py URL --concurrency N --seconds S --starts START [START ...] --first-citizen K``:
 N asyncio clients (httpx, one connection each) book in a closed loop for S seconds, each request for a new
-citizen (a distinct valid NIK) at a start picked round-robin from the list. Prints one JSON object: counts
+citizen (a distinct valid NIK) at a start picked round-robin from the list (``SERVICE|START`` books another
+service than ``--service``). Prints one JSON object: counts
 by status (201, 409, 429, 5xx, transport errors), requests per second and latency percentiles from a
 log-bucketed histogram (1 % wide buckets, so a percentile is within 1 % of the true sample).
 """
@@ -52,9 +53,10 @@ async def client_loop(url, starts, citizens, deadline, histogram, statuses, serv
     async with httpx.AsyncClient(timeout=30, limits=httpx.Limits(max_connections=1)) as client:
         while time.perf_counter() < deadline:
             n = next(citizens)
+            slot_service, _, start = starts[n % len(starts)].rpartition("|")  # "SERVICE|START" or "START"
             body = {
-                "service": service,
-                "start": starts[n % len(starts)],
+                "service": slot_service or service,
+                "start": start,
                 "channels": ["sms"],
                 "citizen": {"nik": nik(n), "name": "Warga Uji", "phone": "081234567890"},
             }
