@@ -17,7 +17,14 @@ from booking.settings import Settings
 
 COMPOSE = Path(__file__).resolve().parent.parent / "compose.yaml"
 OURS = ("migrate", "api", "worker", "beat")
-SECRET_VARIABLES = ("BOOKING_SECRET_KEY", "POSTGRES_PASSWORD")
+# Values that carry credentials: the secret key, the database password, the gateways' Apprise URLs.
+SECRET_VARIABLES = (
+    "BOOKING_SECRET_KEY",
+    "POSTGRES_PASSWORD",
+    "BOOKING_NOTIFY_SMS_URL",
+    "BOOKING_NOTIFY_WHATSAPP_URL",
+    "BOOKING_NOTIFY_EMAIL_URL",
+)
 REFERENCE = re.compile(r"\$\{(\w+)(?::?[-?][^}]*)?\}")
 
 
