@@ -24,7 +24,7 @@ from booking.models import Closure, Counter, OpeningRule
 GRID_CACHE_SIZE = 16_384
 
 
-class CounterSlot(NamedTuple):  # a tuple: a 31-day call makes thousands, and a frozen dataclass costs 3x more
+class CounterSlot(NamedTuple):  # a tuple: a 31-day call makes thousands; a frozen dataclass costs twice as much
     counter_id: int
     starts_at: dt.datetime  # UTC
     ends_at: dt.datetime  # UTC
