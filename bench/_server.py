@@ -1,10 +1,11 @@
-"""What the benchmarks share: waiting for a server process to answer."""
+"""What the benchmarks share: a fresh database, waiting for a server process to answer, peak memory."""
 
 from __future__ import annotations
 
 import time
 
 import httpx
+import sqlalchemy as sa
 
 
 def wait_healthy(base: str, seconds: float = 30) -> None:
@@ -16,3 +17,35 @@ def wait_healthy(base: str, seconds: float = 30) -> None:
         except httpx.TransportError:
             time.sleep(0.2)
     raise SystemExit(f"server at {base} did not start")
+
+
+def peak_rss_mib(pid: int) -> float:
+    """The most memory a process (and, for a supervisor of several, the largest child) has held: VmHWM."""
+    return max(_vm_hwm_kib(one) for one in [pid, *_children(pid)]) / 1024
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(child) for child in open(f"/proc/{pid}/task/{pid}/children").read().split()]
+    except OSError:
+        return []
+
+
+def _vm_hwm_kib(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def fresh_database(admin_url: str, name: str) -> str:
+    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    admin.dispose()
+    return sa.engine.make_url(admin_url).set(database=name).render_as_string(hide_password=False)

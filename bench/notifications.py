@@ -5,6 +5,8 @@ A real API server, one ``booking worker --beat`` (2 threads) and a local HTTP ga
 
 - latency: ``--latency-runs`` bookings one after another; for each, the time from the API's 201 to the
   gateway receiving the SMS (the API's wake-up plus the worker; beat sweeps every 0.5 s as a fallback);
+- the same under load: ``--load-clients`` clients of bench/_load.py booking other services for
+  ``--load-seconds`` while another ``--latency-runs`` bookings are timed, spaced over that time;
 - throughput: ``--messages`` bookings made with the worker stopped, then one worker started; sends per
   second from its first to its last delivery, beside the same number of ``apprise.notify`` calls in a
   plain loop to the same gateway (the floor: what Apprise and HTTP cost without us).
@@ -34,19 +36,27 @@ import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench._server import wait_healthy  # noqa: E402
+from bench._server import fresh_database, peak_rss_mib, wait_healthy  # noqa: E402
 from tests.gateways import HttpGateway, free_port, wait_until  # noqa: E402 - reuse the test gateway
 
 BIN = Path(sys.executable).parent
+LATENCY_SERVICES = ("DKP-19", "DKP-20", "DKP-22", "DKP-23", "PTS-01", "PTS-02")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--database-url", default="")
+    parser.add_argument(
+        "--postgres-url", default="", help="an admin URL: run on a fresh database antrian_bench_notifications there"
+    )
     parser.add_argument("--broker-url", default="")
     parser.add_argument("--messages", type=int, default=200)
     parser.add_argument("--latency-runs", type=int, default=20)
+    parser.add_argument("--load-clients", type=int, default=16, help="booking clients running beside the second series")
+    parser.add_argument("--load-seconds", type=float, default=20)
     args = parser.parse_args()
+    if args.postgres_url:
+        args.database_url = fresh_database(args.postgres_url, "antrian_bench_notifications")
 
     gateway = HttpGateway()
     with tempfile.TemporaryDirectory() as data_dir:
@@ -70,17 +80,27 @@ def main() -> None:
         server = _start(["serve"], env)
         try:
             wait_healthy(base)
-            slots = _free_slots(base, args.messages + args.latency_runs)
+            slots = _free_slots(base, args.messages + 2 * args.latency_runs)
             worker = _start(["worker", "--beat"], env)
             latencies = _latencies(base, gateway, slots[: args.latency_runs])
+            load = _booking_load(base, args.load_clients, args.load_seconds)
+            loaded = _latencies(
+                base, gateway, slots[args.latency_runs : 2 * args.latency_runs], first=args.latency_runs + 1,
+                spacing=args.load_seconds / (args.latency_runs + 2),
+            )  # fmt: skip
+            load_result = json.loads(load.communicate(timeout=args.load_seconds + 60)[0])
             _stop(worker)
             gateway.requests.clear()
-            for n, start in enumerate(slots[args.latency_runs :], start=args.latency_runs + 1):
+            codes = {
                 _book(base, start, n)
+                for n, start in enumerate(slots[2 * args.latency_runs :], start=2 * args.latency_runs + 1)
+            }
             worker = _start(["worker", "--beat"], env)
-            assert wait_until(lambda: len(gateway.requests) >= args.messages, timeout=600, interval=0.05)
+            assert wait_until(lambda: _all_received(gateway, codes), timeout=600, interval=0.05)
+            worker_rss = peak_rss_mib(worker.pid)
             _stop(worker)
-            worker_rate = args.messages / _span(gateway)
+            # every message it sent in the span counts (the load's last confirmations may be among them)
+            worker_rate = len(gateway.requests) / _span(gateway)
         finally:
             _stop(server)
 
@@ -93,10 +113,19 @@ def main() -> None:
     results = {
         "database": database,
         "broker": broker,
+        "worker_peak_rss_mib": worker_rss,
         "confirmation_latency_ms": {
             "median": statistics.median(latencies),
+            "p95": p95(latencies),
             "worst": max(latencies),
             "runs": len(latencies),
+        },
+        "confirmation_latency_under_load_ms": {
+            "median": statistics.median(loaded),
+            "p95": p95(loaded),
+            "worst": max(loaded),
+            "runs": len(loaded),
+            "load": load_result,
         },
         "sends_per_second": {
             "one worker (2 threads)": worker_rate,
@@ -107,8 +136,15 @@ def main() -> None:
     print(f"\nNotifications ({database}, {broker} broker)")
     print(
         f"confirmation latency over {len(latencies)} runs: median {statistics.median(latencies):.0f} ms, "
-        f"worst {max(latencies):.0f} ms"
+        f"p95 {p95(latencies):.0f} ms, worst {max(latencies):.0f} ms"
     )
+    print(
+        f"under load ({args.load_clients} clients booking other services: "
+        f"{load_result['requests_per_second']:.0f} requests/s, {load_result['bookings_per_second']:.0f} bookings/s, "
+        f"{load_result['statuses']}): median {statistics.median(loaded):.0f} ms, p95 {p95(loaded):.0f} ms, "
+        f"worst {max(loaded):.0f} ms"
+    )
+    print(f"peak RSS of the worker (2 threads, with beat inside): {worker_rss:.0f} MiB")
     print(f"{'sender':30} {'messages/s':>10}")
     print(f"{'one worker (2 threads)':30} {worker_rate:10.1f}")
     print(f"{'bare apprise loop':30} {bare_rate:10.1f}")
@@ -117,17 +153,49 @@ def main() -> None:
     (out / f"notifications-{database}-{broker}.json").write_text(json.dumps(results, indent=2))
 
 
-def _latencies(base: str, gateway: HttpGateway, slots: list[str]) -> list[float]:
+def p95(samples: list[float]) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
+
+
+def _latencies(
+    base: str, gateway: HttpGateway, slots: list[str], *, first: int = 1, spacing: float = 0.0
+) -> list[float]:
+    """From each booking request to its SMS at the gateway, found by its code (other messages may arrive)."""
     latencies = []
-    for n, start in enumerate(slots, start=1):
-        before = len(gateway.requests)
+    for n, start in enumerate(slots, start=first):
         asked = time.perf_counter()
         code = _book(base, start, n)
-        assert wait_until(lambda before=before: len(gateway.requests) > before, timeout=30, interval=0.005)
-        arrived = gateway.requests[-1]
-        assert code in arrived.payload["message"]
-        latencies.append((arrived.received_at - asked) * 1000)  # from the booking request to the gateway
+
+        def arrived(code=code):
+            return next((r for r in gateway.requests if code in r.payload.get("message", "")), None)
+
+        assert wait_until(lambda: arrived() is not None, timeout=60, interval=0.005), f"no SMS for {code}"
+        latencies.append((arrived().received_at - asked) * 1000)
+        time.sleep(max(0.0, spacing - (time.perf_counter() - asked)))
     return latencies
+
+
+def _all_received(gateway: HttpGateway, codes: set[str]) -> bool:
+    messages = [request.payload.get("message", "") for request in list(gateway.requests)]
+    return all(any(code in message for message in messages) for code in codes)
+
+
+def _booking_load(base: str, clients: int, seconds: float) -> subprocess.Popen:
+    """bench/_load.py booking services the latency series does not use, every free slot of two weeks."""
+    services = [s["code"] for s in httpx.get(f"{base}/api/v1/sites/blora/services", timeout=30).json()]
+    today = dt.datetime.now(ZoneInfo("Asia/Jakarta")).date()
+    starts = []
+    for code in [code for code in services if code not in LATENCY_SERVICES][:20]:
+        days = httpx.get(
+            f"{base}/api/v1/sites/blora/services/{code}/availability",
+            params={"from": str(today), "to": str(today + dt.timedelta(days=13))},
+            timeout=30,
+        ).json()["days"]
+        starts += [f"{code}|{slot['start']}" for day in days for slot in day["slots"] if slot["remaining"]]
+    command = [sys.executable, str(ROOT / "bench" / "_load.py"), f"{base}/api/v1/sites/blora/bookings"]
+    arguments = [f"--concurrency={clients}", f"--seconds={seconds}", "--first-citizen=500000", "--starts", *starts]
+    return subprocess.Popen(command + arguments, stdout=subprocess.PIPE, text=True)
 
 
 def _bare_apprise(gateway: HttpGateway, count: int) -> float:
@@ -148,7 +216,7 @@ def _free_slots(base: str, count: int) -> list[str]:
     """Distinct (service, start) pairs with room, so every booking is a different citizen's first."""
     today = dt.datetime.now(ZoneInfo("Asia/Jakarta")).date()
     slots = []
-    for code in ("DKP-19", "DKP-20", "DKP-22", "DKP-23", "PTS-01", "PTS-02"):
+    for code in LATENCY_SERVICES:
         days = httpx.get(
             f"{base}/api/v1/sites/blora/services/{code}/availability",
             params={"from": str(today), "to": str(today + dt.timedelta(days=20))},

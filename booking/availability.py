@@ -111,7 +111,9 @@ def _day_offer(service, site, closures, day, now, left, quota_used) -> DayOffer:
         if slot.starts_at < earliest:
             continue
         free = max(left.get((slot.counter_id, slot.starts_at), slot.online_capacity), 0)
-        offer = by_start.setdefault(slot.starts_at, SlotOffer(slot.starts_at, slot.ends_at, 0))
+        offer = by_start.get(slot.starts_at)
+        if offer is None:  # not setdefault: that would build an offer per counter only to throw most away
+            offer = by_start[slot.starts_at] = SlotOffer(slot.starts_at, slot.ends_at, 0)
         offer.remaining += free
     if not by_start:
         return DayOffer(day, "closed", DAY_REASONS["no_service"])

@@ -156,7 +156,6 @@ def book_walk_in(
         locale="id",
     )
     _save_guarding_citizen_rule(session, booking)
-    session.refresh(booking, ["counter", "service", "site"])
     return NewBooking(booking=booking, manage_token=token)
 
 
@@ -308,9 +307,10 @@ def _new_booking(
     token = manage_token(secret_key, code, salt)
     booking = Booking(
         code=code,
-        site_id=site.id,
-        service_id=service.id,
-        counter_id=slot.counter_id,
+        # the loaded objects, not only their ids: the answer reads them, and lazy loads were 3 more round trips
+        site=site,
+        service=service,
+        counter=next(counter for counter in service.counters if counter.id == slot.counter_id),
         starts_at=slot.starts_at,
         ends_at=slot.ends_at,
         local_date=day,

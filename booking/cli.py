@@ -148,7 +148,7 @@ def serve(settings: Settings, workers: int) -> None:
 def worker(settings: Settings, concurrency: int, beat: bool) -> None:
     """Run a Celery worker that sends notifications (and, with --beat, the periodic sweep)."""
     from notifications.delivery import check_url_template
-    from workers.app import celery_app
+    from workers.app import run_command
 
     for channel in ("sms", "email", "whatsapp"):  # a wrong gateway URL stops the worker now, not at 3 a.m.
         try:
@@ -157,16 +157,16 @@ def worker(settings: Settings, concurrency: int, beat: bool) -> None:
             raise click.ClickException(f"BOOKING_NOTIFY_{channel.upper()}_URL: {problem}") from None
 
     argv = ["worker", f"--loglevel={settings.log_level}", f"--concurrency={concurrency}", "--pool=threads"]
-    celery_app.worker_main(argv + (["--beat"] if beat else []))
+    sys.exit(run_command(argv + (["--beat"] if beat else [])))  # non-zero after a crash: the supervisor restarts it
 
 
 @main.command("beat")
 @click.pass_obj
 def beat(settings: Settings) -> None:
     """Run Celery beat: exactly one per deployment; it sweeps due notifications every few seconds."""
-    from workers.app import celery_app
+    from workers.app import run_command
 
-    celery_app.start(["beat", f"--loglevel={settings.log_level}"])
+    sys.exit(run_command(["beat", f"--loglevel={settings.log_level}"]))
 
 
 @main.command("run")

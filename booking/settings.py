@@ -27,6 +27,9 @@ class Settings(BaseSettings):
         "", description="Keys the NIK hash and the manage tokens; empty means one kept in data_dir."
     )
     rate_limit_per_minute: int = Field(20, ge=0, description="Booking creations per client per minute; 0 is off.")
+    rate_limit_store_url: str = Field(
+        "", description="Redis URL where API processes share their rate-limit counts; empty means per process."
+    )
     idempotency_ttl_hours: int = Field(24, ge=24, description="How long an Idempotency-Key is remembered.")
     db_pool_size: int = Field(10, ge=1)
     log_level: str = "INFO"

@@ -6,7 +6,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from booking.models import Counter, OpeningRule
-from booking.schedule import counter_slots
+from booking.schedule import counter_slots, day_grid
 
 WIB = ZoneInfo("Asia/Jakarta")
 TUESDAY = dt.date(2026, 12, 1)
@@ -52,3 +52,20 @@ def test_rules_apply_only_on_their_weekday_and_validity():
 
 def test_a_rule_with_no_places_offers_no_slot():
     assert _local_starts(_counter(_rule(capacity=0))) == []
+
+
+def test_counters_sharing_hours_share_one_computed_grid_and_keep_their_own_ids_and_places():
+    first = _counter(_rule(capacity=2))
+    second = Counter(id=2, label="Loket 2", rules=[_rule(capacity=5)])
+    one, two = list(counter_slots(first, TUESDAY, WIB)), list(counter_slots(second, TUESDAY, WIB))
+    assert [slot.starts_at for slot in one] == [slot.starts_at for slot in two]
+    assert {(slot.counter_id, slot.capacity) for slot in one} == {(1, 2)}
+    assert {(slot.counter_id, slot.capacity) for slot in two} == {(2, 5)}
+    assert day_grid.cache_info().hits >= 1
+
+
+def test_changed_hours_give_a_new_grid_not_the_remembered_one():
+    assert _local_starts(_counter(_rule(closes_at=dt.time(9)))) == ["08:00", "08:20", "08:40"]
+    assert _local_starts(_counter(_rule(closes_at=dt.time(9), slot_minutes=30))) == ["08:00", "08:30"]
+    earlier = _rule(opens_at=dt.time(7, 30), closes_at=dt.time(8, 30))
+    assert _local_starts(_counter(earlier)) == ["07:30", "07:50", "08:10"]

@@ -69,3 +69,23 @@ def broker_reachable(app: Celery, timeout: float = 2.0) -> bool:
 
 settings = Settings()
 celery_app = make_celery(settings)
+
+
+def run_command(argv: list[str]) -> int:
+    """Run Celery's own command line (``worker ...``, ``beat ...``) with this app and return its exit code.
+
+    ``Celery.start`` and ``worker_main`` drop it: with click's standalone mode off, an unrecoverable
+    worker error comes back as a return value of 1 that they throw away, so a crashed worker exited 0
+    and no supervisor restarted it.
+    """
+    from celery.bin.celery import celery as celery_command
+    from click.exceptions import Exit
+
+    celery_command.params[0].default = celery_app
+    try:
+        code = celery_command.main(args=argv, standalone_mode=False)
+    except Exit as stopped:
+        code = stopped.exit_code
+    finally:
+        celery_command.params[0].default = None
+    return code if isinstance(code, int) else 0

@@ -70,6 +70,7 @@ def create_app(
     api = Router(path="/api/v1", route_handlers=[SiteController, BookingController, AuthController, signed_in])
     pages = web_pages(settings)  # HTML with CSRF and its own headers; the API above has neither
     return Litestar(
+        stores=_shared_stores(settings),
         route_handlers=[api, health, ready, metrics, *pages.routers],
         template_config=pages.template_config,
         dependencies={
@@ -113,6 +114,16 @@ def _redact_access_log() -> None:
     access = logging.getLogger("uvicorn.access")
     if not any(isinstance(existing, _RedactTokens) for existing in access.filters):
         access.addFilter(_RedactTokens())
+
+
+def _shared_stores(settings: Settings) -> dict:
+    """With several API processes a per-process count would let a client book N times the limit: the
+    counts go to Redis when a store URL is set (Litestar's default store is in this process's memory)."""
+    if not settings.rate_limit_store_url:
+        return {}
+    from litestar.stores.redis import RedisStore
+
+    return {"rate_limit": RedisStore.with_client(settings.rate_limit_store_url, namespace="antrian-rate-limit")}
 
 
 def _is_booking_creation(request: Request) -> bool:

@@ -1,0 +1,280 @@
+"""Booking throughput and latency through the HTTP API, beside pgbench running the same transaction's SQL.
+
+Run: ``.venv/bin/python bench/booking.py [--postgres-url URL] [--seconds S] [--api-processes N]``.
+
+A dedicated PostgreSQL database (``antrian_bench_booking``, made afresh) with the test site: one service
+served by two counters, 7 slots a day, and a capacity so large that no slot fills during the run, so every
+request takes the same path (the place-taking UPDATE succeeds) in the API and in pgbench alike.
+
+For each case -- a hot slot (every request for one slot: two capacity rows) and spread (a random one of
+196 slots over 28 days), at 32 and 128 concurrent clients -- it runs:
+
+- the API: ``booking serve`` (rate limit off) loaded for S seconds by bench/_load.py, a process of its own
+  (asyncio + httpx, one connection per client), every request a new citizen;
+- the database alone: ``pgbench`` with as many clients, for S seconds, running the statements the API's
+  booking transaction sends (read off SQLAlchemy's echo of ``create_booking``): the site, service,
+  counters, rules, closures and duplicate-citizen reads, the ``slot_loads`` read, ``INSERT ... ON CONFLICT
+  DO NOTHING``, the conditional ``UPDATE``, the booking ``INSERT`` in a savepoint, and the three outbox
+  ``INSERT``s;
+
+then checks the capacity invariants. The headline figure is API bookings/s divided by pgbench's
+transactions/s. Prints a table and writes ``bench/results/booking-<N>-process.json``. Peak RSS of the API process
+is read from /proc after the runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from bench._server import fresh_database, peak_rss_mib, wait_healthy  # noqa: E402
+from booking.db import Database  # noqa: E402
+from booking.invariants import capacity_violations  # noqa: E402
+from booking.migrate import upgrade  # noqa: E402
+from tests.factories import make_site  # noqa: E402
+from tests.gateways import free_port  # noqa: E402
+
+BIN = Path(sys.executable).parent
+DATABASE = "antrian_bench_booking"
+WIB = ZoneInfo("Asia/Jakarta")
+SLOT_MINUTES_AFTER_8 = (0, 30, 60, 90, 150, 180, 210)  # make_site's slots: 08.00-10.00, 10.30-12.00
+DAYS = range(2, 30)  # inside the 30-day window, past the 60-minute lead
+CAPACITY = 1_000_000  # no slot fills: every booking takes the same path
+CONCURRENCIES = (32, 128)
+OUTBOX_KINDS = ("booking_confirmed", "reminder_day_before", "reminder_soon")  # what one booking plans
+# PostgreSQL's default max_connections is 100, shared with whatever else runs: pgbench gets at most this many
+# (its rate has levelled off well before: two cores). The API needs only its pool (BOOKING_DB_POOL_SIZE x 2).
+PGBENCH_MAX_CLIENTS = 64
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--postgres-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--seconds", type=float, default=12)
+    parser.add_argument("--api-processes", type=int, default=1)
+    parser.add_argument("--pool-size", type=int, default=10, help="BOOKING_DB_POOL_SIZE of the API")
+    args = parser.parse_args()
+    if not shutil.which("pgbench"):
+        raise SystemExit("pgbench not found: apt-get install postgresql-contrib (make bench does)")
+
+    url = fresh_database(args.postgres_url, DATABASE)
+    upgrade(url)
+    db = Database(url)
+    make_site(db, capacity=CAPACITY, counters=2)
+    ids = site_ids(db)
+    today = dt.datetime.now(WIB).date()
+    hot = [start_of(today + dt.timedelta(days=2), SLOT_MINUTES_AFTER_8[0])]
+    spread = [start_of(today + dt.timedelta(days=d), m) for d in DAYS for m in SLOT_MINUTES_AFTER_8]
+
+    results, citizens = [], 1
+    with tempfile.TemporaryDirectory() as data_dir, api_server(url, data_dir, args) as (base, server):
+        for case, starts in (("hot slot", hot), ("spread", spread)):
+            for clients in CONCURRENCIES:
+                api = load(base, starts, clients, args.seconds, citizens)
+                citizens += api["citizens_used"]
+                database = pgbench(
+                    url, script(ids, starts, case), min(clients, PGBENCH_MAX_CLIENTS), args.seconds, data_dir
+                )
+                with db.read() as session:
+                    problems = capacity_violations(session)
+                results.append(
+                    {"case": case, "clients": clients, "api": api, "pgbench": database, "violations": problems}
+                )
+                print_row(results[-1])
+        api_rss = peak_rss_mib(server.pid)
+    db.dispose()
+
+    print(f"\npeak RSS of the API process: {api_rss:.0f} MiB")
+    out = ROOT / "bench" / "results"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / f"booking-{args.api_processes}-process.json").write_text(
+        json.dumps(
+            {
+                "seconds": args.seconds,
+                "api_processes": args.api_processes,
+                "pool_size": args.pool_size,
+                "api_peak_rss_mib": api_rss,
+                "cases": results,
+            },
+            indent=2,
+        )
+    )
+    if any(result["violations"] for result in results):
+        raise SystemExit("capacity invariants violated")
+
+
+def site_ids(db: Database) -> dict[str, int]:
+    with db.read() as session:
+        row = session.execute(
+            sa.text(
+                "SELECT s.id AS site, v.id AS service, v.agency_id AS agency, min(c.id) AS counter_lo, "
+                "max(c.id) AS counter_hi FROM sites s JOIN services v ON v.site_id = s.id AND v.code = 'KTP' "
+                "JOIN counters c ON c.site_id = s.id GROUP BY s.id, v.id, v.agency_id"
+            )
+        ).one()
+    return dict(row._mapping)
+
+
+def start_of(day: dt.date, minutes_after_8: int) -> str:
+    return (dt.datetime.combine(day, dt.time(8), WIB) + dt.timedelta(minutes=minutes_after_8)).isoformat()
+
+
+class api_server:  # noqa: N801 - used as a context manager, like open()
+    def __init__(self, url: str, data_dir: str, args) -> None:
+        port = free_port()
+        self.base = f"http://127.0.0.1:{port}"
+        self.env = {
+            **os.environ,
+            "BOOKING_DATABASE_URL": url,
+            "BOOKING_DATA_DIR": data_dir,
+            "BOOKING_SECRET_KEY": "bench",
+            "BOOKING_PORT": str(port),
+            "BOOKING_RATE_LIMIT_PER_MINUTE": "0",
+            "BOOKING_LOG_LEVEL": "WARNING",
+            "BOOKING_DB_POOL_SIZE": str(args.pool_size),
+        }
+        self.command = [str(BIN / "booking"), "serve", "--workers", str(args.api_processes)]
+
+    def __enter__(self):
+        log = open(Path(self.env["BOOKING_DATA_DIR"]) / "server.log", "ab")  # noqa: SIM115 - the child owns it
+        self.process = subprocess.Popen(self.command, env=self.env, stdout=log, stderr=subprocess.STDOUT)
+        wait_healthy(self.base)
+        return self.base, self.process
+
+    def __exit__(self, *exc) -> None:
+        self.process.send_signal(signal.SIGTERM)
+        self.process.wait(timeout=30)
+
+
+def load(base: str, starts: list[str], clients: int, seconds: float, first_citizen: int) -> dict:
+    command = [
+        sys.executable,
+        str(ROOT / "bench" / "_load.py"),
+        f"{base}/api/v1/sites/uji/bookings",
+        f"--concurrency={clients}",
+        f"--seconds={seconds}",
+        f"--first-citizen={first_citizen}",
+        "--starts",
+        *starts,
+    ]
+    return json.loads(subprocess.run(command, check=True, capture_output=True, text=True).stdout)
+
+
+def script(ids: dict[str, int], starts: list[str], case: str) -> str:
+    """One booking transaction's statements, as the API sends them; random picks as in the load."""
+    first = dt.datetime.fromisoformat(starts[0]).astimezone(dt.UTC).replace(tzinfo=None)
+    local_day = dt.datetime.fromisoformat(starts[0]).date()
+    if case == "hot slot":
+        pick = "\\set d 0\n\\set s 1\n"
+    else:
+        pick = f"\\set d random(0, {len(DAYS) - 1})\n\\set s random(1, {len(SLOT_MINUTES_AFTER_8)})\n"
+    minutes = ",".join(str(m) for m in SLOT_MINUTES_AFTER_8)
+    start = (
+        f"(timestamp '{first:%Y-%m-%d %H:%M}' + :d::int * interval '1 day' "
+        f"+ (ARRAY[{minutes}])[:s::int] * interval '1 minute')"
+    )
+    day = f"(date '{local_day}' + :d::int)"
+    booking_values = (
+        f"substr(md5(random()::text), 1, 16), {ids['site']}, {ids['service']}, :c, {start}, "
+        f"{start} + interval '30 minutes', {day}, 'confirmed', 0, md5(random()::text), '0001', 'Warga Uji', "
+        "'+6281234567890', NULL, '[\"sms\"]', 'id', substr(md5(random()::text), 1, 16), md5(random()::text), "
+        "now(), now(), NULL"
+    )
+    notification = (
+        "INSERT INTO notifications (booking_id, kind, channel, revision, status, send_at, lease_until, attempts, "
+        "last_error, sent_at, created_at, updated_at) VALUES (currval('bookings_id_seq'), '{kind}', 'sms', 0, "
+        "'pending', now(), NULL, 0, NULL, NULL, now(), now()) RETURNING notifications.id;\n"
+    )
+    return (
+        pick
+        + f"\\set c random({ids['counter_lo']}, {ids['counter_hi']})\n"
+        + "BEGIN;\n"
+        + "SELECT id, slug, name, timezone, address, min_lead_minutes, max_days_ahead, reminder_day_before_at, "
+        "reminder_soon_minutes FROM sites WHERE slug = 'uji';\n"
+        + "SELECT id, site_id, agency_id, code, name, duration_minutes, requirements, daily_quota FROM services "
+        f"WHERE site_id = {ids['site']} AND code = 'KTP';\n"
+        + f"SELECT id, site_id, slug, name, sort_order FROM agencies WHERE id IN ({ids['agency']});\n"
+        + "SELECT counter_services.service_id, counters.id, counters.site_id, counters.agency_id, counters.label "
+        "FROM counter_services JOIN counters ON counters.id = counter_services.counter_id "
+        f"WHERE counter_services.service_id IN ({ids['service']});\n"
+        + "SELECT counter_id, id, weekday, opens_at, closes_at, slot_minutes, capacity, break_starts_at, "
+        f"break_ends_at, valid_from, valid_until FROM opening_rules WHERE counter_id IN ({ids['counter_lo']}, "
+        f"{ids['counter_hi']});\n"
+        + "SELECT id, site_id, agency_id, counter_id, starts_on, ends_on, reason, reason_en, kind FROM closures "
+        f"WHERE starts_on <= {day} AND ends_on >= {day} AND (site_id IS NULL OR site_id = {ids['site']});\n"
+        + f"SELECT id FROM bookings WHERE service_id = {ids['service']} AND local_date = {day} "
+        "AND citizen_nik_hash = md5(random()::text) AND status != 'cancelled';\n"
+        + f"SELECT counter_id, booked FROM slot_loads WHERE starts_at = {start} AND counter_id IN "
+        f"({ids['counter_lo']}, {ids['counter_hi']});\n"
+        + f"INSERT INTO slot_loads (counter_id, starts_at, capacity, booked) VALUES (:c, {start}, {CAPACITY}, 0) "
+        "ON CONFLICT DO NOTHING RETURNING slot_loads.id;\n"
+        + f"UPDATE slot_loads SET booked = booked + 1 WHERE counter_id = :c AND starts_at = {start} "
+        "AND booked < capacity;\n"
+        + "SAVEPOINT sa_savepoint_1;\n"
+        + "INSERT INTO bookings (code, site_id, service_id, counter_id, starts_at, ends_at, local_date, status, "
+        "revision, citizen_nik_hash, citizen_nik_last4, citizen_name, citizen_phone, citizen_email, channels, "
+        "locale, manage_token_salt, manage_token_hash, created_at, updated_at, cancelled_at) VALUES "
+        f"({booking_values}) RETURNING bookings.id;\n"
+        + "RELEASE SAVEPOINT sa_savepoint_1;\n"
+        + "".join(
+            notification.format(kind=kind) for kind in ("booking_confirmed", "reminder_day_before", "reminder_soon")
+        )
+        + "END;\n"
+    )
+
+
+def pgbench(url: str, sql: str, clients: int, seconds: float, data_dir: str) -> dict:
+    script_path = Path(data_dir) / "booking.sql"
+    script_path.write_text(sql)
+    target = sa.engine.make_url(url)
+    command = [
+        "pgbench", "-n", "-M", "prepared", "-c", str(clients), "-j", "2", "-T", str(int(seconds)),
+        "-h", target.host or "127.0.0.1", "-p", str(target.port or 5432), "-U", target.username or "postgres",
+        "-f", str(script_path), target.database,
+    ]  # fmt: skip
+    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    tps = float(re.search(r"tps = ([\d.]+) \(without initial connection time\)", output).group(1))
+    latency = float(re.search(r"latency average = ([\d.]+) ms", output).group(1))
+    failed = int(re.search(r"number of failed transactions: (\d+)", output).group(1))
+    return {"clients": clients, "transactions_per_second": tps, "latency_average_ms": latency, "failed": failed}
+
+
+HEADER = (
+    ("case", 9), ("clients", 7), ("API bk/s", 9), ("pgbench tx/s", 12), ("(clients)", 9), ("ratio", 6), ("p50 ms", 7),
+    ("p90 ms", 7), ("p99 ms", 7), ("max ms", 7), ("201", 6), ("409", 5), ("429", 5), ("5xx", 5), ("transport", 9),
+    ("overbooked", 10),
+)  # fmt: skip
+
+
+def print_row(result: dict) -> None:
+    if result["case"] == "hot slot" and result["clients"] == CONCURRENCIES[0]:
+        print("\n" + " ".join(f"{name:>{width}}" for name, width in HEADER))
+    api, database = result["api"], result["pgbench"]
+    statuses, latency = api["statuses"], api["latency_ms"]
+    cells = (
+        result["case"], result["clients"], f"{api['bookings_per_second']:.1f}",
+        f"{database['transactions_per_second']:.1f}", f"({database['clients']})",
+        f"{api['bookings_per_second'] / database['transactions_per_second']:.2f}",
+        *(f"{latency[p]:.1f}" for p in ("p50", "p90", "p99", "max")),
+        *(statuses.get(key, 0) for key in ("201", "409", "429", "5xx", "transport error")),
+        len(result["violations"]),
+    )  # fmt: skip
+    print(" ".join(f"{cell:>{width}}" for cell, (_, width) in zip(cells, HEADER, strict=True)))
+
+
+if __name__ == "__main__":
+    main()
