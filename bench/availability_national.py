@@ -78,7 +78,8 @@ GENERATE = [
         WHERE extract(isodow FROM day) - 1 = r.weekday
           AND (r.break_starts_at IS NULL OR NOT (slot >= r.break_starts_at AND slot < r.break_ends_at))
           AND (s.slug = :measured OR extract(minute FROM slot)::int % 30 = 0)""",
-    "INSERT INTO slot_loads (counter_id, starts_at, capacity, booked) SELECT counter_id, starts_at, 2, 1 FROM filled",
+    "INSERT INTO slot_loads (counter_id, starts_at, capacity, booked, online_capacity, online_booked) "
+    "SELECT counter_id, starts_at, 2, 1, 2, 1 FROM filled",
     """INSERT INTO bookings (code, site_id, service_id, counter_id, starts_at, ends_at, local_date, status, revision,
         citizen_nik_hash, citizen_nik_last4, citizen_name, citizen_phone, citizen_email, channels, locale,
         manage_token_salt, manage_token_hash, created_at, updated_at, cancelled_at)
