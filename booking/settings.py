@@ -40,7 +40,7 @@ class Settings(BaseSettings):
     notify_rate_limit: str = Field("20/s", description="Celery rate limit per channel and worker, e.g. 5/s.")
     sweep_seconds: float = Field(5.0, gt=0, description="How often beat looks for due notifications.")
     send_lease_seconds: float = Field(
-        120, gt=0, description="How long a worker holds a message it is sending before another may retry it."
+        120, gt=0, description="How long a queued or sending message is held before another worker may take it."
     )
 
     no_show_sweep_seconds: float = Field(

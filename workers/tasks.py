@@ -22,7 +22,6 @@ from notifications.render import BookingFacts, render
 from workers.app import NO_SHOW_TASK, PURGE_KEYS_TASK, SWEEP_TASK, celery_app, settings
 
 log = logging.getLogger("workers.tasks")
-SWEEP_LEASE = dt.timedelta(minutes=5)
 SWEEP_BATCH = 200
 
 
@@ -38,8 +37,12 @@ def utc_now() -> dt.datetime:
 
 @celery_app.task(name=SWEEP_TASK)
 def sweep() -> int:
+    # A row queued but not taken within the send lease is queued again: its task may sit in the prefetch
+    # of a worker that was killed (the broker gives it back only after its visibility timeout, an hour).
+    # A second task for a row still in a live queue is harmless: start_sending lets only one send it.
+    lease = dt.timedelta(seconds=settings.send_lease_seconds)
     leased = database().transaction(
-        lambda session: outbox.claim_due(session, utc_now(), lease=SWEEP_LEASE, limit=SWEEP_BATCH)
+        lambda session: outbox.claim_due(session, utc_now(), lease=lease, limit=SWEEP_BATCH)
     )
     for notification_id, channel in leased:
         SENDERS[channel].delay(notification_id)
