@@ -482,24 +482,22 @@ def in_range(errors, values, name, low, high) -> None:
 
 
 def _time(errors, values, name) -> dt.time | None:
-    value = values.get(name)
-    if value is None or isinstance(value, dt.time):
-        return value
-    try:
-        return dt.time.fromisoformat(str(value))
-    except ValueError:
-        errors.append(FieldError(name, "time_format"))
-        return None
+    return _iso(errors, values, name, dt.time, "time_format")
 
 
 def _date(errors, values, name) -> dt.date | None:
+    return _iso(errors, values, name, dt.date, "date_format")
+
+
+def _iso(errors, values, name, kind, error_code):
+    """A time or date given as ISO text (or already parsed); a field error for anything else."""
     value = values.get(name)
-    if value is None or isinstance(value, dt.date):
+    if value is None or isinstance(value, kind):
         return value
     try:
-        return dt.date.fromisoformat(str(value))
+        return kind.fromisoformat(str(value))
     except ValueError:
-        errors.append(FieldError(name, "date_format"))
+        errors.append(FieldError(name, error_code))
         return None
 
 

@@ -30,15 +30,10 @@ def principal_of_token(context: Context, token: Token) -> Principal | None:
         return principal_of(user) if user is not None else None
 
 
-def principal_of_cookie(context: Context, encoded: str | None) -> Principal | None:
+def principal_of_cookie(context: Context, tokens: TokenIssuer, encoded: str | None) -> Principal | None:
     """For the staff pages, whose token lives in an HttpOnly cookie (their forms carry CSRF tokens)."""
-    if not encoded:
-        return None
-    try:
-        token = Token.decode(encoded, secret=context.settings.staff_token_key, algorithm=ALGORITHM)
-    except NotAuthorizedException:  # bad signature, expired, malformed
-        return None
-    return principal_of_token(context, token)
+    token = tokens.decode(encoded) if encoded else None
+    return principal_of_token(context, token) if token is not None else None
 
 
 def staff_auth(context: Context) -> JWTAuth[Principal]:
@@ -61,3 +56,10 @@ class TokenIssuer:
 
     def issue(self, user_id: int, token_version: int) -> str:
         return self._auth.create_token(identifier=str(user_id), token_extras={"ver": token_version})
+
+    def decode(self, encoded: str) -> Token | None:
+        """A token this app signed and that has not expired, or None."""
+        try:
+            return Token.decode(encoded, secret=self._auth.token_secret, algorithm=ALGORITHM)
+        except NotAuthorizedException:  # bad signature, expired, malformed
+            return None

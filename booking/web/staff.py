@@ -32,10 +32,7 @@ from booking.messages import FIELD_ERRORS
 from booking.models import Agency, BookingStatus, Site
 from booking.staff import Principal, sign_out_everywhere
 from booking.web.base import page_language, redirect, render, url_with
-from booking.web.staff_words import STAFF_WORDS
-from booking.web.words import WORDS, Words
-
-WORDS.update(STAFF_WORDS)  # one vocabulary for the templates' t(); staff words are kept in their own file
+from booking.web.words import Words
 
 STAFF_COOKIE = "antrian_staff"
 ACTIONS = ("check_in", "serve", "no_show")
@@ -53,8 +50,8 @@ class NotSignedIn(Exception):
     """No valid staff cookie: the page sends the clerk to the sign-in form."""
 
 
-def signed_in_clerk(ctx: Ctx, request: Request) -> Principal:
-    principal = principal_of_cookie(ctx, request.cookies.get(STAFF_COOKIE))
+def signed_in_clerk(ctx: Ctx, tokens: Tokens, request: Request) -> Principal:
+    principal = principal_of_cookie(ctx, tokens, request.cookies.get(STAFF_COOKIE))
     if principal is None:
         raise NotSignedIn()
     return principal
@@ -95,8 +92,8 @@ class StaffSignIn(Controller):
         return page
 
     @post("/logout", sync_to_thread=True)
-    def logout(self, ctx: Ctx, request: Request) -> Response:
-        clerk = principal_of_cookie(ctx, request.cookies.get(STAFF_COOKIE))
+    def logout(self, ctx: Ctx, tokens: Tokens, request: Request) -> Response:
+        clerk = principal_of_cookie(ctx, tokens, request.cookies.get(STAFF_COOKIE))
         if clerk is not None:  # a copy of the token must not outlive the sign-out
             with ctx.db.write() as session:
                 sign_out_everywhere(session, clerk.user_id)

@@ -11,6 +11,7 @@ import datetime as dt
 from babel.dates import format_date
 
 from booking.messages import Text
+from booking.web.staff_words import STAFF_WORDS
 
 WORDS: dict[str, Text] = {
     "app_name": Text("Antrian MPP", "Antrian MPP"),
@@ -131,6 +132,8 @@ NOTIFICATION_KINDS: dict[str, Text] = {
     "booking_cancelled": Text("Pembatalan", "Cancellation"),
     "booking_rescheduled": Text("Jadwal ulang", "Reschedule"),
 }
+
+WORDS.update(STAFF_WORDS)  # the staff pages' words, kept in a file of their own
 
 CHANNEL_WORDS = {"sms": "sms", "whatsapp": "whatsapp", "email": "email_channel"}
 
