@@ -11,14 +11,14 @@ import datetime as dt
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from booking import catalogue
 from booking.errors import FieldError, InvalidInput, NotFound
 from booking.messages import DAY_REASONS, Text
-from booking.models import Closure, Service, ServiceDayLoad, Site, SlotLoad
-from booking.schedule import CounterSlot, closure_for, counter_slots
+from booking.models import Closure, Counter, Service, ServiceDayLoad, Site, SlotLoad
+from booking.schedule import CounterSlot, OfferedStart, RuleHours, closure_for, counter_slots, offered_starts, rules_on
 
 MAX_DAYS = 31
 
@@ -59,15 +59,20 @@ def earliest_bookable_start(site: Site, now: dt.datetime) -> dt.datetime:
 
 def open_slots(service: Service, site: Site, closures: list[Closure], day: dt.date) -> list[CounterSlot] | Closure:
     """Every counter slot for the service on a day, or the closure that shuts the whole agency that day."""
+    counters = open_counters(service, closures, day)
+    if isinstance(counters, Closure):
+        return counters
+    zone = ZoneInfo(site.timezone)
+    return [slot for counter in counters if counter is not None for slot in counter_slots(counter, day, zone)]
+
+
+def open_counters(service: Service, closures: list[Closure], day: dt.date) -> list[Counter | None] | Closure:
+    """The service's counters in order, None for one closed that day; or the closure shutting the agency."""
     whole_agency = closure_for(closures, day, service.agency_id)
     if whole_agency is not None:
         return whole_agency
-    zone = ZoneInfo(site.timezone)
     return [
-        slot
-        for counter in service.counters
-        if closure_for(closures, day, service.agency_id, counter.id) is None
-        for slot in counter_slots(counter, day, zone)
+        None if closure_for(closures, day, service.agency_id, counter.id) else counter for counter in service.counters
     ]
 
 
@@ -86,39 +91,35 @@ def service_availability(
     closures = catalogue.closures_between(session, site, first, last)
     window_start = dt.datetime.combine(first, dt.time(), zone)
     window_end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), zone)
-    left = _places_left(session, [c.id for c in service.counters], window_start, window_end)
+    booked = BookedPlaces(session, [c.id for c in service.counters], window_start, window_end)
     quota_used = _quota_used(session, service, first, last)
 
     days = [
-        _day_offer(service, site, closures, first + dt.timedelta(days=n), now, left, quota_used)
+        _day_offer(service, site, closures, first + dt.timedelta(days=n), now, booked, quota_used)
         for n in range((last - first).days + 1)
     ]
     return Availability(site=site, service=service, days=days)
 
 
-def _day_offer(service, site, closures, day, now, left, quota_used) -> DayOffer:
+def _day_offer(service, site, closures, day, now, booked: BookedPlaces, quota_used) -> DayOffer:
     if day < site_today(site, now):
         return DayOffer(day, "closed", DAY_REASONS["past"])
     if day > last_bookable_day(site, now):
         return DayOffer(day, "closed", DAY_REASONS["not_yet_open"])
-    slots = open_slots(service, site, closures, day)
-    if isinstance(slots, Closure):
-        return DayOffer(day, "closed", Text(slots.reason, slots.reason_en or slots.reason))
+    counters = open_counters(service, closures, day)
+    if isinstance(counters, Closure):
+        return DayOffer(day, "closed", Text(counters.reason, counters.reason_en or counters.reason))
 
+    hours = tuple(() if c is None else tuple(RuleHours.of(rule) for rule in rules_on(c, day)) for c in counters)
     earliest = earliest_bookable_start(site, now)
-    by_start: dict[dt.datetime, SlotOffer] = {}
-    for slot in slots:
-        if slot.starts_at < earliest:
-            continue
-        free = max(left.get((slot.counter_id, slot.starts_at), slot.online_capacity), 0)
-        offer = by_start.get(slot.starts_at)
-        if offer is None:  # not setdefault: that would build an offer per counter only to throw most away
-            offer = by_start[slot.starts_at] = SlotOffer(slot.starts_at, slot.ends_at, 0)
-        offer.remaining += free
-    if not by_start:
+    offers = [
+        SlotOffer(start.starts_at, start.ends_at, booked.free_at(start))
+        for start in offered_starts(day, ZoneInfo(site.timezone), hours)
+        if start.starts_at >= earliest
+    ]
+    if not offers:
         return DayOffer(day, "closed", DAY_REASONS["no_service"])
 
-    offers = sorted(by_start.values(), key=lambda offer: offer.starts_at)
     reason = None
     if service.daily_quota is not None:
         quota_left = max(service.daily_quota - quota_used.get(day, 0), 0)
@@ -130,20 +131,68 @@ def _day_offer(service, site, closures, day, now, left, quota_used) -> DayOffer:
     return DayOffer(day, status, reason, offers)
 
 
-def _places_left(session, counter_ids, start, end) -> dict[tuple[int, dt.datetime], int]:
-    """Places left to online booking in the slots somebody booked (never the walk-in share); a slot
-    without a row still has its rule's online capacity."""
-    if not counter_ids:
-        return {}
-    rows = session.execute(
-        select(
-            SlotLoad.counter_id,
-            SlotLoad.starts_at,
-            SlotLoad.capacity - SlotLoad.booked,
-            SlotLoad.online_capacity - SlotLoad.online_booked,
-        ).where(SlotLoad.counter_id.in_(counter_ids), SlotLoad.starts_at >= start, SlotLoad.starts_at < end)
-    )
-    return {(counter_id, starts_at): min(left, online_left) for counter_id, starts_at, left, online_left in rows}
+class BookedPlaces:
+    """Places left to online booking in the slots somebody booked, over a range of time.
+
+    A slot without a ``slot_loads`` row still has its rule's full online capacity; one with a row has
+    what the row says is left (never the walk-in share). Reading a row per counter and slot was most of
+    a 31-day call at national scale, so the database sums the rows of each start and says which
+    counters have one; the rows one by one are read only when a start has a row for a counter that is
+    not offering it that day (a counter closed, or hours changed after the booking was cancelled).
+    """
+
+    BITS_PER_QUERY = 62  # counters' positions are summed as bits into a 64-bit integer, on SQLite too
+
+    def __init__(self, session: Session, counter_ids: list[int], start: dt.datetime, end: dt.datetime) -> None:
+        self._session, self._counter_ids, self._start, self._end = session, counter_ids, start, end
+        self._by_start: dict[dt.datetime, tuple[int, int]] = {}  # start -> (places left, positions with a row)
+        self._by_counter: dict[tuple[int, dt.datetime], int] | None = None
+        for offset in range(0, len(counter_ids), self.BITS_PER_QUERY):
+            batch = counter_ids[offset : offset + self.BITS_PER_QUERY]
+            position_bit = case({counter_id: 1 << n for n, counter_id in enumerate(batch)}, value=SlotLoad.counter_id)
+            rows = session.execute(
+                select(SlotLoad.starts_at, func.sum(_online_places_left()), func.sum(position_bit))
+                .where(*self._rows_of(batch))
+                .group_by(SlotLoad.starts_at)
+            )
+            for starts_at, free, bits in rows:
+                known_free, known_positions = self._by_start.get(starts_at, (0, 0))
+                self._by_start[starts_at] = (known_free + int(free), known_positions | int(bits) << offset)
+
+    def free_at(self, start: OfferedStart) -> int:
+        """Places left to book online at this start, over the counters offering it."""
+        booked = self._by_start.get(start.starts_at)
+        if booked is None:
+            return start.online_capacity
+        free, positions = booked
+        if positions & ~start.positions == 0:
+            untouched = sum(capacity for position, capacity in start.places if not positions >> position & 1)
+            return untouched + free
+        by_counter = self._rows_one_by_one()
+        return sum(
+            by_counter.get((self._counter_ids[position], start.starts_at), capacity)
+            for position, capacity in start.places
+        )
+
+    def _rows_one_by_one(self) -> dict[tuple[int, dt.datetime], int]:
+        if self._by_counter is None:
+            rows = self._session.execute(
+                select(SlotLoad.counter_id, SlotLoad.starts_at, _online_places_left()).where(
+                    *self._rows_of(self._counter_ids)
+                )
+            )
+            self._by_counter = {(counter_id, starts_at): free for counter_id, starts_at, free in rows}
+        return self._by_counter
+
+    def _rows_of(self, counter_ids):
+        return SlotLoad.counter_id.in_(counter_ids), SlotLoad.starts_at >= self._start, SlotLoad.starts_at < self._end
+
+
+def _online_places_left():
+    """A row's places left to online booking: what its online share and its whole capacity both allow, at least 0."""
+    left, online_left = SlotLoad.capacity - SlotLoad.booked, SlotLoad.online_capacity - SlotLoad.online_booked
+    smaller = case((left < online_left, left), else_=online_left)
+    return case((smaller > 0, smaller), else_=0)
 
 
 def _quota_used(session, service, first, last) -> dict[dt.date, int]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from booking.errors import NotFound
 from booking.models import Agency, Closure, Counter, Service, Site
@@ -62,15 +62,17 @@ def get_service(session: Session, site: Site, code: str) -> Service | None:
     """A service with its agency, counters and their rules loaded, ready for slot computations."""
     if unusable_key(code):
         return None
-    return session.scalar(
-        select(Service)
-        .where(Service.site_id == site.id, Service.code == code.strip().upper())
-        .options(
-            selectinload(Service.agency),
-            selectinload(Service.counters).selectinload(Counter.rules),
+    # one round trip: a service has a few counters with a few rules each, so the joined rows are few
+    return (
+        session.execute(
+            select(Service)
+            .where(Service.site_id == site.id, Service.code == code.strip().upper())
+            .options(joinedload(Service.agency), joinedload(Service.counters).joinedload(Counter.rules))
+            # rules read after hold_rules() took its locks must be the committed ones, not a cached copy
+            .execution_options(populate_existing=True)
         )
-        # rules read after hold_rules() took its locks must be the committed ones, not a cached copy
-        .execution_options(populate_existing=True)
+        .unique()
+        .scalar_one_or_none()
     )
 
 

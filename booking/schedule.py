@@ -44,11 +44,14 @@ def rule_applies(rule: OpeningRule, day: dt.date) -> bool:
     )
 
 
+def rules_on(counter: Counter, day: dt.date) -> list[OpeningRule]:
+    """The rules that give a counter slots on a local day."""
+    return [rule for rule in counter.rules if rule.capacity > 0 and rule_applies(rule, day)]
+
+
 def counter_slots(counter: Counter, day: dt.date, zone: ZoneInfo) -> Iterator[CounterSlot]:
     """The slots a counter offers on a local day, by its rules, in time order within each rule."""
-    for rule in counter.rules:
-        if not rule_applies(rule, day) or rule.capacity <= 0:
-            continue
+    for rule in rules_on(counter, day):
         for start, end in day_grid(
             day, rule.opens_at, rule.closes_at, rule.break_starts_at, rule.break_ends_at, rule.slot_minutes, zone
         ):
@@ -81,6 +84,60 @@ def _grid(day: dt.date, start: dt.time, end: dt.time, minutes: int, zone: ZoneIn
     while cursor + step <= period_end:
         yield cursor.astimezone(dt.UTC), (cursor + step).astimezone(dt.UTC)
         cursor += step
+
+
+class RuleHours(NamedTuple):
+    """What of a rule decides its slots and online places on a day: plain values, so they can be a cache key."""
+
+    opens: dt.time
+    closes: dt.time
+    break_starts: dt.time | None
+    break_ends: dt.time | None
+    slot_minutes: int
+    online_capacity: int
+
+    @classmethod
+    def of(cls, rule: OpeningRule) -> RuleHours:
+        return cls(
+            rule.opens_at,
+            rule.closes_at,
+            rule.break_starts_at,
+            rule.break_ends_at,
+            rule.slot_minutes,
+            rule.capacity - rule.walk_in_places,
+        )
+
+
+class OfferedStart(NamedTuple):
+    """One start time of a day, merged over the counters that offer it."""
+
+    starts_at: dt.datetime  # UTC
+    ends_at: dt.datetime  # UTC, of the first counter offering it
+    online_capacity: int  # summed over those counters
+    places: tuple[tuple[int, int], ...]  # (position, online capacity) of each counter offering it
+    positions: int  # the same positions as bits, to compare with the counters that have booked rows
+
+
+@lru_cache(maxsize=GRID_CACHE_SIZE)
+def offered_starts(
+    day: dt.date, zone: ZoneInfo, counters: tuple[tuple[RuleHours, ...], ...]
+) -> tuple[OfferedStart, ...]:
+    """Every start a group of counters offers on a day, in time order, given each counter's rules that day.
+
+    Counters are named by their position in ``counters`` (a closed counter has no rules), not by id, so
+    that every agency with the same hours shares one cached answer: at national scale thousands do.
+    """
+    by_start: dict[dt.datetime, tuple[dt.datetime, dict[int, int]]] = {}
+    for position, rules in enumerate(counters):
+        for rule in rules:
+            grid = day_grid(day, rule.opens, rule.closes, rule.break_starts, rule.break_ends, rule.slot_minutes, zone)
+            for start, end in grid:
+                places = by_start.setdefault(start, (end, {}))[1]
+                places[position] = places.get(position, 0) + rule.online_capacity
+    return tuple(
+        OfferedStart(start, end, sum(places.values()), tuple(places.items()), sum(1 << p for p in places))
+        for start, (end, places) in sorted(by_start.items())
+    )
 
 
 def closure_for(

@@ -5,7 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from sqlalchemy import select
 
+from booking.availability import BookedPlaces
+from booking.models import Closure, Counter
 from tests.factories import TOMORROW, add_closure, at, booking_body, make_site
 
 
@@ -61,6 +64,39 @@ def test_a_used_up_daily_quota_makes_the_day_full_with_its_reason(client, db):
     assert day["status"] == "full"
     assert day["reason"] == "Kuota harian sudah habis"
     assert days(client, service="KTP")[0]["status"] == "open"  # the quota is the service's, not the counter's
+
+
+def _booked_counter(client, start: str, n: int = 1) -> str:
+    made = client.post("/api/v1/sites/uji/bookings", json=booking_body(start, n))
+    assert made.status_code == 201, made.text
+    return made.json()["counter"]["label"]
+
+
+def test_a_counter_closed_for_the_day_counts_neither_its_places_nor_its_bookings(client, db):
+    make_site(db, capacity=2, counters=2)
+    closed = _booked_counter(client, at(TOMORROW, 9))
+    with db.write() as session:
+        counter = session.scalar(select(Counter).where(Counter.label == closed))
+        session.add(Closure(counter_id=counter.id, starts_on=TOMORROW, ends_on=TOMORROW, reason="Loket rusak"))
+    slots = {slot["start"][11:16]: slot["remaining"] for slot in days(client)[0]["slots"]}
+    assert slots["09:00"] == 2 and slots["08:00"] == 2  # the other counter's places, untouched
+
+
+def test_a_booked_slot_no_longer_on_its_counter_s_hours_counts_for_nothing(client, db):
+    """A cancelled booking leaves its slot's row behind; then that counter opens later: the row is no place."""
+    make_site(db, capacity=2, counters=2)
+    made = client.post("/api/v1/sites/uji/bookings", json=booking_body(at(TOMORROW, 8))).json()
+    cancelled = client.post(
+        f"/api/v1/bookings/{made['code']}/cancel", headers={"X-Booking-Token": made["manage_token"]}
+    )
+    assert cancelled.status_code == 200, cancelled.text
+    with db.write() as session:
+        counter = session.scalar(select(Counter).where(Counter.label == made["counter"]["label"]))
+        for rule in counter.rules:
+            rule.opens_at = dt.time(9)
+    slots = {slot["start"][11:16]: slot["remaining"] for slot in days(client)[0]["slots"]}
+    assert slots["08:00"] == 2  # the other counter alone, not its 2 and the empty row's 2
+    assert slots["09:00"] == 4
 
 
 def test_a_national_holiday_is_closed_with_its_name(client, db):
@@ -129,3 +165,18 @@ def test_at_most_31_days_per_call(client, db, span):
         f"/api/v1/sites/uji/services/KTP/availability?from={TOMORROW}&to={TOMORROW + dt.timedelta(days=span)}"
     )
     assert too_long.status_code == 422 and too_long.json()["errors"][0]["field"] == "to"
+
+
+def test_counters_are_counted_in_batches_when_one_query_cannot_name_them_all(client, db, monkeypatch):
+    """Counters' rows are summed in batches of 62 per query; batches of one show the batches add up."""
+    monkeypatch.setattr(BookedPlaces, "BITS_PER_QUERY", 1)
+    make_site(db, capacity=2, counters=3)
+    at_nine = [_booked_counter(client, at(TOMORROW, 9), n) for n in range(1, 5)]
+    closed = _booked_counter(client, at(TOMORROW, 8), 5)
+    with db.write() as session:
+        counter = session.scalar(select(Counter).where(Counter.label == closed))
+        session.add(Closure(counter_id=counter.id, starts_on=TOMORROW, ends_on=TOMORROW, reason="Loket rusak"))
+    slots = {slot["start"][11:16]: slot["remaining"] for slot in days(client)[0]["slots"]}
+    open_counters = {"Loket 1", "Loket 2", "Loket 3"} - {closed}
+    assert slots["08:00"] == 4
+    assert slots["09:00"] == sum(2 - at_nine.count(label) for label in open_counters)
