@@ -246,7 +246,9 @@ def hold_rules(session: Session, site: Site, service_code: str) -> None:
     service_id = session.scalar(
         select(Service.id)
         .where(Service.site_id == site.id, Service.code == service_code.strip().upper())
-        .with_for_update(key_share=True)
+        # read=True: key_share alone renders FOR NO KEY UPDATE, which made every booking of a service wait
+        # for the one before it to commit
+        .with_for_update(read=True, key_share=True)
     )
     if service_id is not None:
         session.execute(
@@ -254,7 +256,7 @@ def hold_rules(session: Session, site: Site, service_code: str) -> None:
             .join(CounterService, CounterService.counter_id == Counter.id)
             .where(CounterService.service_id == service_id)
             .order_by(Counter.id)
-            .with_for_update(key_share=True, of=Counter)
+            .with_for_update(read=True, key_share=True, of=Counter)
         )
 
 

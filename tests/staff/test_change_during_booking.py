@@ -8,6 +8,7 @@ from __future__ import annotations
 import threading
 import time
 
+import pytest
 from sqlalchemy import select
 
 from booking.bookings import BookingRequest, create_booking
@@ -59,3 +60,36 @@ def test_a_capacity_cut_waits_for_a_booking_in_flight_and_settles_it(client, db,
         # the emptied row is gone or says 0: the next booking finds the new rules either way
         assert [load.capacity for load in session.scalars(select(SlotLoad)) if load.capacity > 0] == []
         assert capacity_violations(session) == []
+
+
+def test_two_bookings_of_one_service_in_flight_do_not_wait_for_each_other(db, clock, settings):
+    """Both hold the service's and counters' rows against admin changes, in a shared mode: the second
+    books while the first is still open."""
+    if db.is_sqlite:
+        pytest.skip("SQLite writers take turns by design")
+    make_site(db, capacity=2, counters=2)
+    first_in_flight, may_commit = threading.Event(), threading.Event()
+
+    def book(n: int, hold: bool) -> None:
+        with db.write() as session:
+            site = session.scalar(select(Site).where(Site.slug == "uji"))
+            start = at(TOMORROW, 9, 30 * (n - 1))  # other slots: a new row of the same slot would wait
+            request = BookingRequest(service="KTP", start=start, nik=nik(n), name="Siti", phone="081234567890")
+            create_booking(session, site, request, now=clock(), secret_key=settings.secret_key)
+            if hold:
+                first_in_flight.set()
+                may_commit.wait(timeout=30)
+
+    first = threading.Thread(target=book, args=(1, True))
+    first.start()
+    try:
+        assert first_in_flight.wait(timeout=30)
+        second = threading.Thread(target=book, args=(2, False))
+        second.start()
+        second.join(timeout=10)
+        assert not second.is_alive(), "the second booking waited for the first to commit"
+    finally:
+        may_commit.set()
+        first.join(timeout=30)
+    with db.read() as session:
+        assert len(session.scalars(select(Booking)).all()) == 2
