@@ -30,11 +30,12 @@ lint: $(INSTALLED)
 
 # Benchmarks print their figures beside a baseline and write bench/results/*.json (see BENCHMARKS.md).
 # The PostgreSQL ones need a server at BENCH_POSTGRES_URL that lets them create their own databases, and
-# pgbench (Debian: postgresql-contrib, installed here if missing); notifications also run on Redis.
+# pgbench (Debian: postgresql-contrib) and wrk (Debian: wrk), installed here if missing; notifications also run on Redis.
 BENCH_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 BENCH_REDIS_URL ?= redis://127.0.0.1:6379/14
 bench: $(INSTALLED)
 	@command -v pgbench >/dev/null || (apt-get update -qq && apt-get install -y -qq postgresql-contrib)
+	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python bench/booking.py --postgres-url $(BENCH_POSTGRES_URL)
 	$(BIN)/python bench/booking.py --postgres-url $(BENCH_POSTGRES_URL) --api-processes 2
 	$(BIN)/python bench/availability_national.py --postgres-url $(BENCH_POSTGRES_URL)

@@ -9,11 +9,13 @@ request takes the same path (the place-taking UPDATE succeeds) in the API and in
 For each case -- a hot slot (every request for one slot: two capacity rows) and spread (a random one of
 196 slots over 28 days), at 32 and 128 concurrent clients -- it runs:
 
-- the API: ``booking serve`` (rate limit off) loaded for S seconds by bench/_load.py, a process of its own
-  (asyncio + httpx, one connection per client), every request a new citizen;
+- the API: ``booking serve`` (rate limit off) loaded for S seconds by ``wrk`` (Debian package) with
+  bench/booking.lua, one connection per client, every request a new citizen; its latency percentiles
+  are wrk's histogram's;
 - the database alone: ``pgbench`` with as many clients, for S seconds, running the statements the API's
-  booking transaction sends (read off SQLAlchemy's echo of ``create_booking``): the site, service,
-  counters, rules, closures and duplicate-citizen reads, the ``slot_loads`` read, ``INSERT ... ON CONFLICT
+  booking transaction sends (read off SQLAlchemy's echo of ``create_booking``): the site read, the
+  service's and counters' ``FOR KEY SHARE`` reads, the service with its agency, counters and rules in
+  one joined read, the closures and duplicate-citizen reads, the ``slot_loads`` read, ``INSERT ... ON CONFLICT
   DO NOTHING``, the conditional ``UPDATE``, the booking ``INSERT`` in a savepoint, and the three outbox
   ``INSERT``s;
 
@@ -70,6 +72,8 @@ def main() -> None:
     args = parser.parse_args()
     if not shutil.which("pgbench"):
         raise SystemExit("pgbench not found: apt-get install postgresql-contrib (make bench does)")
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk not found: apt-get install wrk (make bench does)")
 
     url = fresh_database(args.postgres_url, DATABASE)
     upgrade(url)
@@ -161,17 +165,38 @@ class api_server:  # noqa: N801 - used as a context manager, like open()
 
 
 def load(base: str, starts: list[str], clients: int, seconds: float, first_citizen: int) -> dict:
+    """``clients`` connections of wrk booking for ``seconds``, each request a new citizen (bench/booking.lua).
+
+    wrk is C and one thread: it took 0.15 s of CPU where the Python load generator took 3.2 s for the
+    same 20 s run, CPU the server shares on this machine (pgbench is C too).
+    """
     command = [
-        sys.executable,
-        str(ROOT / "bench" / "_load.py"),
-        f"{base}/api/v1/sites/uji/bookings",
-        f"--concurrency={clients}",
-        f"--seconds={seconds}",
-        f"--first-citizen={first_citizen}",
-        "--starts",
-        *starts,
-    ]
-    return json.loads(subprocess.run(command, check=True, capture_output=True, text=True).stdout)
+        "wrk", "-t", "1", "-c", str(clients), "-d", f"{max(1, round(seconds))}s", "--timeout", "30s",
+        "-s", str(ROOT / "bench" / "booking.lua"), f"{base}/api/v1/sites/uji/bookings", "--",
+        "KTP", str(first_citizen), *starts,
+    ]  # fmt: skip
+    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    counts = json.loads(output.split("JSON ", 1)[1].splitlines()[0])
+    elapsed = counts["duration_us"] / 1e6
+    return {
+        "load_generator": "wrk",
+        "concurrency": clients,
+        "seconds": elapsed,
+        "requests": counts["requests"],
+        "requests_per_second": counts["requests"] / elapsed,
+        "bookings_per_second": counts["created"] / elapsed,
+        "statuses": {
+            "201": counts["created"],
+            "409": counts["conflict"],
+            "429": counts["limited"],
+            "5xx": counts["server_error"],
+            "other": counts["other"],
+            "transport error": counts["transport"],
+        },
+        "latency_ms": {p: counts[f"{p}_us"] / 1000 for p in ("p50", "p90", "p99", "max")},
+        # requests cut off at the end were numbered too, and may have booked
+        "citizens_used": counts["requests"] + clients + 1,
+    }
 
 
 def script(ids: dict[str, int], starts: list[str], case: str) -> str:
@@ -209,15 +234,14 @@ def script(ids: dict[str, int], starts: list[str], case: str) -> str:
         + f"SELECT services.id FROM services WHERE site_id = {ids['site']} AND code = 'KTP' FOR KEY SHARE;\n"
         + "SELECT counters.id FROM counters JOIN counter_services ON counter_services.counter_id = counters.id "
         f"WHERE counter_services.service_id = {ids['service']} ORDER BY counters.id FOR KEY SHARE OF counters;\n"
-        + "SELECT id, site_id, agency_id, code, name, duration_minutes, requirements, daily_quota FROM services "
-        f"WHERE site_id = {ids['site']} AND code = 'KTP';\n"
-        + f"SELECT id, site_id, slug, name, sort_order FROM agencies WHERE id IN ({ids['agency']});\n"
-        + "SELECT counter_services.service_id, counters.id, counters.site_id, counters.agency_id, counters.label "
-        "FROM counter_services JOIN counters ON counters.id = counter_services.counter_id "
-        f"WHERE counter_services.service_id IN ({ids['service']});\n"
-        + "SELECT counter_id, id, weekday, opens_at, closes_at, slot_minutes, capacity, walk_in_places, "
-        "break_starts_at, break_ends_at, valid_from, valid_until FROM opening_rules "
-        f"WHERE counter_id IN ({ids['counter_lo']}, {ids['counter_hi']});\n"
+        + "SELECT services.id, services.site_id, services.agency_id, services.code, services.name, "
+        "services.duration_minutes, services.requirements, services.daily_quota, a.id, a.site_id, a.slug, a.name, "
+        "a.sort_order, r.id, r.counter_id, r.weekday, r.opens_at, r.closes_at, r.slot_minutes, r.capacity, "
+        "r.walk_in_places, r.break_starts_at, r.break_ends_at, r.valid_from, r.valid_until, c.id, c.site_id, "
+        "c.agency_id, c.label FROM services LEFT OUTER JOIN agencies AS a ON a.id = services.agency_id "
+        "LEFT OUTER JOIN (counter_services AS cs JOIN counters AS c ON c.id = cs.counter_id) "
+        "ON services.id = cs.service_id LEFT OUTER JOIN opening_rules AS r ON c.id = r.counter_id "
+        f"WHERE services.site_id = {ids['site']} AND services.code = 'KTP';\n"
         + "SELECT id, site_id, agency_id, counter_id, starts_on, ends_on, reason, reason_en, kind FROM closures "
         f"WHERE starts_on <= {day} AND ends_on >= {day} AND (site_id IS NULL OR site_id = {ids['site']});\n"
         + f"SELECT id FROM bookings WHERE service_id = {ids['service']} AND local_date = {day} "
