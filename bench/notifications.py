@@ -7,7 +7,10 @@ A real API server, one ``booking worker --beat`` (2 threads) and a local HTTP ga
   gateway receiving the SMS (the API's wake-up plus the worker; beat sweeps every 0.5 s as a fallback),
   after one untimed booking while the new worker connects;
 - the same under load: ``--load-clients`` clients of bench/_load.py booking other agencies' services for
-  ``--load-seconds`` while another ``--latency-runs`` bookings are timed, spaced over that time;
+  ``--load-seconds`` while another ``--latency-runs`` bookings are timed, spaced over that time; and,
+  read from the database once all are sent, the delay of every confirmation booked during the load
+  (the timed series waits for each message, so under a backlog it falls behind the load);
+- ``--workers N`` worker processes for those two series (beat inside the first);
 - throughput: ``--messages`` bookings made with the worker stopped, then one worker started; sends per
   second from its first to its last delivery, beside the same number of ``apprise.notify`` calls in a
   plain loop to the same gateway (the floor: what Apprise and HTTP cost without us).
@@ -34,6 +37,7 @@ from zoneinfo import ZoneInfo
 
 import apprise
 import httpx
+import sqlalchemy as sa
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -55,12 +59,14 @@ def main() -> None:
     parser.add_argument("--latency-runs", type=int, default=40)
     parser.add_argument("--load-clients", type=int, default=16, help="booking clients running beside the second series")
     parser.add_argument("--load-seconds", type=float, default=20)
+    parser.add_argument("--workers", type=int, default=1, help="worker processes during the latency series")
     args = parser.parse_args()
     if args.postgres_url:
         args.database_url = fresh_database(args.postgres_url, "antrian_bench_notifications")
 
     gateway = HttpGateway()
     with tempfile.TemporaryDirectory() as data_dir:
+        database_url = args.database_url or f"sqlite:///{Path(data_dir) / 'antrian.db'}"
         port = free_port()
         env = {
             **os.environ,
@@ -82,17 +88,20 @@ def main() -> None:
         try:
             wait_healthy(base)
             slots = _free_slots(base, args.messages + 2 * args.latency_runs + 1)
-            worker = _start(["worker", "--beat"], env)
+            workers = _start_workers(args.workers, env)
             # not timed: the first message waits for the new worker to connect, which a running one never does
             _latencies(base, gateway, slots[-1:], first=2 * args.latency_runs + args.messages + 1)
             latencies = _latencies(base, gateway, slots[: args.latency_runs])
+            load_began = dt.datetime.now(dt.UTC)
             load = _booking_load(base, args.load_clients, args.load_seconds)
             loaded = _latencies(
                 base, gateway, slots[args.latency_runs : 2 * args.latency_runs], first=args.latency_runs + 1,
                 spacing=args.load_seconds / (args.latency_runs + 2),
             )  # fmt: skip
             load_result = json.loads(load.communicate(timeout=args.load_seconds + 60)[0])
-            _stop(worker)
+            every_confirmation = _confirmations_since(database_url, load_began)
+            for worker in workers:
+                _stop(worker)
             gateway.requests.clear()
             codes = {
                 _book(base, start, n)
@@ -130,6 +139,8 @@ def main() -> None:
             "runs": len(loaded),
             "load": load_result,
         },
+        "every_confirmation_booked_during_the_load_ms": every_confirmation,
+        "workers": args.workers,
         "sends_per_second": {
             "one worker (2 threads)": worker_rate,
             "bare apprise loop": bare_rate,
@@ -147,6 +158,11 @@ def main() -> None:
         f"{load_result['statuses']}): median {statistics.median(loaded):.0f} ms, p95 {p95(loaded):.0f} ms, "
         f"worst {max(loaded):.0f} ms"
     )
+    print(
+        f"every confirmation booked during the load ({every_confirmation['count']}, {args.workers} worker(s), "
+        f"booking row to sent): median {every_confirmation['median']:.0f} ms, p95 {every_confirmation['p95']:.0f} ms, "
+        f"worst {every_confirmation['worst']:.0f} ms"
+    )
     print(f"peak RSS of the worker (2 threads, with beat inside): {worker_rss:.0f} MiB")
     print(f"{'sender':30} {'messages/s':>10}")
     print(f"{'one worker (2 threads)':30} {worker_rate:10.1f}")
@@ -154,6 +170,36 @@ def main() -> None:
     out = ROOT / "bench" / "results"
     out.mkdir(parents=True, exist_ok=True)
     (out / f"notifications-{database}-{broker}.json").write_text(json.dumps(results, indent=2))
+
+
+def _start_workers(count: int, env: dict) -> list[subprocess.Popen]:
+    """``count`` worker processes (2 threads each), beat inside the first."""
+    return [_start(["worker", "--beat"] if n == 0 else ["worker"], env) for n in range(count)]
+
+
+def _confirmations_since(database_url: str, since: dt.datetime) -> dict:
+    """Every confirmation of a booking made since ``since``: from its row's creation (in the booking's
+    transaction) to its ``sent_at``, once none is left to send. The timed series above waits for each of
+    its messages before booking the next, so under a backlog it falls behind the load; this does not."""
+    engine = sa.create_engine(database_url)
+    confirmations = sa.text(
+        "SELECT created_at, sent_at, status FROM notifications "
+        "WHERE kind = 'booking_confirmed' AND created_at >= :since"
+    )
+    naive_since = since.replace(tzinfo=None)  # stored as UTC without a zone
+
+    def rows():
+        with engine.connect() as connection:
+            return connection.execute(confirmations, {"since": naive_since}).all()
+
+    assert wait_until(lambda: all(row.status == "sent" for row in rows()), timeout=600, interval=0.5)
+    delays = sorted((_as_datetime(row.sent_at) - _as_datetime(row.created_at)).total_seconds() * 1000 for row in rows())
+    engine.dispose()
+    return {"count": len(delays), "median": statistics.median(delays), "p95": p95(delays), "worst": delays[-1]}
+
+
+def _as_datetime(value) -> dt.datetime:
+    return value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(value)  # SQLite gives text
 
 
 def p95(samples: list[float]) -> float:
@@ -185,13 +231,17 @@ def _all_received(gateway: HttpGateway, codes: set[str]) -> bool:
 
 
 def _booking_load(base: str, clients: int, seconds: float) -> subprocess.Popen:
-    """bench/_load.py booking other agencies' services than the latency series', every free slot of two weeks."""
+    """bench/_load.py booking every free slot of two weeks of one service of every other agency.
+
+    Other agencies: other counters, so the load never takes the places the series books. Every agency:
+    enough free places (thousands) that the load books for its whole time instead of running out.
+    """
     services = httpx.get(f"{base}/api/v1/sites/blora/services", timeout=30).json()
-    # other agencies' services: other counters, so the load never takes the places the series books
     measured = {s["agency"]["slug"] for s in services if s["code"] in LATENCY_SERVICES}
+    one_per_agency = {s["agency"]["slug"]: s["code"] for s in reversed(services) if s["agency"]["slug"] not in measured}
     today = dt.datetime.now(ZoneInfo("Asia/Jakarta")).date()
     starts = []
-    for code in [s["code"] for s in services if s["agency"]["slug"] not in measured][:20]:
+    for code in one_per_agency.values():
         days = httpx.get(
             f"{base}/api/v1/sites/blora/services/{code}/availability",
             params={"from": str(today), "to": str(today + dt.timedelta(days=13))},
