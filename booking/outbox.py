@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, or_, select, update
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload
 
 from booking.models import Booking, BookingStatus, Notification, NotificationStatus, Service, Site
 
@@ -129,10 +129,11 @@ def start_sending(session: Session, notification_id: int, now: dt.datetime, *, l
     booking = session.scalar(
         select(Booking)
         .where(Booking.id == notification.booking_id)
+        # all many-to-one: one joined read, where a query per relation was a fifth of a worker's time
         .options(
-            selectinload(Booking.site),
-            selectinload(Booking.counter),
-            selectinload(Booking.service).selectinload(Service.agency),
+            joinedload(Booking.site),
+            joinedload(Booking.counter),
+            joinedload(Booking.service).joinedload(Service.agency),
         )
     )
     if notification.kind in REMINDERS and (
