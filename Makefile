@@ -42,3 +42,4 @@ bench: $(INSTALLED)
 	$(BIN)/python bench/availability.py
 	$(BIN)/python bench/notifications.py
 	$(BIN)/python bench/notifications.py --postgres-url $(BENCH_POSTGRES_URL) --broker-url $(BENCH_REDIS_URL)
+	$(BIN)/python bench/notifications.py --postgres-url $(BENCH_POSTGRES_URL) --broker-url $(BENCH_REDIS_URL) --workers 2

@@ -16,7 +16,7 @@ A real API server, one ``booking worker --beat`` (2 threads) and a local HTTP ga
   plain loop to the same gateway (the floor: what Apprise and HTTP cost without us).
 
 The per-channel rate limit is lifted for the run (``BOOKING_NOTIFY_RATE_LIMIT=10000/s``).
-Writes ``bench/results/notifications-<database>.json``.
+Writes ``bench/results/notifications-<database>-<broker>[-<N>-workers].json``.
 """
 
 from __future__ import annotations
@@ -169,7 +169,8 @@ def main() -> None:
     print(f"{'bare apprise loop':30} {bare_rate:10.1f}")
     out = ROOT / "bench" / "results"
     out.mkdir(parents=True, exist_ok=True)
-    (out / f"notifications-{database}-{broker}.json").write_text(json.dumps(results, indent=2))
+    workers = f"-{args.workers}-workers" if args.workers > 1 else ""
+    (out / f"notifications-{database}-{broker}{workers}.json").write_text(json.dumps(results, indent=2))
 
 
 def _start_workers(count: int, env: dict) -> list[subprocess.Popen]:
