@@ -15,9 +15,9 @@ For each case -- a hot slot (every request for one slot: two capacity rows) and 
 - the database alone: ``pgbench`` with as many clients, for S seconds, running the statements the API's
   booking transaction sends (read off SQLAlchemy's echo of ``create_booking``): the site read, the
   service's and counters' ``FOR KEY SHARE`` reads, the service with its agency, counters and rules in
-  one joined read, the closures and duplicate-citizen reads, the ``slot_loads`` read, ``INSERT ... ON CONFLICT
-  DO NOTHING``, the conditional ``UPDATE``, the booking ``INSERT`` in a savepoint, and the three outbox
-  ``INSERT``s;
+  one joined read, the closures and duplicate-citizen reads, the ``slot_loads`` read, the booking
+  ``INSERT`` in a savepoint, the three outbox ``INSERT``s, and last the place: ``INSERT ... ON CONFLICT
+  DO NOTHING`` and the conditional ``UPDATE``;
 
 then checks the capacity invariants. The headline figure is API bookings/s divided by pgbench's
 transactions/s. Prints a table and writes ``bench/results/booking-<N>-process.json``. Peak RSS of the API process
@@ -246,12 +246,8 @@ def script(ids: dict[str, int], starts: list[str], case: str) -> str:
         f"WHERE starts_on <= {day} AND ends_on >= {day} AND (site_id IS NULL OR site_id = {ids['site']});\n"
         + f"SELECT id FROM bookings WHERE service_id = {ids['service']} AND local_date = {day} "
         "AND citizen_nik_hash = md5(random()::text) AND status != 'cancelled';\n"
-        + f"SELECT counter_id, booked FROM slot_loads WHERE starts_at = {start} AND counter_id IN "
-        f"({ids['counter_lo']}, {ids['counter_hi']});\n"
-        + "INSERT INTO slot_loads (counter_id, starts_at, capacity, booked, online_capacity, online_booked) "
-        f"VALUES (:c, {start}, {CAPACITY}, 0, {CAPACITY}, 0) ON CONFLICT DO NOTHING RETURNING slot_loads.id;\n"
-        + "UPDATE slot_loads SET booked = booked + 1, online_booked = online_booked + 1 "
-        f"WHERE counter_id = :c AND starts_at = {start} AND booked < capacity AND online_booked < online_capacity;\n"
+        + "SELECT counter_id, booked, booked < capacity, online_booked < online_capacity FROM slot_loads "
+        f"WHERE starts_at = {start} AND counter_id IN ({ids['counter_lo']}, {ids['counter_hi']});\n"
         + "SAVEPOINT sa_savepoint_1;\n"
         + "INSERT INTO bookings (code, site_id, service_id, counter_id, starts_at, ends_at, local_date, status, "
         "revision, citizen_nik_hash, citizen_nik_last4, citizen_name, citizen_phone, citizen_email, channels, "
@@ -261,6 +257,11 @@ def script(ids: dict[str, int], starts: list[str], case: str) -> str:
         + "".join(
             notification.format(kind=kind) for kind in ("booking_confirmed", "reminder_day_before", "reminder_soon")
         )
+        # the place last, as create_booking takes it: the row stays locked from the UPDATE to the commit
+        + "INSERT INTO slot_loads (counter_id, starts_at, capacity, booked, online_capacity, online_booked) "
+        f"VALUES (:c, {start}, {CAPACITY}, 0, {CAPACITY}, 0) ON CONFLICT DO NOTHING RETURNING slot_loads.id;\n"
+        + "UPDATE slot_loads SET booked = booked + 1, online_booked = online_booked + 1 "
+        f"WHERE counter_id = :c AND starts_at = {start} AND booked < capacity AND online_booked < online_capacity;\n"
         + "END;\n"
     )
 

@@ -82,14 +82,13 @@ def create_booking(
     nik_digest = nik_hash(secret_key, citizen.nik)
     local_day = start.astimezone(ZoneInfo(site.timezone)).date()
     _refuse_duplicate(session, service, local_day, nik_digest)
-
-    _take_quota(session, service, local_day)
-    slot = _take_place(session, candidates)
+    _refuse_used_up_quota(session, service, local_day)
+    candidates = _with_room_first(session, candidates)
 
     booking, token = _new_booking(
         site,
         service,
-        slot,
+        candidates[0],
         local_day,
         citizen,
         nik_digest,
@@ -101,6 +100,14 @@ def create_booking(
     )
     _save_guarding_citizen_rule(session, booking)
     outbox.plan_new_booking(session, booking, site, now)
+    session.flush()
+    # Last, the places: the quota and capacity rows stay locked from these UPDATEs to the commit, and the
+    # next booking of a popular slot or quota waits that long, so everything else is written before.
+    _take_quota(session, service, local_day)
+    slot = _take_place(session, candidates)
+    if slot.counter_id != booking.counter_id:  # the first choice filled up meanwhile
+        booking.counter = next(counter for counter in service.counters if counter.id == slot.counter_id)
+        booking.ends_at = slot.ends_at
     return NewBooking(booking=booking, manage_token=token)
 
 
@@ -135,7 +142,8 @@ def book_walk_in(
     for position, start in enumerate(starts):
         try:
             with session.begin_nested():
-                slot = _take_place(session, [s for s in slots if s.starts_at == start], walk_in=True)
+                at_start = [s for s in slots if s.starts_at == start]
+                slot = _take_place(session, _with_room_first(session, at_start, walk_in=True), walk_in=True)
             break
         except SlotFull:
             if position == len(starts) - 1:
@@ -218,7 +226,7 @@ def reschedule_booking(session: Session, booking: Booking, start_text: str, *, n
     if new_day != booking.local_date:
         _refuse_duplicate(session, service, new_day, booking.citizen_nik_hash)
         _take_quota(session, service, new_day)
-    slot = _take_place(session, candidates)
+    slot = _take_place(session, _with_room_first(session, candidates))
     _give_back(session, booking, quota=new_day != booking.local_date)
 
     booking.counter_id, booking.starts_at, booking.ends_at = slot.counter_id, slot.starts_at, slot.ends_at
@@ -415,25 +423,60 @@ def _take_quota(session: Session, service: Service, day: dt.date) -> None:
         raise QuotaExhausted()
 
 
-def _take_place(session: Session, candidates: list[CounterSlot], *, walk_in: bool = False) -> CounterSlot:
-    """Take one place at the first counter that still has room, least loaded first.
+def _refuse_used_up_quota(session: Session, service: Service, day: dt.date) -> None:
+    """A cheap early answer before anything is written; ``_take_quota``'s UPDATE is what decides."""
+    if service.daily_quota is None:
+        return
+    used_up = session.scalar(
+        select(ServiceDayLoad.id).where(
+            ServiceDayLoad.service_id == service.id,
+            ServiceDayLoad.day == day,
+            ServiceDayLoad.booked >= ServiceDayLoad.quota,
+        )
+    )
+    if used_up is not None:
+        raise QuotaExhausted()
 
-    Online bookings stop at the slot's online capacity, so the walk-in share stays free for the counter;
-    a walk-in may take any place left. Both count in ``booked``, which the CHECK keeps within capacity.
+
+def _with_room_first(session: Session, candidates: list[CounterSlot], *, walk_in: bool = False) -> list[CounterSlot]:
+    """The counters' slots least loaded first; SlotFull at once if none has room as the rows stand now.
+
+    Reading the rows takes no lock: another booking may take the last place before ours, which
+    ``_take_place``'s conditional UPDATE then finds. Refusing here spares a full slot's flash crowd the
+    writes a booking makes before it takes its place.
     """
     rows = session.execute(
-        select(SlotLoad.counter_id, SlotLoad.booked).where(
+        select(
+            SlotLoad.counter_id,
+            SlotLoad.booked,
+            SlotLoad.booked < SlotLoad.capacity,
+            SlotLoad.online_booked < SlotLoad.online_capacity,
+        ).where(
             SlotLoad.starts_at == candidates[0].starts_at,
             SlotLoad.counter_id.in_([slot.counter_id for slot in candidates]),
         )
     )
-    loads = {counter_id: booked for counter_id, booked in rows}
+    loads, room = {}, {}
+    for counter_id, booked, any_room, online_room in rows:
+        loads[counter_id], room[counter_id] = booked, any_room and (walk_in or online_room)
+    fresh_room = (lambda slot: slot.capacity > 0) if walk_in else (lambda slot: slot.online_capacity > 0)
+    if not any(room.get(slot.counter_id, fresh_room(slot)) for slot in candidates):
+        raise SlotFull()
+    return sorted(candidates, key=lambda s: (loads.get(s.counter_id, 0) - s.capacity, s.counter_id))
+
+
+def _take_place(session: Session, candidates: list[CounterSlot], *, walk_in: bool = False) -> CounterSlot:
+    """Take one place at the first of ``candidates`` (in their order) that still has room.
+
+    Online bookings stop at the slot's online capacity, so the walk-in share stays free for the counter;
+    a walk-in may take any place left. Both count in ``booked``, which the CHECK keeps within capacity.
+    """
     room = SlotLoad.booked < SlotLoad.capacity
     taking = {"booked": SlotLoad.booked + 1}
     if not walk_in:
         room = room & (SlotLoad.online_booked < SlotLoad.online_capacity)
         taking["online_booked"] = SlotLoad.online_booked + 1
-    for slot in sorted(candidates, key=lambda s: (loads.get(s.counter_id, 0) - s.capacity, s.counter_id)):
+    for slot in candidates:
         session.execute(
             insert_ignoring_conflicts(
                 session,

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from booking.bookings import BookingRequest, create_booking
 from booking.invariants import capacity_violations
-from booking.models import Booking, Site, SlotLoad
+from booking.models import Booking, Counter, Site, SlotLoad
 from tests.factories import TOMORROW, at, bearer, make_site, make_staff, nik
 
 
@@ -93,3 +93,39 @@ def test_two_bookings_of_one_service_in_flight_do_not_wait_for_each_other(db, cl
         first.join(timeout=30)
     with db.read() as session:
         assert len(session.scalars(select(Booking)).all()) == 2
+
+
+def test_a_booking_whose_first_counter_fills_meanwhile_takes_the_other_and_says_so(db, clock, settings):
+    """Both bookings choose the emptier counter before either commits; the second finds it full when
+    its turn comes (PostgreSQL: its UPDATE waited on the first's row lock) and takes the other one."""
+    make_site(db, capacity=1, counters=2)
+    first_in_flight, may_commit = threading.Event(), threading.Event()
+    made: dict[int, tuple[str, str]] = {}
+
+    def book(n: int, hold: bool) -> None:
+        with db.write() as session:
+            site = session.scalar(select(Site).where(Site.slug == "uji"))
+            request = BookingRequest(
+                service="KTP", start=at(TOMORROW, 9), nik=nik(n), name="Siti", phone="081234567890"
+            )
+            new = create_booking(session, site, request, now=clock(), secret_key=settings.secret_key)
+            made[n] = (new.booking.code, new.booking.counter.label)
+            if hold:
+                first_in_flight.set()
+                may_commit.wait(timeout=30)
+
+    first = threading.Thread(target=book, args=(1, True))
+    first.start()
+    assert first_in_flight.wait(timeout=30)
+    second = threading.Thread(target=book, args=(2, False))
+    second.start()
+    time.sleep(0.5)  # the second is under way (on SQLite it waits for its turn to write)
+    may_commit.set()
+    first.join(timeout=30)
+    second.join(timeout=30)
+
+    assert made[1][1] != made[2][1], made  # one place each, on different counters
+    with db.read() as session:
+        stored = {code: label for code, label in session.execute(select(Booking.code, Counter.label).join(Counter))}
+        assert stored == {code: label for code, label in made.values()}  # what it answered is what is stored
+        assert capacity_violations(session) == []
