@@ -439,7 +439,8 @@ def _refuse_used_up_quota(session: Session, service: Service, day: dt.date) -> N
 
 
 def _with_room_first(session: Session, candidates: list[CounterSlot], *, walk_in: bool = False) -> list[CounterSlot]:
-    """The counters' slots least loaded first; SlotFull at once if none has room as the rows stand now.
+    """The counters' slots with room first, least loaded first; SlotFull at once if none has room as the
+    rows stand now.
 
     Reading the rows takes no lock: another booking may take the last place before ours, which
     ``_take_place``'s conditional UPDATE then finds. Refusing here spares a full slot's flash crowd the
@@ -460,9 +461,12 @@ def _with_room_first(session: Session, candidates: list[CounterSlot], *, walk_in
     for counter_id, booked, any_room, online_room in rows:
         loads[counter_id], room[counter_id] = booked, any_room and (walk_in or online_room)
     fresh_room = (lambda slot: slot.capacity > 0) if walk_in else (lambda slot: slot.online_capacity > 0)
-    if not any(room.get(slot.counter_id, fresh_room(slot)) for slot in candidates):
+    has_room = {slot.counter_id: room.get(slot.counter_id, fresh_room(slot)) for slot in candidates}
+    if not any(has_room.values()):
         raise SlotFull()
-    return sorted(candidates, key=lambda s: (loads.get(s.counter_id, 0) - s.capacity, s.counter_id))
+    return sorted(
+        candidates, key=lambda s: (not has_room[s.counter_id], loads.get(s.counter_id, 0) - s.capacity, s.counter_id)
+    )
 
 
 def _take_place(session: Session, candidates: list[CounterSlot], *, walk_in: bool = False) -> CounterSlot:
