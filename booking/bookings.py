@@ -106,8 +106,7 @@ def create_booking(
     _take_quota(session, service, local_day)
     slot = _take_place(session, candidates)
     if slot.counter_id != booking.counter_id:  # the first choice filled up meanwhile
-        booking.counter = next(counter for counter in service.counters if counter.id == slot.counter_id)
-        booking.ends_at = slot.ends_at
+        booking.counter, booking.ends_at = _counter_of(service, slot), slot.ends_at
     return NewBooking(booking=booking, manage_token=token)
 
 
@@ -320,7 +319,7 @@ def _new_booking(
         # the loaded objects, not only their ids: the answer reads them, and lazy loads were 3 more round trips
         site=site,
         service=service,
-        counter=next(counter for counter in service.counters if counter.id == slot.counter_id),
+        counter=_counter_of(service, slot),
         starts_at=slot.starts_at,
         ends_at=slot.ends_at,
         local_date=day,
@@ -336,6 +335,10 @@ def _new_booking(
         **details,
     )
     return booking, token
+
+
+def _counter_of(service: Service, slot: CounterSlot) -> Counter:
+    return next(counter for counter in service.counters if counter.id == slot.counter_id)
 
 
 def _new_code() -> str:
