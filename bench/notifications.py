@@ -37,11 +37,13 @@ from zoneinfo import ZoneInfo
 
 import apprise
 import httpx
-import sqlalchemy as sa
+from sqlalchemy import select
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from bench._server import fresh_database, peak_rss_mib, wait_healthy  # noqa: E402
+from booking.db import Database  # noqa: E402
+from booking.models import Notification  # noqa: E402
 from tests.gateways import HttpGateway, free_port, wait_until  # noqa: E402 - reuse the test gateway
 
 BIN = Path(sys.executable).parent
@@ -99,7 +101,8 @@ def main() -> None:
                 spacing=args.load_seconds / (args.latency_runs + 2),
             )  # fmt: skip
             load_result = json.loads(load.communicate(timeout=args.load_seconds + 60)[0])
-            every_confirmation = _confirmations_since(database_url, load_began)
+            load_ended = load_began + dt.timedelta(seconds=args.load_seconds)
+            every_confirmation = _confirmations_in(database_url, load_began, load_ended)
             for worker in workers:
                 _stop(worker)
             gateway.requests.clear()
@@ -178,29 +181,23 @@ def _start_workers(count: int, env: dict) -> list[subprocess.Popen]:
     return [_start(["worker", "--beat"] if n == 0 else ["worker"], env) for n in range(count)]
 
 
-def _confirmations_since(database_url: str, since: dt.datetime) -> dict:
-    """Every confirmation of a booking made since ``since``: from its row's creation (in the booking's
+def _confirmations_in(database_url: str, began: dt.datetime, ended: dt.datetime) -> dict:
+    """Every confirmation of a booking made while the load ran: from its row's creation (in the booking's
     transaction) to its ``sent_at``, once none is left to send. The timed series above waits for each of
     its messages before booking the next, so under a backlog it falls behind the load; this does not."""
-    engine = sa.create_engine(database_url)
-    confirmations = sa.text(
-        "SELECT created_at, sent_at, status FROM notifications "
-        "WHERE kind = 'booking_confirmed' AND created_at >= :since"
+    db = Database(database_url)
+    confirmations = select(Notification.created_at, Notification.sent_at, Notification.status).where(
+        Notification.kind == "booking_confirmed", Notification.created_at.between(began, ended)
     )
-    naive_since = since.replace(tzinfo=None)  # stored as UTC without a zone
 
     def rows():
-        with engine.connect() as connection:
-            return connection.execute(confirmations, {"since": naive_since}).all()
+        with db.read() as session:
+            return session.execute(confirmations).all()
 
     assert wait_until(lambda: all(row.status == "sent" for row in rows()), timeout=600, interval=0.5)
-    delays = sorted((_as_datetime(row.sent_at) - _as_datetime(row.created_at)).total_seconds() * 1000 for row in rows())
-    engine.dispose()
+    delays = sorted((row.sent_at - row.created_at).total_seconds() * 1000 for row in rows())
+    db.dispose()
     return {"count": len(delays), "median": statistics.median(delays), "p95": p95(delays), "worst": delays[-1]}
-
-
-def _as_datetime(value) -> dt.datetime:
-    return value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(value)  # SQLite gives text
 
 
 def p95(samples: list[float]) -> float:
