@@ -21,7 +21,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from booking import catalogue, outbox
+from booking import catalogue, lifecycle, outbox
 from booking.availability import earliest_bookable_start, last_bookable_day, open_slots
 from booking.citizens import Citizen, check_citizen, nik_hash
 from booking.db import insert_ignoring_conflicts
@@ -188,33 +188,34 @@ def get_booking(session: Session, code: str, token: str | None) -> Booking:
 
 
 def cancel_booking(session: Session, booking: Booking, *, now: dt.datetime) -> Booking:
-    """Cancel and give the place back; cancelling a cancelled booking changes nothing."""
+    """Cancel and give the place back; cancelling a cancelled booking changes nothing (a double tap, or a
+    second request that lost the race to the first, is answered with the booking as it stands)."""
     if booking.status == BookingStatus.cancelled:
         return booking
-    _require_changeable(booking, now, action="cancel")
+    _require_ahead(booking, now, action="cancel")
+    lifecycle.take_step(session, booking, "cancel", now=now)
     _give_back(session, booking)
-    booking.status = BookingStatus.cancelled
-    booking.cancelled_at = booking.updated_at = now
-    session.flush()
     outbox.plan_cancellation(session, booking, now)
     return booking
 
 
 def cancel_by_site(session: Session, booking: Booking, *, reason: str, now: dt.datetime) -> Booking:
     """The MPP cancels a booking its new rules leave without a place; the notice tells the citizen why."""
+    lifecycle.take_step(session, booking, "cancel_by_site", now=now, cancel_reason=reason)
     _give_back(session, booking)
-    booking.status = BookingStatus.cancelled
-    booking.cancelled_at = booking.updated_at = now
-    booking.cancel_reason = reason
-    session.flush()
     outbox.plan_cancellation(session, booking, now)
     return booking
 
 
 def reschedule_booking(session: Session, booking: Booking, start_text: str, *, now: dt.datetime) -> Booking:
-    """Move to another start of the same service: the new place is taken before the old one is released,
-    all in the caller's transaction, so a failure anywhere keeps the old place."""
-    _require_changeable(booking, now, action="reschedule")
+    """Move to another start of the same service, all in the caller's transaction: a failure anywhere
+    (the new place full, the quota used up) keeps the old place.
+
+    The move is claimed first, by the booking's one conditional write (its revision goes up): of two
+    changes of one booking racing, the loser is run again from a fresh read before it takes any place.
+    """
+    lifecycle.require_step(booking, "reschedule")
+    _require_ahead(booking, now, action="reschedule")
     hold_rules(session, booking.site, booking.service.code)
     site, service = booking.site, catalogue.get_service(session, booking.site, booking.service.code)
     start = parse_start(start_text, ZoneInfo(site.timezone))
@@ -222,6 +223,7 @@ def reschedule_booking(session: Session, booking: Booking, start_text: str, *, n
         return booking
     candidates = _slots_at(session, site, service, start, now)
     new_day = start.astimezone(ZoneInfo(site.timezone)).date()
+    lifecycle.take_step(session, booking, "reschedule", now=now)
     if new_day != booking.local_date:
         _refuse_duplicate(session, service, new_day, booking.citizen_nik_hash)
         _take_quota(session, service, new_day)
@@ -230,8 +232,6 @@ def reschedule_booking(session: Session, booking: Booking, start_text: str, *, n
 
     booking.counter_id, booking.starts_at, booking.ends_at = slot.counter_id, slot.starts_at, slot.ends_at
     booking.local_date = new_day
-    booking.updated_at = now
-    booking.revision += 1
     _save_guarding_citizen_rule(session, booking)
     outbox.plan_reschedule(session, booking, site, now)
     session.refresh(booking, ["counter"])
@@ -534,8 +534,9 @@ def _give_back(session: Session, booking: Booking, *, quota: bool = True) -> Non
         raise RuntimeError(f"booking {booking.id} held no place in slot_loads")
 
 
-def _require_changeable(booking: Booking, now: dt.datetime, *, action: str) -> None:
-    if booking.status != BookingStatus.confirmed or booking.starts_at <= now:
+def _require_ahead(booking: Booking, now: dt.datetime, *, action: str) -> None:
+    """A citizen changes a booking only before it begins."""
+    if booking.starts_at <= now:
         raise InvalidTransition(status=booking.status, action=action)
 
 

@@ -1,14 +1,8 @@
 """Work at the counter: the day's schedule, and the steps a booking goes through on its day.
 
-The state machine::
-
-    confirmed --check_in--> checked_in --serve--> served
-    confirmed --no_show (once the slot has begun)--> no_show
-    no_show --check_in (the same day: a late citizen, or a clerk's mistake)--> checked_in
-    cancelled: nothing more
-
-Each step is one conditional UPDATE on the booking's current status, so two clerks pressing the same
-button at once end in one state: one succeeds, the other is told ``invalid_transition``.
+The steps (check-in, served, no-show) are ``booking.lifecycle``'s: each is one conditional UPDATE on the
+booking as it was read, so two clerks pressing the same button at once, or a clerk's check-in racing the
+citizen's cancellation, end in one state: one succeeds, the other is told ``invalid_transition``.
 """
 
 from __future__ import annotations
@@ -17,32 +11,15 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from booking import audit, catalogue
+from booking import audit, catalogue, lifecycle
 from booking.availability import site_today
 from booking.bookings import WalkInRequest, book_walk_in, booking_by_code, hold_rules, normalise_code
 from booking.errors import FieldError, InvalidInput, InvalidTransition, NotFound, WrongDay
 from booking.models import Agency, Booking, BookingStatus, Counter, Notification, NotificationStatus, Site
 from booking.staff import Principal, require_agency
-
-
-@dataclass(frozen=True)
-class Step:
-    action: str
-    sources: tuple[BookingStatus, ...]
-    target: BookingStatus
-    stamp: str | None  # the booking's column that records when it happened
-
-
-STEPS = {
-    "check_in": Step(
-        "check_in", (BookingStatus.confirmed, BookingStatus.no_show), BookingStatus.checked_in, "checked_in_at"
-    ),
-    "serve": Step("serve", (BookingStatus.checked_in,), BookingStatus.served, "served_at"),
-    "no_show": Step("no_show", (BookingStatus.confirmed,), BookingStatus.no_show, None),
-}
 
 # A scanned QR code holds the booking's code, or its manage link (.../b/FBJ5-HX5W?token=...).
 _LINK_CODE = re.compile(r"/b/([A-Za-z0-9-]+)")
@@ -64,16 +41,14 @@ def booking_for_staff(session: Session, principal: Principal, code: str) -> Book
 
 def advance(session: Session, principal: Principal, booking: Booking, action: str, *, now: dt.datetime) -> Booking:
     """Take one step of the state machine for a booking of today, or refuse it."""
-    step = STEPS[action]
-    if booking.status not in step.sources:
-        raise InvalidTransition(status=booking.status, action=action)
+    step = lifecycle.require_step(booking, action)
     today = site_today(booking.site, now)
     if booking.local_date != today:
         raise WrongDay(date=booking.local_date.isoformat())
     if action == "no_show" and now < booking.starts_at:
         raise InvalidTransition(status=booking.status, action=action)
     before = str(booking.status)
-    _move(session, booking, step, now)
+    lifecycle.take_step(session, booking, action, now=now)
     audit.record(
         session,
         actor=principal.username,
@@ -117,28 +92,23 @@ def walk_in(
 def sweep_no_shows(session: Session, now: dt.datetime) -> int:
     """Bookings not checked in by the end of their site's grace period become no-shows."""
     overdue = session.execute(
-        select(Booking.id, Booking.code, Booking.site_id, Booking.starts_at, Site.no_show_grace_minutes)
+        select(Booking, Site.no_show_grace_minutes)
         .join(Site, Site.id == Booking.site_id)
         .where(Booking.status == BookingStatus.confirmed, Booking.starts_at < now)
     ).all()
     marked = 0
-    for booking_id, code, site_id, starts_at, grace in overdue:
-        if starts_at + dt.timedelta(minutes=grace) > now:
+    for booking, grace in overdue:
+        if booking.starts_at + dt.timedelta(minutes=grace) > now:
             continue
-        moved = session.execute(
-            update(Booking)
-            .where(Booking.id == booking_id, Booking.status == BookingStatus.confirmed)
-            .values(status=BookingStatus.no_show, updated_at=now)
-            .execution_options(synchronize_session=False)
-        )
-        if moved.rowcount == 1:
+        # a clerk's check-in that got there first wins; the sweep leaves that booking alone
+        if lifecycle.try_step(session, booking, "no_show", now=now):
             marked += 1
             audit.record(
                 session,
                 actor=audit.SYSTEM,
                 action="booking.no_show",
-                target=f"booking:{code}",
-                site_id=site_id,
+                target=f"booking:{booking.code}",
+                site_id=booking.site_id,
                 now=now,
                 before={"status": "confirmed"},
                 after={"status": "no_show", "grace_minutes": grace},
@@ -195,22 +165,6 @@ def day_schedule(session: Session, principal: Principal, site: Site, agency_slug
     for booking in bookings:
         by_counter[booking.counter_id].rows.append(ScheduleRow(booking, delivery.get(booking.id, "none")))
     return DaySchedule(site=site, agency=agency, date=day, counters=list(by_counter.values()))
-
-
-def _move(session: Session, booking: Booking, step: Step, now: dt.datetime) -> None:
-    values = {"status": step.target, "updated_at": now}
-    if step.stamp:
-        values[step.stamp] = now
-    moved = session.execute(
-        update(Booking)
-        .where(Booking.id == booking.id, Booking.status == booking.status)
-        .values(values)
-        .execution_options(synchronize_session=False)
-    )
-    if moved.rowcount != 1:  # another clerk was faster
-        session.refresh(booking, ["status"])
-        raise InvalidTransition(status=booking.status, action=step.action)
-    session.refresh(booking)
 
 
 def _confirmation_status(session: Session, booking_ids: list[int]) -> dict[int, str]:

@@ -28,9 +28,17 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from booking.errors import Busy
+
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 TRANSIENT_SQLSTATES = {"40P01", "40001"}  # deadlock detected, serialization failure
+TRANSACTION_ATTEMPTS = 5
 T = TypeVar("T")
+
+
+class StaleRead(Exception):
+    """A conditional write matched nothing: a row this transaction read was changed by another one that
+    committed first. Nothing of this transaction is kept; ``Database.transaction`` runs it again."""
 
 
 class Database:
@@ -62,19 +70,26 @@ class Database:
         with self._writer_turns or nullcontext(), self._write_sessions.begin() as session:
             yield session
 
-    def transaction(self, work: Callable[[Session], T], *, attempts: int = 3) -> T:
-        """Run ``work`` in a write transaction, again from the start if the database broke a deadlock.
+    def transaction(self, work: Callable[[Session], T], *, attempts: int = TRANSACTION_ATTEMPTS) -> T:
+        """Run ``work`` in a write transaction, again from the start after a deadlock or a stale read.
 
         Two reschedules crossing each other's slots can lock the same two capacity rows in opposite
-        order; PostgreSQL then aborts one of them. Nothing of it was committed, so running it again is safe.
+        order; PostgreSQL then aborts one of them. A status change that lost its race to another
+        transaction raises ``StaleRead``. Nothing of either was committed, so running it again from a fresh
+        read is safe. When every attempt lost, the caller is told to try again later (``Busy``).
         """
         for attempt in range(1, attempts + 1):
             try:
                 with self.write() as session:
                     return work(session)
+            except StaleRead:
+                if attempt == attempts:
+                    raise Busy() from None
             except OperationalError as error:
-                if attempt == attempts or not _is_transient(error):
+                if not _is_transient(error):
                     raise
+                if attempt == attempts:
+                    raise Busy() from None
         raise AssertionError("unreachable")
 
     @contextmanager

@@ -76,6 +76,12 @@ class WrongDay(DomainError):
     code = "wrong_day"  # params: date
 
 
+class Busy(DomainError):
+    """The database stayed too contended to finish the change in time; nothing was changed: try again."""
+
+    code = "busy"
+
+
 class BookingsAffected(DomainError):
     """A rule change would leave booked citizens without a place; ``bookings`` lists them."""
 

@@ -65,6 +65,10 @@ PROBLEMS: dict[str, Text] = {
     "unsupported_media_type": Text(
         "Kirim data dalam format JSON (application/json).", "Send the data as JSON (application/json)."
     ),
+    "busy": Text(
+        "Server sedang sangat sibuk dan tidak ada yang diubah. Silakan coba lagi sebentar lagi.",
+        "The server is very busy and nothing was changed. Please try again in a moment.",
+    ),
     "internal_error": Text(
         "Terjadi kesalahan pada server. Silakan coba lagi.", "Something went wrong on the server. Please try again."
     ),

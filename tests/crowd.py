@@ -1,7 +1,7 @@
 """A flash crowd: many HTTP requests from several OS processes and threads, released at one moment.
 
 Not a test module. ``fire(url, requests, processes=4)`` spreads ``requests`` (each ``{"json": body,
-"headers": {...}}``) over ``processes`` spawned processes, one thread per request. Every thread builds its
+"headers": {...}}``, and ``"url"`` where one goes elsewhere than ``url``) over ``processes`` spawned processes, one thread per request. Every thread builds its
 client, then all wait; once every process reports ready, one ``multiprocessing.Event`` releases them all,
 so the requests really overlap. Every HTTP call, wait and join is bounded.
 
@@ -119,7 +119,9 @@ def _process_main(url, share, go, ready, results, keep_bodies) -> None:
             release.wait(timeout=READY_TIMEOUT_S)
             began = time.monotonic()
             try:
-                response = client.post(url, json=request["json"], headers=request.get("headers") or {})
+                response = client.post(
+                    request.get("url", url), json=request.get("json"), headers=request.get("headers") or {}
+                )
             except httpx.HTTPError as error:
                 ended = time.monotonic()
                 answers[slot] = Answer(

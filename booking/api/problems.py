@@ -31,6 +31,7 @@ from litestar.status_codes import (
     HTTP_422_UNPROCESSABLE_ENTITY,
     HTTP_429_TOO_MANY_REQUESTS,
     HTTP_500_INTERNAL_SERVER_ERROR,
+    HTTP_503_SERVICE_UNAVAILABLE,
 )
 
 from booking.errors import BookingsAffected, DomainError, FieldError, InvalidInput
@@ -44,7 +45,9 @@ STATUS_OF_CODE = {
     "unauthorized": HTTP_401_UNAUTHORIZED,
     "forbidden": HTTP_403_FORBIDDEN,
     "rate_limited": HTTP_429_TOO_MANY_REQUESTS,
+    "busy": HTTP_503_SERVICE_UNAVAILABLE,
 }
+BUSY_RETRY_AFTER_SECONDS = 1
 # A title is a stable English summary; where the English detail has placeholders, a fixed one instead.
 TITLES = {code: text.en for code, text in PROBLEMS.items() if "{" not in text.en} | {
     "closed": "The service is closed that day.",
@@ -94,6 +97,8 @@ def domain_error_handler(request: Request, error: DomainError) -> Response:
         headers["Retry-After"] = str(error.params.get("retry_after", 60))
     if error.code == "unauthorized":
         headers["WWW-Authenticate"] = "Bearer"
+    if error.code == "busy":
+        headers["Retry-After"] = str(BUSY_RETRY_AFTER_SECONDS)
     if isinstance(error, BookingsAffected):
         more["bookings"] = error.bookings
     return problem(

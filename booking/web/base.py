@@ -30,7 +30,7 @@ from litestar.template import TemplateConfig
 from litestar.types import ControllerRouterHandler
 
 from booking.api.problems import log_unexpected, problem_detail
-from booking.errors import DomainError, NotFound
+from booking.errors import Busy, DomainError, NotFound
 from booking.messages import DEFAULT_LANGUAGE, LANGUAGES, PROBLEMS
 from booking.settings import Settings
 from booking.web.words import Words
@@ -127,6 +127,8 @@ def domain_error_page(request: Request, error: DomainError) -> Response:
     if isinstance(error, NotFound):
         message = words("booking_not_found") if error.params.get("what") == "booking" else words("page_not_found")
         return error_page(request, 404, message)
+    if isinstance(error, Busy):
+        return error_page(request, 503, problem_detail(error, words.language), {"Retry-After": "1"})
     return error_page(request, 409, problem_detail(error, words.language))
 
 
