@@ -290,10 +290,13 @@ class Booking(Base):
     walk_in: Mapped[bool] = mapped_column(
         Boolean, default=False, server_default=false(), doc="booked by staff at the counter"
     )
-    citizen_nik_hash: Mapped[str] = mapped_column(String(64), doc="keyed hash: the rule works, the NIK is unreadable")
-    citizen_nik_last4: Mapped[str] = mapped_column(String(4))
-    citizen_name: Mapped[str] = mapped_column(String(100))
-    citizen_phone: Mapped[str] = mapped_column(String(20), doc="E.164")
+    # The citizen's data: absent for an anonymous walk-in (a kiosk ticket) and once erased (UU PDP).
+    citizen_nik_hash: Mapped[str | None] = mapped_column(
+        String(64), nullable=True, doc="keyed hash: the rule works, the NIK is unreadable"
+    )
+    citizen_nik_last4: Mapped[str | None] = mapped_column(String(4), nullable=True)
+    citizen_name: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    citizen_phone: Mapped[str | None] = mapped_column(String(20), nullable=True, doc="E.164")
     citizen_email: Mapped[str | None] = mapped_column(String(254), nullable=True)
     channels: Mapped[list[str]] = mapped_column(JSON, default=list)
     locale: Mapped[str] = mapped_column(String(5), default="id")
