@@ -21,6 +21,7 @@ from booking.catalogue import unusable_key
 from booking.errors import FieldError, InvalidInput, NotFound
 from booking.messages import Text
 from booking.models import Agency, Booking, Closure, Counter, OpeningRule, Service, Site
+from booking.queue import PREFIX, free_ticket_prefix, ticket_prefixes
 from booking.staff import Principal, require_admin
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
@@ -32,8 +33,10 @@ RULE_FIELDS = (
 )  # fmt: skip
 SITE_FIELDS = (
     "name", "address", "min_lead_minutes", "max_days_ahead", "reminder_day_before_at", "reminder_soon_minutes",
-    "no_show_grace_minutes",
+    "no_show_grace_minutes", "arrival_early_minutes", "arrival_late_minutes", "turn_soon_places",
+    "recalls_before_missed",
 )  # fmt: skip
+AGENCY_FIELDS = ("slug", "name", "sort_order", "ticket_prefix")
 
 
 class Admin:
@@ -64,13 +67,19 @@ class Admin:
             errors.append(FieldError("slug", "value_taken"))
         check_text(errors, values, "name", 200)
         in_range(errors, values, "sort_order", -10_000, 10_000)
+        prefixes = ticket_prefixes(self.session, self.site.id)
+        prefix = self._ticket_prefix(errors, values, prefixes, None) or free_ticket_prefix(set(prefixes))
         _raise(errors)
         agency = Agency(
-            site_id=self.site.id, slug=slug, name=values["name"].strip(), sort_order=values.get("sort_order", 0)
+            site_id=self.site.id,
+            slug=slug,
+            name=values["name"].strip(),
+            sort_order=values.get("sort_order", 0),
+            ticket_prefix=prefix,
         )
         self.session.add(agency)
         self.session.flush()
-        self._audit("agency.create", f"agency:{slug}", None, _fields(agency, ("slug", "name", "sort_order")))
+        self._audit("agency.create", f"agency:{slug}", None, _fields(agency, AGENCY_FIELDS))
         return agency
 
     def update_agency(self, slug: str, values: dict[str, Any]) -> Agency:
@@ -79,13 +88,26 @@ class Admin:
         check_text(errors, values, "name", 200)
         in_range(errors, values, "sort_order", -10_000, 10_000)
         errors += [FieldError(name, "not_changeable") for name in ("slug",) if name in values]
+        prefix = self._ticket_prefix(errors, values, ticket_prefixes(self.session, self.site.id), agency.id)
         _raise(errors)
-        before = _fields(agency, ("name", "sort_order"))
+        before = _fields(agency, AGENCY_FIELDS)
         for name in ("name", "sort_order"):
             if name in values:
                 setattr(agency, name, values[name].strip() if name == "name" else values[name])
-        self._audit("agency.update", f"agency:{slug}", before, _fields(agency, ("name", "sort_order")))
+        if prefix:
+            agency.ticket_prefix = prefix  # today's tickets keep the letters they were given
+        self._audit("agency.update", f"agency:{slug}", before, _fields(agency, AGENCY_FIELDS))
         return agency
+
+    def _ticket_prefix(self, errors, values, prefixes: dict[str, int], agency_id: int | None) -> str | None:
+        if values.get("ticket_prefix") is None:
+            return None
+        prefix = str(values["ticket_prefix"]).strip().upper()
+        if not PREFIX.match(prefix):
+            errors.append(FieldError("ticket_prefix", "ticket_prefix_format"))
+        elif prefixes.get(prefix, agency_id) != agency_id:
+            errors.append(FieldError("ticket_prefix", "value_taken"))
+        return prefix
 
     def agency(self, slug: str) -> Agency:
         agency = self._agency_or_none(slug)
@@ -333,6 +355,10 @@ class Admin:
             ("max_days_ahead", 1, 366),
             ("reminder_soon_minutes", 1, 24 * 60),
             ("no_show_grace_minutes", 0, 24 * 60),
+            ("arrival_early_minutes", 0, 24 * 60),
+            ("arrival_late_minutes", 0, 24 * 60),
+            ("turn_soon_places", 0, 50),
+            ("recalls_before_missed", 0, 10),
         ):
             in_range(errors, values, name, low, high)
         if values.get("reminder_day_before_at") is not None:

@@ -119,15 +119,21 @@ class WalkInRequest:
 
 
 def book_walk_in(
-    session: Session, site: Site, service: Service, request: WalkInRequest, *, now: dt.datetime, secret_key: str
+    session: Session, site: Site, service: Service, request: WalkInRequest | None, *, now: dt.datetime, secret_key: str
 ) -> NewBooking:
     """A citizen at the counter without a booking: a place in the current or the next slot of today.
 
     Walk-ins may use the places the rules hold back from online booking (and any place online left);
     they skip the lead time and the daily quota, which limits online booking only. The citizen is
     present, so the booking starts checked in; one booking per citizen per service per day still holds.
+    Without a ``request`` (a ticket taken at the kiosk) the walk-in is anonymous: it holds its place and
+    nothing else.
     """
-    citizen = check_citizen(request.nik, request.name, request.phone, None, prefix="", phone_required=False)
+    citizen = (
+        check_citizen(request.nik, request.name, request.phone, None, prefix="", phone_required=False)
+        if request is not None
+        else None
+    )
     zone = ZoneInfo(site.timezone)
     today = now.astimezone(zone).date()
     slots = open_slots(service, site, catalogue.closures_between(session, site, today, today), today)
@@ -136,8 +142,9 @@ def book_walk_in(
     starts = sorted({slot.starts_at for slot in slots if slot.ends_at > now})[:2]  # the current and the next
     if not starts:
         raise InvalidInput([FieldError("service", "no_slot_now")])
-    nik_digest = nik_hash(secret_key, citizen.nik)
-    _refuse_duplicate(session, service, today, nik_digest)
+    nik_digest = nik_hash(secret_key, citizen.nik) if citizen else None
+    if nik_digest:
+        _refuse_duplicate(session, service, today, nik_digest)
     for position, start in enumerate(starts):
         try:
             with session.begin_nested():
@@ -308,8 +315,8 @@ def hash_token(token: str) -> str:
 
 
 def _new_booking(
-    site: Site, service: Service, slot: CounterSlot, day: dt.date, citizen: Citizen, nik_digest: str, *,
-    secret_key: str, now: dt.datetime, **details,
+    site: Site, service: Service, slot: CounterSlot, day: dt.date, citizen: Citizen | None, nik_digest: str | None,
+    *, secret_key: str, now: dt.datetime, **details,
 ) -> tuple[Booking, str]:  # fmt: skip
     """A booking row for a place just taken, with a fresh code and the manage token derived for it."""
     code, salt = _new_code(), secrets.token_hex(8)
@@ -324,10 +331,10 @@ def _new_booking(
         ends_at=slot.ends_at,
         local_date=day,
         citizen_nik_hash=nik_digest,
-        citizen_nik_last4=citizen.nik[-4:],
-        citizen_name=citizen.name,
-        citizen_phone=citizen.phone,
-        citizen_email=citizen.email,
+        citizen_nik_last4=citizen.nik[-4:] if citizen else None,
+        citizen_name=citizen.name if citizen else None,
+        citizen_phone=citizen.phone if citizen else None,
+        citizen_email=citizen.email if citizen else None,
         manage_token_salt=salt,
         manage_token_hash=hash_token(token),
         created_at=now,

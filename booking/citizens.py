@@ -105,16 +105,20 @@ def nik_hash(secret_key: str, nik: str) -> str:
     return hmac.new(secret_key.encode(), b"nik:" + nik.encode(), hashlib.sha256).hexdigest()
 
 
-def mask_nik(last4: str) -> str:
-    return "*" * 12 + last4
+# An anonymous walk-in (a kiosk ticket) has no citizen data, nor has a booking whose data was erased:
+# the masks then show nothing.
 
 
-def mask_name(name: str) -> str:
-    return " ".join(word[0] + "*" * (len(word) - 1) for word in name.split())
+def mask_nik(last4: str | None) -> str:
+    return "*" * 12 + last4 if last4 else ""
 
 
-def mask_phone(e164: str) -> str:
-    return e164[:6] + "*" * (len(e164) - 9) + e164[-3:]
+def mask_name(name: str | None) -> str:
+    return " ".join(word[0] + "*" * (len(word) - 1) for word in (name or "").split())
+
+
+def mask_phone(e164: str | None) -> str:
+    return e164[:6] + "*" * (len(e164) - 9) + e164[-3:] if e164 else ""
 
 
 def mask_email(email: str) -> str:

@@ -18,6 +18,7 @@ class FieldError:
 
 class DomainError(Exception):
     code = "error"
+    wording: str | None = None  # the messages' key of its detail when it is not ``code``
 
     def __init__(self, **params: object) -> None:
         super().__init__(self.code)
@@ -74,6 +75,44 @@ class RateLimited(DomainError):
 
 class WrongDay(DomainError):
     code = "wrong_day"  # params: date
+
+
+class TicketStepInvalid(InvalidTransition):
+    """A queue ticket cannot take this step as it stands (params: status, action)."""
+
+    wording = "ticket_invalid_transition"
+
+
+class MissedTooSoon(TicketStepInvalid):
+    """A called ticket is marked missed only after the site's number of recalls (params: recalls)."""
+
+    wording = "missed_too_soon"
+
+
+class QueueEmpty(DomainError):
+    code = "queue_empty"
+
+
+class CounterBusy(DomainError):
+    """The counter already has a ticket called or being served (params: ticket)."""
+
+    code = "counter_busy"
+
+
+class TooEarly(DomainError):
+    """A booked citizen arrived before their ticket may be taken (params: time, the local hh:mm)."""
+
+    code = "too_early"
+
+
+class WalkInsFull(DomainError):
+    """Today's walk-in places of a service are gone; ``next_online`` is the next time bookable online, if any."""
+
+    code = "walk_ins_full"
+
+    def __init__(self, next_online: str | None) -> None:
+        super().__init__()
+        self.next_online = next_online
 
 
 class Busy(DomainError):

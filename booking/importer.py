@@ -31,6 +31,7 @@ from booking.capacity_changes import SCHEDULE_CHANGED, settle_counters, settle_q
 from booking.errors import FieldError, InvalidInput
 from booking.messages import FIELD_ERRORS
 from booking.models import Agency, Booking, BookingStatus, Counter, OpeningRule, Service, Site
+from booking.queue import PREFIX, free_ticket_prefix
 
 REQUIREMENT_SEPARATOR = "|"
 COUNTER_SERVICE_SEPARATOR = ";"
@@ -45,7 +46,7 @@ TIME = re.compile(r"^(\d{1,2})[:.](\d{2})$")  # 08:00 and the Indonesian 08.00
 # file -> (required columns, optional columns)
 COLUMNS = {
     "site.csv": (("slug", "name", "timezone", "address"), ("min_lead_minutes", "max_days_ahead")),
-    "agencies.csv": (("slug", "name"), ("sort_order",)),
+    "agencies.csv": (("slug", "name"), ("sort_order", "ticket_prefix")),
     "services.csv": (("agency", "code", "name", "duration_minutes", "requirements"), ("daily_quota",)),
     "counters.csv": (("agency", "label", "services"), ()),
     "opening_hours.csv": (
@@ -310,6 +311,11 @@ def _read_agencies(files: _Files) -> dict[str, _AgencySpec]:
         values = {"name": row["name"], "sort_order": files.integer("agencies.csv", row, "sort_order")}
         if values["sort_order"] is None:
             values["sort_order"] = position  # the order of the file
+        prefix = row["ticket_prefix"].upper()
+        if prefix and not PREFIX.match(prefix):
+            files.problem("agencies.csv", row.line, "ticket_prefix: one to four letters, A to Z")
+        elif prefix:
+            values["ticket_prefix"] = prefix
         errors: list[FieldError] = []
         check_text(errors, values, "name", 200)
         in_range(errors, values, "sort_order", 0, 100_000)
@@ -472,6 +478,18 @@ class _Existing:
         )
 
 
+def _check_ticket_prefixes(files: _Files, plan: _Plan, existing: _Existing) -> None:
+    """Each agency of the site queues under its own letters, in the file and beside the agencies it keeps."""
+    owner = {agency.ticket_prefix: slug for slug, agency in existing.agencies.items() if slug not in plan.agencies}
+    for slug, spec in plan.agencies.items():
+        prefix = spec.values.get("ticket_prefix")
+        if prefix is None:
+            continue
+        if prefix in owner and owner[prefix] != slug:
+            files.problem("agencies.csv", spec.line, f"ticket_prefix: '{prefix}' is used by agency '{owner[prefix]}'")
+        owner[prefix] = slug
+
+
 def _check_references(files: _Files, plan: _Plan, existing: _Existing) -> None:
     agency_slugs = set(plan.agencies) | set(existing.agencies)
     unknown_agencies = {spec.agency for spec in plan.services.values()} - agency_slugs  # reported once, below
@@ -612,6 +630,7 @@ def import_tables(
     slug = site_spec.values["slug"] if site_spec else ""
     existing = _Existing.of(session, slug) if slug else _Existing(None, {}, {}, {})
     _check_references(files, plan, existing)
+    _check_ticket_prefixes(files, plan, existing)
     if site_spec is None or files.problems:
         raise ImportRejected(sorted(files.problems, key=_in_file_order))
 
@@ -637,9 +656,15 @@ def _apply(session: Session, plan: _Plan, existing: _Existing, changed_rules, no
     session.flush()
 
     agencies = dict(existing.agencies)
+    prefixes = {agency.ticket_prefix for agency in agencies.values()} | {
+        spec.values["ticket_prefix"] for spec in plan.agencies.values() if "ticket_prefix" in spec.values
+    }
     for slug, spec in plan.agencies.items():
         agency = agencies.get(slug) or Agency(site_id=site.id, slug=slug)
         summary.count("agencies", created=slug not in existing.agencies, changed=_assign(agency, spec.values))
+        if agency.ticket_prefix is None:  # a new agency the file gave no prefix
+            agency.ticket_prefix = free_ticket_prefix(prefixes)
+            prefixes.add(agency.ticket_prefix)
         agencies[slug] = agency
         session.add(agency)
     session.flush()

@@ -2,6 +2,7 @@
 
     confirmed --check_in--> checked_in --serve--> served
     confirmed --no_show (once its slot has begun)--> no_show --check_in (the same day)--> checked_in
+    checked_in --miss (their queue ticket was called and missed)--> no_show
     confirmed --cancel (the citizen, before the start)--> cancelled
     confirmed, checked_in --cancel_by_site (a rule change leaves it no place)--> cancelled
     confirmed --reschedule--> confirmed at another time (its revision goes up)
@@ -45,6 +46,7 @@ STEPS = {
         Step("check_in", (BookingStatus.confirmed, BookingStatus.no_show), BookingStatus.checked_in, "checked_in_at"),
         Step("serve", (BookingStatus.checked_in,), BookingStatus.served, "served_at"),
         Step("no_show", (BookingStatus.confirmed,), BookingStatus.no_show),
+        Step("miss", (BookingStatus.checked_in,), BookingStatus.no_show),  # called at the counter, never came
         Step("cancel", (BookingStatus.confirmed,), BookingStatus.cancelled, "cancelled_at"),
         Step(
             "cancel_by_site",

@@ -65,6 +65,27 @@ PROBLEMS: dict[str, Text] = {
     "unsupported_media_type": Text(
         "Kirim data dalam format JSON (application/json).", "Send the data as JSON (application/json)."
     ),
+    "ticket_invalid_transition": Text(
+        "Nomor antrian dengan status '{status}' tidak dapat {action}.",
+        "A queue ticket with status '{status}' cannot be {action}.",
+    ),
+    "missed_too_soon": Text(
+        "Panggil ulang {recalls} kali sebelum menandai tidak hadir.",
+        "Call the ticket again {recalls} times before marking it missed.",
+    ),
+    "queue_empty": Text("Tidak ada antrian yang menunggu untuk loket ini.", "Nobody is waiting for this counter."),
+    "counter_busy": Text(
+        "Loket ini masih memanggil atau melayani {ticket}. Selesaikan atau tandai tidak hadir dahulu.",
+        "This counter is still calling or serving {ticket}. Finish it or mark it missed first.",
+    ),
+    "too_early": Text(
+        "Terlalu awal: nomor antrian untuk pemesanan ini dapat diambil mulai pukul {time}.",
+        "Too early: the queue ticket for this booking can be taken from {time}.",
+    ),
+    "walk_ins_full": Text(
+        "Tempat untuk pengunjung tanpa pemesanan hari ini sudah habis. Silakan pesan waktu secara online.",
+        "Today's places for visitors without a booking are gone. Please book a time online.",
+    ),
     "busy": Text(
         "Server sedang sangat sibuk dan tidak ada yang diubah. Silakan coba lagi sebentar lagi.",
         "The server is very busy and nothing was changed. Please try again in a moment.",
@@ -80,6 +101,15 @@ ACTIONS: dict[str, Text] = {
     "check_in": Text("check-in", "checked in"),
     "serve": Text("ditandai selesai dilayani", "marked served"),
     "no_show": Text("ditandai tidak hadir", "marked no-show"),
+    "miss": Text("ditandai tidak hadir", "marked missed"),
+    "arrive": Text("mengambil nomor antrian", "given a queue ticket"),
+    "call": Text("dipanggil", "called"),
+    "recall": Text("dipanggil ulang", "called again"),
+    "start": Text("mulai dilayani", "started"),
+    "done": Text("ditandai selesai", "marked done"),
+    "missed": Text("ditandai tidak hadir", "marked missed"),
+    "comeback": Text("kembali ke antrian", "put back in the queue"),
+    "transfer": Text("dialihkan", "transferred"),
 }
 
 FIELD_ERRORS: dict[str, Text] = {
@@ -106,6 +136,17 @@ FIELD_ERRORS: dict[str, Text] = {
     ),
     "channel_unknown": Text(
         "Saluran harus salah satu dari sms, email, whatsapp.", "A channel must be one of sms, email, whatsapp."
+    ),
+    "ticket_prefix_format": Text(
+        "Awalan nomor antrian: satu sampai empat huruf A-Z.", "A ticket prefix is one to four letters A-Z."
+    ),
+    "code_or_service": Text(
+        "Isi kode pemesanan, atau pilih layanan jika datang tanpa pemesanan (salah satu saja).",
+        "Give the booking code, or choose a service when you come without a booking (one of the two).",
+    ),
+    "priority_unknown": Text(
+        "Kelompok prioritas harus salah satu dari elderly, disabled, pregnant, with_children.",
+        "A priority group must be one of elderly, disabled, pregnant, with_children.",
     ),
     "locale_unknown": Text("Bahasa harus 'id' atau 'en'.", "The language must be 'id' or 'en'."),
     "service_unknown": Text("Layanan tidak ditemukan di MPP ini.", "No such service at this site."),
@@ -174,6 +215,7 @@ DAY_REASONS: dict[str, Text] = {
     "past": Text("Tanggal sudah lewat", "This day has passed"),
     "not_yet_open": Text("Belum dibuka untuk pemesanan", "Not yet open for booking"),
     "quota_exhausted": Text("Kuota harian sudah habis", "The daily quota is used up"),
+    "closed_for_today": Text("Layanan sudah tutup untuk hari ini", "The service has closed for today"),
 }
 
 

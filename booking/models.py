@@ -94,19 +94,33 @@ class Site(Base):
     no_show_grace_minutes: Mapped[int] = mapped_column(
         Integer, default=30, server_default="30", doc="after the start, a booking not checked in becomes a no-show"
     )
+    # The queue on the floor (booking/queue.py)
+    arrival_early_minutes: Mapped[int] = mapped_column(
+        Integer, default=60, server_default="60", doc="how early before their time a booked citizen may take a ticket"
+    )
+    arrival_late_minutes: Mapped[int] = mapped_column(
+        Integer, default=15, server_default="15", doc="how late after their time a booked citizen still keeps it"
+    )
+    turn_soon_places: Mapped[int] = mapped_column(
+        Integer, default=3, server_default="3", doc="tell a waiting citizen when this few are ahead of them"
+    )
+    recalls_before_missed: Mapped[int] = mapped_column(
+        Integer, default=2, server_default="2", doc="a called ticket may be marked missed after this many recalls"
+    )
 
     agencies: Mapped[list[Agency]] = relationship(back_populates="site", order_by="Agency.sort_order")
 
 
 class Agency(Base):
     __tablename__ = "agencies"
-    __table_args__ = (UniqueConstraint("site_id", "slug"),)
+    __table_args__ = (UniqueConstraint("site_id", "slug"), UniqueConstraint("site_id", "ticket_prefix"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
     slug: Mapped[str] = mapped_column(String(64))
     name: Mapped[str] = mapped_column(String(200))
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
+    ticket_prefix: Mapped[str] = mapped_column(String(4), doc="the letters of its queue tickets: DKP in DKP-012")
 
     site: Mapped[Site] = relationship(back_populates="agencies")
     services: Mapped[list[Service]] = relationship(back_populates="agency", order_by="Service.code")
@@ -314,6 +328,86 @@ class Booking(Base):
     site: Mapped[Site] = relationship()
     service: Mapped[Service] = relationship()
     counter: Mapped[Counter] = relationship()
+
+
+class TicketStatus(enum.StrEnum):
+    waiting = "waiting"
+    called = "called"
+    serving = "serving"
+    done = "done"
+    missed = "missed"
+
+
+ACTIVE_AT_COUNTER = text("status IN ('called', 'serving')")
+
+
+class Ticket(Base):
+    """A citizen's place in the day's queue of an agency: one leg of their visit.
+
+    A booked citizen's ticket is made when they arrive (it checks the booking in); a walk-in's with a
+    walk-in booking, which holds their place in a slot. A transfer to another service ends this leg and
+    starts the next one under the same number (``leg`` + 1), keeping the citizen's place in the day.
+    """
+
+    __tablename__ = "tickets"
+    __table_args__ = (
+        UniqueConstraint("site_id", "local_date", "prefix", "number", "leg"),
+        UniqueConstraint("booking_id", "leg"),  # one code gives one ticket, however often it is scanned
+        # a counter calls or serves one citizen at a time, whatever two clerks press at once
+        Index("uq_tickets_counter_active", "counter_id", unique=True, sqlite_where=ACTIVE_AT_COUNTER,
+              postgresql_where=ACTIVE_AT_COUNTER),
+        Index("ix_tickets_agency_day_status", "agency_id", "local_date", "status"),
+        CheckConstraint("status IN ('waiting', 'called', 'serving', 'done', 'missed')", name="status_known"),
+        CheckConstraint("kind IN ('booked', 'walk_in')", name="kind_known"),
+        CheckConstraint("status NOT IN ('called', 'serving') OR counter_id IS NOT NULL", name="called_to_a_counter"),
+    )  # fmt: skip
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id", ondelete="CASCADE"))
+    service_id: Mapped[int] = mapped_column(ForeignKey("services.id", ondelete="RESTRICT"))
+    booking_id: Mapped[int | None] = mapped_column(ForeignKey("bookings.id", ondelete="SET NULL"), nullable=True)
+    local_date: Mapped[dt.date] = mapped_column(Date)
+    prefix: Mapped[str] = mapped_column(String(4))
+    number: Mapped[int] = mapped_column(Integer)
+    leg: Mapped[int] = mapped_column(Integer, default=0)
+    kind: Mapped[str] = mapped_column(String(8), doc="booked (on time) or walk_in (walked in, or came too late)")
+    priority: Mapped[str | None] = mapped_column(String(16), nullable=True, doc="a priority group; NULL: none")
+    due_at: Mapped[dt.datetime | None] = mapped_column(
+        UTCDateTime, nullable=True, doc="a booked citizen's slot start: called no later than this"
+    )
+    queued_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, doc="orders walk-ins: arrival, or comeback")
+    status: Mapped[str] = mapped_column(String(8), default=TicketStatus.waiting)
+    counter_id: Mapped[int | None] = mapped_column(ForeignKey("counters.id", ondelete="SET NULL"), nullable=True)
+    recalls: Mapped[int] = mapped_column(Integer, default=0)
+    comebacks: Mapped[int] = mapped_column(Integer, default=0)
+    # the times the reports read
+    arrived_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    called_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True, doc="first call")
+    last_called_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True, doc="latest call or recall")
+    started_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    done_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    missed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    transferred: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false(), doc="this leg ended by a transfer to the next"
+    )
+
+    agency: Mapped[Agency] = relationship()
+    service: Mapped[Service] = relationship()
+    counter: Mapped[Counter | None] = relationship()
+    booking: Mapped[Booking | None] = relationship()
+
+
+class TicketNumber(Base):
+    """The last ticket number given by an agency on a day: taken with one conditional UPDATE."""
+
+    __tablename__ = "ticket_numbers"
+    __table_args__ = (UniqueConstraint("agency_id", "local_date"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id", ondelete="CASCADE"))
+    local_date: Mapped[dt.date] = mapped_column(Date)
+    last_number: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class IdempotencyKey(Base):

@@ -62,7 +62,9 @@ def make_site(
         )
         session.add(site)
         session.flush()
-        agency = Agency(site_id=site.id, slug="dukcapil", name="Dinas Kependudukan dan Pencatatan Sipil")
+        agency = Agency(
+            site_id=site.id, slug="dukcapil", name="Dinas Kependudukan dan Pencatatan Sipil", ticket_prefix="A"
+        )
         session.add(agency)
         session.flush()
         services = [
@@ -150,7 +152,7 @@ def add_agency(db: Database, site_slug: str, slug: str = "samsat", service: str 
 
     with db.write() as session:
         site = session.scalar(select(Site).where(Site.slug == site_slug))
-        agency = Agency(site_id=site.id, slug=slug, name=f"Agency {slug}")
+        agency = Agency(site_id=site.id, slug=slug, name=f"Agency {slug}", ticket_prefix=slug[:3].upper())
         session.add(agency)
         session.flush()
         found = Service(

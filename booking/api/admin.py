@@ -31,6 +31,7 @@ class AgencyIn(msgspec.Struct, forbid_unknown_fields=True):
     slug: str | Unset = UNSET
     name: str | Unset = UNSET
     sort_order: int | Unset = UNSET
+    ticket_prefix: str | Unset = UNSET  # the letters of its queue tickets; default: the first free ones
 
 
 class ServiceIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -78,12 +79,17 @@ class SiteIn(msgspec.Struct, forbid_unknown_fields=True):
     reminder_day_before_at: str | None | Unset = UNSET
     reminder_soon_minutes: int | None | Unset = UNSET
     no_show_grace_minutes: int | Unset = UNSET
+    arrival_early_minutes: int | Unset = UNSET
+    arrival_late_minutes: int | Unset = UNSET
+    turn_soon_places: int | Unset = UNSET
+    recalls_before_missed: int | Unset = UNSET
 
 
 class AgencyAdminOut(msgspec.Struct):
     slug: str
     name: str
     sort_order: int
+    ticket_prefix: str
 
 
 class ServiceAdminOut(msgspec.Struct):
@@ -138,6 +144,10 @@ class SiteAdminOut(msgspec.Struct):
     reminder_day_before_at: dt.time | None
     reminder_soon_minutes: int | None
     no_show_grace_minutes: int
+    arrival_early_minutes: int
+    arrival_late_minutes: int
+    turn_soon_places: int
+    recalls_before_missed: int
 
 
 class AuditOut(msgspec.Struct):
@@ -156,7 +166,9 @@ def _given(data: msgspec.Struct) -> dict[str, Any]:
 
 
 def _agency_out(agency: Agency) -> AgencyAdminOut:
-    return AgencyAdminOut(slug=agency.slug, name=agency.name, sort_order=agency.sort_order)
+    return AgencyAdminOut(
+        slug=agency.slug, name=agency.name, sort_order=agency.sort_order, ticket_prefix=agency.ticket_prefix
+    )
 
 
 def _service_out(service: Service) -> ServiceAdminOut:

@@ -25,6 +25,7 @@ from booking.api.bookings import BookingController
 from booking.api.context import Context, no_wake_up, utc_now
 from booking.api.ops import health, metrics, ready
 from booking.api.problems import EXCEPTION_HANDLERS
+from booking.api.queue import QueueController, StaffQueueController
 from booking.api.sites import SiteController
 from booking.api.staff import AuthController, StaffController
 from booking.db import Database
@@ -63,11 +64,14 @@ def create_app(
     # Bearer tokens only in the Authorization header: no cookie is ever read here, so no CSRF either.
     signed_in = Router(
         path="/",
-        route_handlers=[StaffController, AdminController],
+        route_handlers=[StaffController, StaffQueueController, AdminController],
         middleware=[auth.middleware],
         security=[auth.security_requirement],
     )
-    api = Router(path="/api/v1", route_handlers=[SiteController, BookingController, AuthController, signed_in])
+    api = Router(
+        path="/api/v1",
+        route_handlers=[SiteController, QueueController, BookingController, AuthController, signed_in],
+    )
     pages = web_pages(settings)  # HTML with CSRF and its own headers; the API above has neither
     return Litestar(
         stores=_shared_stores(settings),
@@ -127,9 +131,10 @@ def _shared_stores(settings: Settings) -> dict:
 
 
 def _is_booking_creation(request: Request) -> bool:
-    """Booking creation and staff login (API and page) share the per-client budget: what an abuser repeats."""
+    """Booking creation, queue tickets and staff login (API and page) share the per-client budget: what an
+    abuser repeats (a walk-in ticket takes a place)."""
     path = request.url.path.rstrip("/")
-    return request.method == "POST" and path.endswith(("/bookings", "/auth/token", "/staff/login"))
+    return request.method == "POST" and path.endswith(("/bookings", "/arrivals", "/auth/token", "/staff/login"))
 
 
 def app_from_environment() -> Litestar:

@@ -31,6 +31,10 @@ def no_wake_up() -> None:
     """Without a broker the sweep in beat still delivers; tests that want a worker wire a real one."""
 
 
+def nobody_listening(site_slug: str) -> None:
+    """No display board to tell: the default until the app wires its channels."""
+
+
 @dataclass
 class Context:
     db: Database
@@ -39,3 +43,4 @@ class Context:
     metrics: Metrics = Metrics()
     wake_up: Callable[[], None] = no_wake_up  # after a commit that planned messages
     broker_reachable: Callable[[], bool] | None = None  # for /ready; None: no broker to check
+    queue_changed: Callable[[str], None] = nobody_listening  # after a commit that changed a site's queue

@@ -34,7 +34,7 @@ from litestar.status_codes import (
     HTTP_503_SERVICE_UNAVAILABLE,
 )
 
-from booking.errors import BookingsAffected, DomainError, FieldError, InvalidInput
+from booking.errors import BookingsAffected, DomainError, FieldError, InvalidInput, WalkInsFull
 from booking.messages import ACTIONS, DAY_REASONS, FIELD_ERRORS, PROBLEMS, negotiate_language
 
 log = logging.getLogger("booking.api")
@@ -53,6 +53,8 @@ TITLES = {code: text.en for code, text in PROBLEMS.items() if "{" not in text.en
     "closed": "The service is closed that day.",
     "invalid_transition": "This step is not possible for the booking as it stands.",
     "wrong_day": "The booking is for another day.",
+    "counter_busy": "The counter is still calling or serving a ticket.",
+    "too_early": "Too early to take a queue ticket for this booking.",
     "bookings_affected": "The change would leave booked citizens without a place.",
 }
 
@@ -65,6 +67,7 @@ def problem(
     errors: list[FieldError] | None = None,
     headers: dict[str, str] | None = None,
     more: dict[str, Any] | None = None,
+    wording: str | None = None,
     **params: object,
 ) -> Response:
     language = negotiate_language(request.headers.get("accept-language"))
@@ -81,7 +84,7 @@ def problem(
     exception = ProblemDetailsException(
         status_code=http_status,
         title=TITLES.get(code, code),
-        detail=PROBLEMS[code](language, **params),
+        detail=PROBLEMS[wording or code](language, **params),
         instance=request.url.path,
         headers={**(headers or {}), "Content-Language": language},
         extra=extra,
@@ -101,6 +104,8 @@ def domain_error_handler(request: Request, error: DomainError) -> Response:
         headers["Retry-After"] = str(BUSY_RETRY_AFTER_SECONDS)
     if isinstance(error, BookingsAffected):
         more["bookings"] = error.bookings
+    if isinstance(error, WalkInsFull):
+        more["next_online"] = error.next_online
     return problem(
         request,
         STATUS_OF_CODE.get(error.code, HTTP_409_CONFLICT),
@@ -108,13 +113,14 @@ def domain_error_handler(request: Request, error: DomainError) -> Response:
         errors=errors,
         headers=headers,
         more=more,
+        wording=error.wording,
         **_detail_params(error, language),
     )
 
 
 def problem_detail(error: DomainError, language: str) -> str:
     """The ``detail`` a domain error gets, for the pages to say exactly what the API says."""
-    return PROBLEMS[error.code](language, **_detail_params(error, language))
+    return PROBLEMS[error.wording or error.code](language, **_detail_params(error, language))
 
 
 def _detail_params(error: DomainError, language: str) -> dict[str, object]:

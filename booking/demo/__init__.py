@@ -87,7 +87,10 @@ def demo_tables(spec: DemoSite, folder: Path) -> dict[str, Table]:
         "min_lead_minutes": str(spec.min_lead_minutes), "max_days_ahead": str(spec.max_days_ahead),
     }  # fmt: skip
     agencies = [
-        CsvRow(row.line, {"slug": row["slug"], "name": row["name"], "sort_order": str(order)})
+        CsvRow(
+            row.line,
+            {"slug": row["slug"], "name": row["name"], "sort_order": str(order), "ticket_prefix": row["code"]},
+        )
         for order, row in enumerate(agency_rows)
     ]
     services = [CsvRow(row.line, {column: row[column] for column in _columns("services.csv")}) for row in service_rows]
