@@ -346,7 +346,7 @@ def call_next(session: Session, principal: Principal, counter_label: str, *, now
     if busy is not None:
         raise CounterBusy(ticket=ticket_label(busy))
     services = set(session.scalars(select(CounterService.service_id).where(CounterService.counter_id == counter.id)))
-    today = site_today(counter.site, now)
+    today = site_today(session.get(Site, counter.site_id), now)
     waiting = {row.id: row for row in _waiting_tickets(session, counter.agency_id, today)}
     for entry in next_for_counter([_as_waiting(row) for row in waiting.values()], services, now):
         ticket = waiting[entry.id]
@@ -493,11 +493,7 @@ def _try_move(session: Session, ticket: Ticket, source: str, target: TicketStatu
 def _counter(session: Session, principal: Principal, label: str) -> Counter:
     counter = None
     if not catalogue.unusable_key(label):
-        counter = session.scalar(
-            select(Counter)
-            .where(Counter.site_id == principal.site_id, Counter.label == label)
-            .options(joinedload(Counter.site))
-        )
+        counter = session.scalar(select(Counter).where(Counter.site_id == principal.site_id, Counter.label == label))
     if counter is None:
         raise NotFound(what="counter")
     require_agency(principal, counter.site_id, counter.agency_id)

@@ -1,7 +1,8 @@
 """A flash crowd: many HTTP requests from several OS processes and threads, released at one moment.
 
 Not a test module. ``fire(url, requests, processes=4)`` spreads ``requests`` (each ``{"json": body,
-"headers": {...}}``, and ``"url"`` where one goes elsewhere than ``url``) over ``processes`` spawned processes, one thread per request. Every thread builds its
+"headers": {...}}``, and ``"url"`` where one goes elsewhere than ``url``) over ``processes`` spawned
+processes, one thread per request. Every thread builds its
 client, then all wait; once every process reports ready, one ``multiprocessing.Event`` releases them all,
 so the requests really overlap. Every HTTP call, wait and join is bounded.
 

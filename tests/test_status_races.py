@@ -87,7 +87,8 @@ def test_twenty_cancels_at_once_all_answer_the_cancelled_booking_and_give_the_pl
 
         result = fire(server, [cancel(server, made)] * 20, processes=4)
 
-        assert [answer.status for answer in result.answers] == [200] * 20, [a for a in result.answers if a.status != 200]
+        refused = [answer for answer in result.answers if answer.status != 200]
+        assert refused == []
         assert result.peak_in_flight > 1, "the cancels did not overlap"
         assert stored(db, made).status == BookingStatus.cancelled
         assert notices(db, made)["booking_cancelled"] == 1  # one channel (sms): one notice
@@ -103,7 +104,7 @@ def test_a_cancel_racing_a_check_in_ends_in_one_of_them_never_both(server, db):
     for round_ in range(ROUNDS * 2):
         made = book(server, at(TODAY, 11), round_ + 1)
         check_in = {"url": f"{server}/api/v1/staff/bookings/{made['code']}/check-in", "headers": clerk}
-        crowd = [request for pair in zip([cancel(server, made)] * 10, [check_in] * 10) for request in pair]
+        crowd = [cancel(server, made), check_in] * 10
 
         result = fire(server, crowd, processes=4)
 
@@ -133,7 +134,8 @@ def test_the_same_reschedule_sent_twenty_times_moves_the_booking_once(server, db
 
         result = fire(server, [reschedule(server, made, at(TOMORROW, 11))] * 20, processes=4)
 
-        assert [answer.status for answer in result.answers] == [200] * 20, [a for a in result.answers if a.status != 200]
+        refused = [answer for answer in result.answers if answer.status != 200]
+        assert refused == []
         booking = stored(db, made)
         assert booking.revision == 1
         assert notices(db, made)["booking_rescheduled"] == 1
@@ -146,7 +148,7 @@ def test_reschedules_racing_cancels_leave_the_booking_cancelled_with_no_place_he
         made = book(server, at(TOMORROW, 8), round_ + 1)
         before = places_taken(db)
         moves = [reschedule(server, made, at(TOMORROW, 11, 30))] * 10
-        crowd = [request for pair in zip(moves, [cancel(server, made)] * 10) for request in pair]
+        crowd = [request for pair in zip(moves, [cancel(server, made)] * 10, strict=True) for request in pair]
 
         result = fire(server, crowd, processes=4)
 
