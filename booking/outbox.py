@@ -16,9 +16,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, joinedload
 
-from booking.models import Booking, BookingStatus, Notification, NotificationStatus, Service, Site
+from booking.db import insert_ignoring_conflicts
+from booking.models import Booking, BookingStatus, Notification, NotificationStatus, Service, Site, Ticket, TicketStatus
 
 REMINDERS = ("reminder_day_before", "reminder_soon")
+QUEUE_CHANNELS = ("sms", "whatsapp")  # "your turn soon" is worth a message only where it is read at once
 MAX_ATTEMPTS = 6
 FIRST_RETRY = dt.timedelta(seconds=30)
 LONGEST_RETRY = dt.timedelta(hours=1)
@@ -26,10 +28,11 @@ LONGEST_RETRY = dt.timedelta(hours=1)
 
 @dataclass(frozen=True)
 class SendJob:
-    """A row taken for sending, with the booking as it stands now."""
+    """A row taken for sending, with the booking (and, for the queue's messages, the ticket) as they stand now."""
 
     notification: Notification
     booking: Booking
+    ticket: Ticket | None = None
 
 
 def plan_new_booking(session: Session, booking: Booking, site: Site, now: dt.datetime) -> None:
@@ -47,6 +50,30 @@ def plan_reschedule(session: Session, booking: Booking, site: Site, now: dt.date
     _cancel_pending(session, booking, now)
     _add(session, booking, "booking_rescheduled", now, now)
     _plan_reminders(session, booking, site, now)
+
+
+def plan_turn_soon(session: Session, booking: Booking, now: dt.datetime) -> None:
+    """Tell a waiting citizen their turn is near: once per booking (a unique row per kind and channel), on
+    their SMS or WhatsApp channel, or by SMS when they gave a phone and chose neither (a walk-in)."""
+    if not booking.citizen_phone:
+        return
+    channels = [channel for channel in booking.channels if channel in QUEUE_CHANNELS] or ["sms"]
+    for channel in channels:
+        session.execute(
+            insert_ignoring_conflicts(
+                session,
+                Notification,
+                booking_id=booking.id,
+                kind="turn_soon",
+                channel=channel,
+                revision=booking.revision,
+                status=NotificationStatus.pending,
+                send_at=now,
+                attempts=0,
+                created_at=now,
+                updated_at=now,
+            )
+        )
 
 
 def reminder_times(booking: Booking, site: Site) -> dict[str, dt.datetime]:
@@ -136,14 +163,32 @@ def start_sending(session: Session, notification_id: int, now: dt.datetime, *, l
             joinedload(Booking.service).joinedload(Service.agency),
         )
     )
-    if notification.kind in REMINDERS and (
-        booking.status != BookingStatus.confirmed or booking.revision != notification.revision
-    ):
+    ticket = _latest_ticket(session, booking.id) if notification.kind == "turn_soon" else None
+    if _no_longer_true(notification, booking, ticket):
         notification.status = NotificationStatus.cancelled
         notification.lease_until = None
         session.flush()
         return None
-    return SendJob(notification=notification, booking=booking)
+    return SendJob(notification=notification, booking=booking, ticket=ticket)
+
+
+def _no_longer_true(notification: Notification, booking: Booking, ticket: Ticket | None) -> bool:
+    """A reminder of a booking cancelled or moved, or "your turn soon" once the ticket was called."""
+    if notification.kind in REMINDERS:
+        return booking.status != BookingStatus.confirmed or booking.revision != notification.revision
+    if notification.kind == "turn_soon":
+        return ticket is None or ticket.status != TicketStatus.waiting
+    return False
+
+
+def _latest_ticket(session: Session, booking_id: int) -> Ticket | None:
+    return session.scalar(
+        select(Ticket)
+        .where(Ticket.booking_id == booking_id)
+        .options(joinedload(Ticket.agency), joinedload(Ticket.service))
+        .order_by(Ticket.leg.desc())
+        .limit(1)
+    )
 
 
 def settle(

@@ -29,7 +29,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from booking import audit, catalogue, lifecycle
+from booking import audit, catalogue, lifecycle, outbox
 from booking.availability import open_slots, service_availability, site_today
 from booking.bookings import WalkInRequest, book_walk_in, booking_by_code, hold_rules
 from booking.db import StaleRead, insert_ignoring_conflicts
@@ -317,7 +317,7 @@ def _waiting_tickets(session: Session, agency_id: int, day: dt.date) -> list[Tic
         session.scalars(
             select(Ticket)
             .where(Ticket.agency_id == agency_id, Ticket.local_date == day, Ticket.status == WAITING)
-            .options(joinedload(Ticket.service))
+            .options(joinedload(Ticket.service), joinedload(Ticket.booking))
         )
     )
 
@@ -358,8 +358,23 @@ def call_next(session: Session, principal: Principal, counter_label: str, *, now
         if called:
             _audit(session, principal, "ticket.call", ticket, now, counter=counter.label, tier=tier(entry, now))
             set_committed_value(ticket, "counter", counter)
+            _tell_the_next(session, counter.agency_id, today, now)
             return ticket
     raise QueueEmpty()
+
+
+def _tell_the_next(session: Session, agency_id: int, day: dt.date, now: dt.datetime) -> None:
+    """The queue moved: whoever now has at most the site's ``turn_soon_places`` people ahead is told their
+    turn is near (the outbox sends it once per booking, and not at all once the ticket is called)."""
+    agency = session.get(Agency, agency_id)
+    places = session.scalar(select(Site.turn_soon_places).where(Site.id == agency.site_id))
+    if not places:
+        return
+    waiting = {row.id: row for row in _waiting_tickets(session, agency_id, day)}
+    for entry in queue_order([_as_waiting(row) for row in waiting.values()], now)[: places + 1]:
+        booking = waiting[entry.id].booking
+        if booking is not None:
+            outbox.plan_turn_soon(session, booking, now)
 
 
 def recall(session: Session, principal: Principal, label: str, *, now: dt.datetime) -> Ticket:
@@ -399,6 +414,11 @@ def miss(session: Session, principal: Principal, label: str, *, now: dt.datetime
         lifecycle.take_step(session, booking, "miss", now=now)
     _audit(session, principal, "ticket.missed", ticket, now)
     return ticket
+
+
+def ticket_link(public_url: str, site_slug: str, label: str) -> str:
+    """The public page that follows a ticket: ``ticket_url`` in answers, the link in "your turn soon"."""
+    return f"{public_url}/t/{site_slug}/{label}"
 
 
 def come_back(session: Session, principal: Principal, label: str, *, now: dt.datetime) -> Ticket:

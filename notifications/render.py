@@ -17,7 +17,14 @@ from notifications import sms
 from notifications.ics import calendar_file
 from notifications.templates import DATE_TIME_PATTERN, DEFAULT_LOCALE, LABELS, LOCALES, TIME_PATTERN, WORDING
 
-KINDS = ("booking_confirmed", "reminder_day_before", "reminder_soon", "booking_cancelled", "booking_rescheduled")
+KINDS = (
+    "booking_confirmed",
+    "reminder_day_before",
+    "reminder_soon",
+    "booking_cancelled",
+    "booking_rescheduled",
+    "turn_soon",  # a queue ticket a few places from its turn: the link is the ticket's page
+)
 CHANNELS = ("sms", "email", "whatsapp")
 
 
@@ -36,6 +43,8 @@ class BookingFacts:
     requirements: tuple[str, ...]
     manage_url: str  # the citizen's private link: it holds the manage token, never log it
     reason: str | None = None  # why staff cancelled, if they said
+    ticket: str = ""  # the queue ticket, "A-012", for turn_soon
+    ticket_url: str = ""  # the public page that follows it
 
 
 @dataclass(frozen=True)
@@ -108,7 +117,8 @@ def sms_text(kind: str, language: str, facts: BookingFacts) -> str:
         "code": _one_line(facts.code),
         "when": sms.to_gsm7(format_when(facts.start, language)),
         "counter": sms.to_gsm7(_one_line(facts.counter)),
-        "url": facts.manage_url.strip(),
+        "url": _link_of(kind, facts),
+        "ticket": _one_line(facts.ticket),
     }
     names = {
         "service": sms.to_gsm7(_one_line(facts.service)),
@@ -179,14 +189,29 @@ def _one_line(value: str) -> str:
 
 def subject(kind: str, language: str, facts: BookingFacts) -> str:
     return WORDING[language][kind].subject.format(
-        code=_one_line(facts.code), when=format_when(facts.start, language), service=_one_line(facts.service)
+        code=_one_line(facts.code),
+        when=format_when(facts.start, language),
+        service=_one_line(facts.service),
+        ticket=_one_line(facts.ticket),
     )
+
+
+def _link_of(kind: str, facts: BookingFacts) -> str:
+    """The link a message ends with: the ticket's page when it is about the queue, else the manage link."""
+    return (facts.ticket_url if kind == "turn_soon" else facts.manage_url).strip()
 
 
 def details(kind: str, language: str, facts: BookingFacts) -> list[tuple[str, str]]:
     """The facts as (label, value) lines, in the order a citizen looks for them."""
     words = LABELS[language]
     place = ", ".join(part for part in (_one_line(facts.site_name), _one_line(facts.site_address)) if part)
+    if kind == "turn_soon":
+        return [
+            (words["ticket"], _one_line(facts.ticket)),
+            (words["service"], _one_line(facts.service)),
+            (words["agency"], _one_line(facts.agency)),
+            (words["place"], place),
+        ]
     lines = [
         (words["code"], _one_line(facts.code)),
         (words["service"], _one_line(facts.service)),
@@ -209,6 +234,8 @@ def requirements(kind: str, language: str, facts: BookingFacts) -> list[str]:
 def closing(kind: str, language: str) -> list[str]:
     """The sentences before the link: what to do at the counter and what the link is for."""
     words = LABELS[language]
+    if kind == "turn_soon":
+        return [words["follow_ticket"]]
     if kind == "booking_cancelled":
         return [words["details"]]
     return [words["show_code"], words["manage"]]
@@ -220,7 +247,7 @@ def email_text(kind: str, language: str, facts: BookingFacts) -> str:
     parts += [f"{label}: {value}" for label, value in details(kind, language, facts)]
     if items := requirements(kind, language, facts):
         parts += ["", words["bring"], *(f"- {item}" for item in items)]
-    parts += ["", *closing(kind, language), facts.manage_url.strip(), words["private"]]
+    parts += ["", *closing(kind, language), _link_of(kind, facts), words["private"]]
     parts += ["", words["thanks"], _one_line(facts.site_name)]
     return "\n".join(parts) + "\n"
 
@@ -232,7 +259,7 @@ def whatsapp_text(kind: str, language: str, facts: BookingFacts) -> str:
         parts.append(f"{label}: *{value}*" if label == words["code"] else f"{label}: {value}")
     if items := requirements(kind, language, facts):
         parts += ["", words["bring"], *(f"\u2022 {item}" for item in items)]
-    parts += ["", *closing(kind, language), facts.manage_url.strip(), f"_{words['private']}_"]
+    parts += ["", *closing(kind, language), _link_of(kind, facts), f"_{words['private']}_"]
     return "\n".join(parts)
 
 
@@ -249,7 +276,7 @@ def email_html(kind: str, language: str, facts: BookingFacts) -> str:
     if items := requirements(kind, language, facts):
         listed = "".join(f"<li>{e(item)}</li>" for item in items)
         body.append(f"<p><b>{e(words['bring'])}</b></p>\n<ul>{listed}</ul>")
-    body.append(f"<p>{'<br>'.join(e(line) for line in closing(kind, language))}<br>{_link(facts.manage_url)}</p>")
+    body.append(f"<p>{'<br>'.join(e(line) for line in closing(kind, language))}<br>{_link(_link_of(kind, facts))}</p>")
     body.append(f"<p><small>{e(words['private'])}</small></p>")
     body.append(f"<p>{e(words['thanks'])}<br>{e(_one_line(facts.site_name))}</p>")
     return (
@@ -263,6 +290,8 @@ def email_html(kind: str, language: str, facts: BookingFacts) -> str:
 
 def email_calendar(kind: str, language: str, facts: BookingFacts) -> bytes | None:
     """The .ics attachment: the same event (UID = code) published, moved or cancelled."""
+    if kind == "turn_soon":
+        return None  # about the queue of the moment, not the appointment
     words = LABELS[language]
     lines = [f"{label}: {value}" for label, value in details(kind, language, facts)]
     if items := requirements(kind, language, facts):

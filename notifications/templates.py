@@ -2,7 +2,8 @@
 
 Placeholders (all filled with plain text; HTML escaping happens in ``render``):
 ``{site}`` ``{code}`` ``{service}`` ``{agency}`` ``{when}`` (day, date, time and zone) ``{counter}``
-``{url}`` (the private manage link) and, in SMS, ``{reason}`` (" Alasan: ...." or nothing).
+``{url}`` (the private manage link; for ``turn_soon`` the ticket's page), ``{ticket}`` (a queue ticket,
+"A-012") and, in SMS, ``{reason}`` (" Alasan: ...." or nothing).
 """
 
 from __future__ import annotations
@@ -53,6 +54,13 @@ WORDING: dict[str, dict[str, Wording]] = {
             sms="{site}: Jadwal pemesanan {code} diubah. {service} - {agency}. Jadwal baru: {when}, {counter}. "
             "Persyaratan, ubah/batal: {url}",
         ),
+        "turn_soon": Wording(
+            subject="Nomor antrian {ticket} sebentar lagi dipanggil",
+            headline="Giliran Anda sebentar lagi. Mohon bersiap di dekat loket.",
+            sms="{site}: Nomor antrian {ticket} sebentar lagi dipanggil ({service} - {agency}). "
+            "Mohon bersiap di dekat loket. Pantau: {url}",
+            show_requirements=False,
+        ),
     },
     "en": {
         "booking_confirmed": Wording(
@@ -85,6 +93,13 @@ WORDING: dict[str, dict[str, Wording]] = {
             sms="{site}: Booking {code} moved. {service} - {agency}. New time: {when}, {counter}. "
             "Requirements, change/cancel: {url}",
         ),
+        "turn_soon": Wording(
+            subject="Queue ticket {ticket} will be called soon",
+            headline="Your turn is coming up. Please wait near the counters.",
+            sms="{site}: Queue ticket {ticket} will be called soon ({service} - {agency}). "
+            "Please wait near the counters. Follow it: {url}",
+            show_requirements=False,
+        ),
     },
 }
 
@@ -106,6 +121,8 @@ LABELS: dict[str, dict[str, str]] = {
         "private": "Tautan ini khusus untuk Anda. Jangan bagikan kepada orang lain.",
         "thanks": "Terima kasih,",
         "sms_reason": "Alasan:",
+        "ticket": "Nomor antrian",
+        "follow_ticket": "Pantau giliran Anda di:",
     },
     "en": {
         "greeting": "Dear citizen,",
@@ -123,6 +140,8 @@ LABELS: dict[str, dict[str, str]] = {
         "private": "This link is for you only. Do not share it.",
         "thanks": "Thank you,",
         "sms_reason": "Reason:",
+        "ticket": "Queue ticket",
+        "follow_ticket": "Follow your turn at:",
     },
 }
 

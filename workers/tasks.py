@@ -16,7 +16,8 @@ from zoneinfo import ZoneInfo
 from booking import counter_work, idempotency, outbox
 from booking.bookings import display_code, manage_link, manage_token
 from booking.db import Database
-from booking.models import Booking
+from booking.models import Booking, Ticket
+from booking.queue import ticket_label, ticket_link
 from notifications.delivery import deliver
 from notifications.render import BookingFacts, render
 from workers.app import NO_SHOW_TASK, PURGE_KEYS_TASK, SWEEP_TASK, celery_app, settings
@@ -91,13 +92,14 @@ def _prepare(session, notification_id: int):
         return None
     row, booking = job.notification, job.booking
     recipient = booking.citizen_email if row.channel == "email" else booking.citizen_phone
-    message = render(row.kind, row.channel, booking.locale, booking_facts(booking))
+    message = render(row.kind, row.channel, booking.locale, booking_facts(booking, job.ticket))
     return row.channel, recipient, message, f"antrian-{row.id}"
 
 
-def booking_facts(booking: Booking) -> BookingFacts:
+def booking_facts(booking: Booking, ticket: Ticket | None = None) -> BookingFacts:
     zone = ZoneInfo(booking.site.timezone)
     token = manage_token(settings.resolved_secret_key, booking.code, booking.manage_token_salt)
+    label = ticket_label(ticket) if ticket else ""
     return BookingFacts(
         code=display_code(booking.code),
         site_name=booking.site.name,
@@ -110,6 +112,8 @@ def booking_facts(booking: Booking) -> BookingFacts:
         requirements=tuple(booking.service.requirements),
         manage_url=manage_link(settings.resolved_public_url, booking.code, token),
         reason=booking.cancel_reason,
+        ticket=label,
+        ticket_url=ticket_link(settings.resolved_public_url, booking.site.slug, label) if ticket else "",
     )
 
 

@@ -108,10 +108,6 @@ class StaffQueueOut(msgspec.Struct):
     waiting: list[WaitingTicketOut]
 
 
-def ticket_url(public_url: str, site_slug: str, label: str) -> str:
-    return f"{public_url}/t/{site_slug}/{label}"
-
-
 def ticket_out(ticket: Ticket, standing: queue.Standing, site: Site, public_url: str) -> TicketOut:
     zone = ZoneInfo(site.timezone)
     label = queue.ticket_label(ticket)
@@ -124,7 +120,7 @@ def ticket_out(ticket: Ticket, standing: queue.Standing, site: Site, public_url:
         position=None if standing.ahead is None else standing.ahead + 1,
         ahead=standing.ahead,
         estimated_wait_minutes=standing.estimated_wait_minutes,
-        ticket_url=ticket_url(public_url, site.slug, label),
+        ticket_url=queue.ticket_link(public_url, site.slug, label),
         priority=ticket.priority,
         counter=ticket.counter.label if ticket.counter is not None else None,
         called_at=ticket.last_called_at.astimezone(zone) if ticket.last_called_at else None,

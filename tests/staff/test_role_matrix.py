@@ -45,6 +45,37 @@ def _new_counter(office) -> str:
     return label
 
 
+def _waiting(office) -> str:
+    """A walk-in's queue ticket, taken at the kiosk."""
+    answer = office.client.post("/api/v1/sites/uji/arrivals", json={"service": "KTP"})
+    assert answer.status_code == 201, answer.text
+    return answer.json()["ticket"]
+
+
+def _counter_to_call_at(office) -> str:
+    _waiting(office)
+    return _new_counter(office)
+
+
+def _called(office, recalls: int = 0) -> str:
+    """A ticket called (and recalled) at a counter of its own, by the admin: a new walk-in's, or one that
+    came back into the queue earlier in the test."""
+    _waiting(office)
+    label = _new_counter(office)
+    answer = office.client.post(f"/api/v1/staff/counters/{label}/call-next", headers=office.admin)
+    assert answer.status_code == 200, answer.text
+    ticket = answer.json()["ticket"]
+    for _ in range(recalls):
+        assert office.client.post(f"/api/v1/staff/tickets/{ticket}/recall", headers=office.admin).status_code == 200
+    return ticket
+
+
+def _missed(office) -> str:
+    ticket = _called(office, recalls=2)
+    assert office.client.post(f"/api/v1/staff/tickets/{ticket}/missed", headers=office.admin).status_code == 200
+    return ticket
+
+
 def _closure_id(office) -> int:
     body = {"starts_on": "2027-02-01", "ends_on": "2027-02-01", "reason": "Rapat"}
     return office.client.post("/api/v1/admin/closures", json=body, headers=office.admin).json()["id"]
@@ -65,6 +96,14 @@ STAFF_ENDPOINTS = {
         ),
         201,
     ),
+    "queue": (lambda o: ("GET", "/api/v1/staff/queue?agency=dukcapil", None), 200),
+    "call-next": (lambda o: ("POST", f"/api/v1/staff/counters/{_counter_to_call_at(o)}/call-next", None), 200),
+    "recall": (lambda o: ("POST", f"/api/v1/staff/tickets/{_called(o)}/recall", None), 200),
+    "start": (lambda o: ("POST", f"/api/v1/staff/tickets/{_called(o)}/start", None), 200),
+    "done": (lambda o: ("POST", f"/api/v1/staff/tickets/{_called(o)}/done", None), 200),
+    "missed": (lambda o: ("POST", f"/api/v1/staff/tickets/{_called(o, recalls=2)}/missed", None), 200),
+    "comeback": (lambda o: ("POST", f"/api/v1/staff/tickets/{_missed(o)}/comeback", None), 200),
+    "transfer": (lambda o: ("POST", f"/api/v1/staff/tickets/{_called(o)}/transfer", {"service": "PKB"}), 200),
 }
 ADMIN_ENDPOINTS = {
     "site": (lambda o: ("GET", "/api/v1/admin/site", None), 200),
