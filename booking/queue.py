@@ -317,9 +317,19 @@ def _waiting_tickets(session: Session, agency_id: int, day: dt.date) -> list[Tic
         session.scalars(
             select(Ticket)
             .where(Ticket.agency_id == agency_id, Ticket.local_date == day, Ticket.status == WAITING)
-            .options(joinedload(Ticket.service), joinedload(Ticket.booking))
+            .options(joinedload(Ticket.service))
         )
     )
+
+
+def _waiting_entries(session: Session, agency_id: int, day: dt.date) -> list[Waiting]:
+    """What the order needs of an agency's waiting tickets, read as plain rows (a call reads them all)."""
+    rows = session.execute(
+        select(Ticket.id, Ticket.service_id, Ticket.priority.is_not(None), Ticket.due_at, Ticket.queued_at).where(
+            Ticket.agency_id == agency_id, Ticket.local_date == day, Ticket.status == WAITING
+        )
+    )
+    return [Waiting(*row) for row in rows]
 
 
 def _as_waiting(ticket: Ticket) -> Waiting:
@@ -340,16 +350,23 @@ def _latest_leg(session: Session, booking_id: int) -> Ticket | None:
 
 
 def call_next(session: Session, principal: Principal, counter_label: str, *, now: dt.datetime) -> Ticket:
-    """Call the first waiting ticket this counter may serve; the loser of a race for it takes the next."""
+    """Call the first waiting ticket this counter may serve.
+
+    Counters calling at the same moment compute the same order; each takes the first ticket no other call
+    holds (``FOR UPDATE SKIP LOCKED`` on PostgreSQL: a held ticket is passed over at once, not waited for),
+    then writes it with one conditional UPDATE. SQLite runs one writer at a time and needs no lock.
+    """
     counter = _counter(session, principal, counter_label)
     busy = session.scalar(select(Ticket).where(Ticket.counter_id == counter.id, Ticket.status.in_([CALLED, SERVING])))
     if busy is not None:
         raise CounterBusy(ticket=ticket_label(busy))
     services = set(session.scalars(select(CounterService.service_id).where(CounterService.counter_id == counter.id)))
     today = site_today(session.get(Site, counter.site_id), now)
-    waiting = {row.id: row for row in _waiting_tickets(session, counter.agency_id, today)}
-    for entry in next_for_counter([_as_waiting(row) for row in waiting.values()], services, now):
-        ticket = waiting[entry.id]
+    waiting = _waiting_entries(session, counter.agency_id, today)
+    for entry in next_for_counter(waiting, services, now):
+        if not _hold_if_free(session, entry.id):
+            continue
+        ticket = session.get(Ticket, entry.id)
         try:
             called = _try_move(session, ticket, WAITING, CALLED, counter_id=counter.id,
                                called_at=ticket.called_at or now, last_called_at=now)  # fmt: skip
@@ -358,23 +375,28 @@ def call_next(session: Session, principal: Principal, counter_label: str, *, now
         if called:
             _audit(session, principal, "ticket.call", ticket, now, counter=counter.label, tier=tier(entry, now))
             set_committed_value(ticket, "counter", counter)
-            _tell_the_next(session, counter.agency_id, today, now)
+            _tell_the_next(session, counter.site_id, [other for other in waiting if other.id != ticket.id], now)
             return ticket
     raise QueueEmpty()
 
 
-def _tell_the_next(session: Session, agency_id: int, day: dt.date, now: dt.datetime) -> None:
+def _hold_if_free(session: Session, ticket_id: int) -> bool:
+    """Lock the ticket for this call unless another call holds it or it is no longer waiting."""
+    free = select(Ticket.id).where(Ticket.id == ticket_id, Ticket.status == WAITING)
+    return session.scalar(free.with_for_update(skip_locked=True)) is not None
+
+
+def _tell_the_next(session: Session, site_id: int, waiting: list[Waiting], now: dt.datetime) -> None:
     """The queue moved: whoever now has at most the site's ``turn_soon_places`` people ahead is told their
     turn is near (the outbox sends it once per booking, and not at all once the ticket is called)."""
-    agency = session.get(Agency, agency_id)
-    places = session.scalar(select(Site.turn_soon_places).where(Site.id == agency.site_id))
+    places = session.scalar(select(Site.turn_soon_places).where(Site.id == site_id))
     if not places:
         return
-    waiting = {row.id: row for row in _waiting_tickets(session, agency_id, day)}
-    for entry in queue_order([_as_waiting(row) for row in waiting.values()], now)[: places + 1]:
-        booking = waiting[entry.id].booking
-        if booking is not None:
-            outbox.plan_turn_soon(session, booking, now)
+    soon = [entry.id for entry in queue_order(waiting, now)[: places + 1]]
+    for booking in session.scalars(
+        select(Booking).join(Ticket, Ticket.booking_id == Booking.id).where(Ticket.id.in_(soon))
+    ):
+        outbox.plan_turn_soon(session, booking, now)
 
 
 def recall(session: Session, principal: Principal, label: str, *, now: dt.datetime) -> Ticket:

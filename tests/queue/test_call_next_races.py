@@ -29,7 +29,8 @@ def test_twenty_counters_calling_at_once_never_share_a_citizen(settings, db, clo
     make_site(db, counters=COUNTERS, capacity=2)  # the current and the next slot hold 2 x 20 x 2 walk-ins
     make_staff(db, "ani", agency="dukcapil")
     clock.now = local(8, 0)
-    with serving(create_app(settings, db=db, clock=clock)) as server, httpx.Client(base_url=server) as client:
+    app = create_app(settings, db=db, clock=clock)
+    with serving(app) as server, httpx.Client(base_url=server, timeout=60) as client:
         clerk = bearer(client, "ani")
         arrivals = []
         for n in range(WAITING):
