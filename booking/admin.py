@@ -20,7 +20,7 @@ from booking.capacity_changes import SCHEDULE_CHANGED, counters_of_scope, settle
 from booking.catalogue import unusable_key
 from booking.errors import FieldError, InvalidInput, NotFound
 from booking.messages import Text
-from booking.models import Agency, Booking, Closure, Counter, OpeningRule, Service, Site
+from booking.models import MAX_ROW_ID, Agency, Booking, Closure, Counter, OpeningRule, Service, Site
 from booking.queue import PREFIX, free_ticket_prefix, ticket_prefixes
 from booking.staff import Principal, require_admin
 
@@ -288,6 +288,7 @@ class Admin:
         self._audit("rule.remove", f"counter:{counter.label}/rule:{rule_id}", before, None, cancelled)
 
     def rule(self, rule_id: int) -> OpeningRule:
+        _refuse_impossible_id(rule_id, "rule")
         rule = self.session.scalar(
             select(OpeningRule).join(Counter).where(OpeningRule.id == rule_id, Counter.site_id == self.site.id)
         )
@@ -335,6 +336,7 @@ class Admin:
         return closure
 
     def remove_closure(self, closure_id: int) -> None:
+        _refuse_impossible_id(closure_id, "closure")
         closure = self.session.scalar(select(Closure).where(Closure.id == closure_id, Closure.site_id == self.site.id))
         if closure is None:
             raise NotFound(what="closure")
@@ -507,8 +509,19 @@ def in_range(errors, values, name, low, high) -> None:
         errors.append(FieldError(name, "out_of_range", {"low": low, "high": high}))
 
 
+def _refuse_impossible_id(row_id: int, what: str) -> None:
+    if not 1 <= row_id <= MAX_ROW_ID:
+        raise NotFound(what=what)
+
+
 def _time(errors, values, name) -> dt.time | None:
-    return _iso(errors, values, name, dt.time, "time_format")
+    """A wall-clock time of the site ("08:00"): one with an offset is refused, not silently stripped of it
+    (an offset names another zone, and opening hours are always the site's)."""
+    time = _iso(errors, values, name, dt.time, "time_format")
+    if time is not None and time.tzinfo is not None:
+        errors.append(FieldError(name, "time_with_offset"))
+        return None
+    return time
 
 
 def _date(errors, values, name) -> dt.date | None:

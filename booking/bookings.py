@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from booking import catalogue, lifecycle, outbox
 from booking.availability import earliest_bookable_start, last_bookable_day, open_slots
-from booking.citizens import Citizen, check_citizen, nik_hash
+from booking.citizens import Citizen, check_channels, check_citizen, nik_hash
 from booking.db import insert_ignoring_conflicts
 from booking.errors import (
     Closed,
@@ -48,7 +48,6 @@ from booking.models import (
 )
 from booking.schedule import CounterSlot
 
-CHANNELS = ("sms", "email", "whatsapp")
 LOCALES = ("id", "en")
 # No 0/O, 1/I/L, U: a code read aloud over the phone or copied from paper cannot be misheard or mistyped.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -65,6 +64,7 @@ class BookingRequest:
     email: str | None = None
     channels: tuple[str, ...] = ("sms",)
     locale: str = "id"
+    no_messages: bool = False  # chosen outright: then ``channels`` is empty and the citizen notes the code down
 
 
 @dataclass(frozen=True)
@@ -274,15 +274,25 @@ def hold_rules(session: Session, site: Site, service_code: str) -> None:
         )
 
 
+EARLIEST_START, LATEST_START = dt.datetime(2000, 1, 1, tzinfo=dt.UTC), dt.datetime(3000, 1, 1, tzinfo=dt.UTC)
+
+
 def parse_start(text: str, zone: ZoneInfo) -> dt.datetime:
-    """An ISO 8601 time; one without an offset is read in the site's zone. Returned in UTC."""
+    """An ISO 8601 time; one without an offset is read in the site's zone. Returned in UTC.
+
+    Years far from today are refused here (``date_out_of_range``), so that no caller shifting the time
+    into a site's zone meets year 0 or 10000 (the booking window refuses them anyway, with its own words).
+    """
     try:
         start = dt.datetime.fromisoformat(text.strip())
         if start.tzinfo is None:
             start = start.replace(tzinfo=zone)
-        return start.astimezone(dt.UTC)
+        start = start.astimezone(dt.UTC)
     except (ValueError, AttributeError, OverflowError):  # OverflowError: year 1 or 9999 shifted out of range
         raise InvalidInput([FieldError("start", "start_format")]) from None
+    if not EARLIEST_START <= start < LATEST_START:
+        raise InvalidInput([FieldError("start", "date_out_of_range")])
+    return start
 
 
 def normalise_code(code: str) -> str:
@@ -359,11 +369,7 @@ def _check_request(session: Session, site: Site, request: BookingRequest) -> tup
     except InvalidInput as invalid:
         errors.extend(invalid.errors)
         citizen = None
-    for position, channel in enumerate(request.channels):
-        if channel not in CHANNELS:
-            errors.append(FieldError(f"channels[{position}]", "channel_unknown"))
-    if "email" in request.channels and not request.email:
-        errors.append(FieldError("citizen.email", "email_required"))
+    errors.extend(check_channels(request.channels, no_messages=request.no_messages, email=request.email))
     if request.locale not in LOCALES:
         errors.append(FieldError("locale", "locale_unknown"))
     service = catalogue.get_service(session, site, request.service)

@@ -2,25 +2,29 @@
 
 The NIK is never stored readable: a keyed hash makes the one-booking-per-citizen rule work, and its last
 four digits are kept for display. Libraries do the checking: python-stdnum (NIK structure: region, birth
-date with +40 for women), phonenumbers (E.164), email-validator.
+date with +40 for women), phonenumbers (an Indonesian mobile, in E.164), and for e-mail the rule delivery
+sends by (``notifications.recipients``, email-validator inside), so that an accepted address can be sent.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
 import unicodedata
 from dataclasses import dataclass
 
 import phonenumbers
-from email_validator import EmailNotValidError, validate_email
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.id import nik as nik_number
 
 from booking.errors import FieldError
+from notifications.recipients import sendable_email
 
 NAME_MIN, NAME_MAX = 2, 100
-MOBILE_TYPES = {phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE}
+CHANNELS = ("sms", "email", "whatsapp")
+PHONE_REGION = "ID"
+MAN_DAYS, WOMAN_DAYS = range(1, 32), range(41, 72)  # a woman's NIK carries her day of birth plus 40
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,23 @@ def check_citizen(
     return Citizen(nik=clean_nik, name=clean_name, phone=clean_phone, email=clean_email)
 
 
+def check_channels(channels: tuple[str, ...], *, no_messages: bool, email: str | None) -> list[FieldError]:
+    """How the citizen is to be reached: known channels, each with its contact given, and at least one
+    unless they chose no messages outright (then nothing reminds them and they must note the code down)."""
+    errors = [
+        FieldError(f"channels[{position}]", "channel_unknown")
+        for position, channel in enumerate(channels)
+        if channel not in CHANNELS
+    ]
+    if "email" in channels and not email:
+        errors.append(FieldError("citizen.email", "email_required"))
+    if no_messages and channels:
+        errors.append(FieldError("channels", "channels_with_no_messages"))
+    elif not no_messages and not channels:
+        errors.append(FieldError("channels", "channels_required"))
+    return errors
+
+
 def _check(errors: list[FieldError], field: str, normalise, value):
     try:
         return normalise(value)
@@ -60,15 +81,34 @@ def _check(errors: list[FieldError], field: str, normalise, value):
 
 
 def normalise_nik(value: str) -> str:
-    digits = value.replace(" ", "").replace(".", "")
-    if len(digits) != 16 or not digits.isdigit():
+    """16 digits, written with spaces, dots or dashes as on the card or a photocopy ("3316-0117-0885-0001")."""
+    digits = nik_number.compact(value)
+    if len(digits) != 16 or not (digits.isascii() and digits.isdigit()):
         raise ValueError("nik_format")
-    if set(digits[6:12]) == {"0"} or set(digits[12:]) == {"0"}:
+    if set(digits[12:]) == {"0"}:
         raise ValueError("nik_invalid")
+    nik_birth_date(digits)
     try:
         return nik_number.validate(digits)
-    except StdnumError:
+    except StdnumError:  # an unknown region
         raise ValueError("nik_invalid") from None
+
+
+def nik_birth_date(digits: str) -> dt.date:
+    """The day of birth in digits 7-12 (DDMMYY), or ValueError ``nik_birth_date``.
+
+    The day field is 01-31 for a man and 41-71 for a woman; python-stdnum takes it modulo 40, which would
+    let 81 pass as the 1st, so the field is checked here first. The two-digit year is read in 19YY or 20YY,
+    whichever makes a real date (stdnum's rule): 29 February passes in any year divisible by 4, 00 included
+    (2000 was a leap year); 31 February or 31 April never does.
+    """
+    day_field = int(digits[6:8])
+    if day_field not in MAN_DAYS and day_field not in WOMAN_DAYS:
+        raise ValueError("nik_birth_date")
+    try:
+        return nik_number.get_birth_date(digits)
+    except StdnumError:
+        raise ValueError("nik_birth_date") from None
 
 
 def normalise_name(value: str) -> str:
@@ -81,24 +121,29 @@ def normalise_name(value: str) -> str:
 
 
 def normalise_phone(value: str) -> str:
-    """``0812…``, ``62812…`` and ``+62812…`` all become ``+62812…``; it must reach a mobile (SMS, WhatsApp)."""
+    """An Indonesian mobile (it must take an SMS or WhatsApp): ``0812…``, ``62812…`` and ``+62812…`` all
+    become ``+62812…``. A landline (``phone_landline``) or a foreign number (``phone_not_indonesian``) is
+    refused with its own code, so the citizen reads why."""
     raw = value.strip()
     if raw.startswith("62") and not raw.startswith("+"):
         raw = "+" + raw
     try:
-        number = phonenumbers.parse(raw, "ID")
+        number = phonenumbers.parse(raw, PHONE_REGION)
     except phonenumbers.NumberParseException:
         raise ValueError("phone_invalid") from None
-    if not phonenumbers.is_valid_number(number) or phonenumbers.number_type(number) not in MOBILE_TYPES:
+    if not phonenumbers.is_valid_number(number):
         raise ValueError("phone_invalid")
+    if phonenumbers.region_code_for_number(number) != PHONE_REGION:
+        raise ValueError("phone_not_indonesian")
+    if phonenumbers.number_type(number) != phonenumbers.PhoneNumberType.MOBILE:
+        raise ValueError("phone_landline")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 def normalise_email(value: str) -> str:
-    try:
-        return validate_email(value.strip(), check_deliverability=False).normalized
-    except EmailNotValidError:
-        raise ValueError("email_invalid") from None
+    """The address as delivery will send it (an internationalised domain in its ASCII form), or ValueError
+    with the reason it could not be sent: the rule is delivery's own, so what is accepted arrives."""
+    return sendable_email(value.strip())
 
 
 def nik_hash(secret_key: str, nik: str) -> str:

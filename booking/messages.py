@@ -124,15 +124,46 @@ FIELD_ERRORS: dict[str, Text] = {
         "NIK tidak valid (kode wilayah atau tanggal lahir tidak sesuai).",
         "The NIK is not valid (region code or birth date does not match).",
     ),
+    "nik_birth_date": Text(
+        "NIK tidak valid: angka ke-7 sampai ke-12 harus tanggal lahir yang ada (tanggal ditambah 40 untuk perempuan).",
+        "The NIK is not valid: digits 7 to 12 must be a real date of birth (the day plus 40 for a woman).",
+    ),
     "name_length": Text("Nama harus 2 sampai 100 karakter.", "The name must be 2 to 100 characters."),
     "name_invalid": Text("Nama mengandung karakter yang tidak diizinkan.", "The name contains characters not allowed."),
     "phone_invalid": Text(
         "Nomor HP tidak valid. Contoh: 081234567890 atau +6281234567890.",
         "Not a valid mobile number. Example: 081234567890 or +6281234567890.",
     ),
+    "phone_landline": Text(
+        "Ini nomor telepon rumah atau kantor. Isi nomor HP (08...) yang bisa menerima SMS atau WhatsApp.",
+        "This is a landline number. Give a mobile number (08...) that can take SMS or WhatsApp.",
+    ),
+    "phone_not_indonesian": Text(
+        "Hanya nomor HP Indonesia (08... atau +62...) yang bisa dipakai.",
+        "Only an Indonesian mobile number (08... or +62...) can be used.",
+    ),
     "email_invalid": Text("Alamat email tidak valid.", "Not a valid e-mail address."),
+    "email_not_ascii": Text(
+        "Bagian sebelum @ tidak boleh memuat huruf beraksen atau aksara selain huruf Latin biasa.",
+        "The part before the @ cannot contain accented or non-Latin letters.",
+    ),
+    "email_too_long": Text(
+        "Bagian sebelum @ paling banyak 64 karakter.", "The part before the @ can be at most 64 characters."
+    ),
+    "email_character": Text(
+        "Pesan tidak dapat dikirim ke alamat email yang memuat tanda petik ('). Gunakan alamat lain.",
+        "Messages cannot be sent to an e-mail address with a quote ('). Please give another address.",
+    ),
     "email_required": Text(
         "Isi alamat email untuk pengingat lewat email.", "Give an e-mail address to be reminded by e-mail."
+    ),
+    "channels_required": Text(
+        "Pilih minimal satu cara menerima kode dan pengingat, atau pilih tanpa pesan.",
+        "Choose at least one way to receive your code and reminders, or choose no messages.",
+    ),
+    "channels_with_no_messages": Text(
+        "Pilih cara menerima pesan atau tanpa pesan, tidak keduanya.",
+        "Choose how to receive messages or no messages, not both.",
     ),
     "channel_unknown": Text(
         "Saluran harus salah satu dari sms, email, whatsapp.", "A channel must be one of sms, email, whatsapp."
@@ -196,6 +227,11 @@ FIELD_ERRORS: dict[str, Text] = {
         "Overlaps other opening hours of this counter on that weekday (rule {rule}).",
     ),
     "time_format": Text("Jam harus berformat HH:MM.", "The time must be HH:MM."),
+    "time_with_offset": Text(
+        "Tulis jam tanpa zona waktu (HH:MM): jam buka selalu menurut zona waktu MPP.",
+        "Give the time without an offset (HH:MM): opening hours are always in the site's time zone.",
+    ),
+    "number_out_of_range": Text("Angka di luar batas yang diizinkan.", "The number is outside the allowed range."),
     "out_of_range": Text("Nilai harus antara {low} dan {high}.", "The value must be between {low} and {high}."),
     "hours_reversed": Text("Jam buka harus sebelum jam tutup.", "Opening must be before closing."),
     "break_outside_hours": Text(

@@ -59,6 +59,11 @@ class UTCDateTime(TypeDecorator):
         return None if value is None else value.replace(tzinfo=dt.UTC)
 
 
+# Ids are INTEGER columns: 32 bits on PostgreSQL. A larger number names no row, and the database would
+# refuse to compare with it ("integer out of range") rather than find nothing.
+MAX_ROW_ID = 2**31 - 1
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 

@@ -1,8 +1,9 @@
 """Send one rendered message to one recipient through Apprise, and say how it went.
 
 The Apprise URL comes from settings, one per channel, with a ``{to}`` placeholder: the recipient is
-checked (E.164 for sms and whatsapp, a plain address for e-mail) and URL-quoted before it goes in, so no
-recipient can add parameters or targets. Apprise's ``notify()`` only says yes or no; the log lines it
+checked (E.164 for sms and whatsapp; for e-mail ``recipients.sendable_email``, the rule booking accepts
+addresses by, which also gives an internationalised domain its ASCII form) and URL-quoted before it goes
+in, so no recipient can add parameters or targets. Apprise's ``notify()`` only says yes or no; the log lines it
 captures for the call tell an HTTP status, an SMTP reply or a connection error, which decide whether a
 retry can help (``Outcome.permanent``). ``Outcome.error`` and our own log lines carry only a short reason
 and the message id: never the recipient, the URL (credentials) or the message (the manage link).
@@ -25,16 +26,12 @@ from urllib.parse import quote, urlsplit
 import apprise
 
 from notifications import outbox_plugin  # noqa: F401 - registers outbox://
+from notifications.recipients import sendable_email
 from notifications.render import CHANNELS, Rendered
 
 log = logging.getLogger(__name__)
 
 PHONE = re.compile(r"\+[1-9][0-9]{7,14}")  # E.164: "+" and 8 to 15 digits
-EMAIL = re.compile(
-    r"(?=.{6,254}\Z)(?=[^@]{1,64}@)"
-    r"[A-Za-z0-9_+-]+(?:\.[A-Za-z0-9_+-]+)*"  # no quotes: Apprise would read "o'neil@x" as o <neil@x>
-    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}"
-)
 MESSAGE_ID = re.compile(r"[A-Za-z0-9._:@-]{1,128}")
 HTTP_SCHEMES = ("json", "jsons", "form", "forms", "xml", "xmls")  # Apprise's custom HTTP gateways
 
@@ -77,11 +74,12 @@ def deliver(channel: str, recipient: str, message: Rendered, *, url_template: st
     _require_placeholder(channel, url_template)
     if not isinstance(message_id, str) or not MESSAGE_ID.fullmatch(message_id):
         raise ValueError("message_id must be 1-128 characters of letters, digits and ._:@-")
-    if not valid_recipient(channel, recipient):
+    address = sendable_recipient(channel, recipient)
+    if address is None:
         return _logged(channel, message_id, Outcome(delivered=False, permanent=True, error="invalid recipient"))
     keep_apprise_logs_private()
     notifier = apprise.Apprise(asset=apprise.AppriseAsset(**_ASSET))
-    if not notifier.add(_service_url(channel, recipient, url_template, message_id)):
+    if not notifier.add(_service_url(channel, address, url_template, message_id)):
         raise ValueError(f"the {channel} notification URL is not usable by Apprise")
     try:
         with _attachments(message) as attach:
@@ -95,10 +93,17 @@ def deliver(channel: str, recipient: str, message: Rendered, *, url_template: st
     return _logged(channel, message_id, classify([entry.message for entry in result.logs()]))
 
 
-def valid_recipient(channel: str, recipient: str) -> bool:
-    """E.164 ("+6281234567890") for sms and whatsapp; a plain address for e-mail. Nothing else gets in."""
-    pattern = EMAIL if channel == "email" else PHONE
-    return isinstance(recipient, str) and pattern.fullmatch(recipient) is not None
+def sendable_recipient(channel: str, recipient: str) -> str | None:
+    """The recipient as it goes into ``{to}``, or None: E.164 ("+6281234567890") for sms and whatsapp, the
+    address ``sendable_email`` gives for e-mail. Nothing else gets in."""
+    if not isinstance(recipient, str):
+        return None
+    if channel != "email":
+        return recipient if PHONE.fullmatch(recipient) else None
+    try:
+        return sendable_email(recipient)
+    except ValueError:
+        return None
 
 
 def check_url_template(channel: str, url_template: str) -> None:

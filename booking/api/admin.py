@@ -18,7 +18,7 @@ from booking import audit
 from booking.admin import Admin
 from booking.api.context import Context
 from booking.api.sites import parse_date
-from booking.models import Agency, Closure, Counter, OpeningRule, Service, Site
+from booking.models import MAX_ROW_ID, Agency, Closure, Counter, OpeningRule, Service, Site
 from booking.staff import Principal
 
 Ctx = NamedDependency[Context]
@@ -345,7 +345,7 @@ class AdminController(Controller):
         ctx: Ctx,
         request: Req,
         limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 200,
-        before_id: Annotated[int | None, QueryParameter(ge=1)] = None,
+        before_id: Annotated[int | None, QueryParameter(ge=1, le=MAX_ROW_ID)] = None,
     ) -> list[AuditOut]:
         def work(admin: Admin):
             entries = audit.entries(admin.session, admin.site.id, limit=limit, before_id=before_id)

@@ -13,11 +13,13 @@ from collections.abc import Callable
 
 from litestar import Litestar, Request, Router
 from litestar.di import Provide
+from litestar.exceptions import HTTPException
 from litestar.logging import LoggingConfig
 from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.plugins.prometheus import PrometheusConfig
+from litestar.status_codes import HTTP_415_UNSUPPORTED_MEDIA_TYPE
 
 from booking.api.admin import AdminController
 from booking.api.auth import TokenIssuer, staff_auth
@@ -33,6 +35,8 @@ from booking.settings import Settings
 from booking.web import web_pages
 
 MAX_BODY_BYTES = 64 * 1024
+JSON_MEDIA_TYPE = re.compile(r"application/(?:[a-z0-9!#$&^_.-]+\+)?json")  # application/json, application/*+json
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 def create_app(
@@ -71,6 +75,7 @@ def create_app(
     api = Router(
         path="/api/v1",
         route_handlers=[SiteController, QueueController, BookingController, AuthController, signed_in],
+        before_request=require_json_body,
     )
     pages = web_pages(settings)  # HTML with CSRF and its own headers; the API above has neither
     return Litestar(
@@ -128,6 +133,21 @@ def _shared_stores(settings: Settings) -> dict:
     from litestar.stores.redis import RedisStore
 
     return {"rate_limit": RedisStore.with_client(settings.rate_limit_store_url, namespace="antrian-rate-limit")}
+
+
+def require_json_body(request: Request) -> None:
+    """The API reads JSON only, whatever a body claims to be: anything else is 415 before it is parsed.
+
+    A browser sends a form post or ``text/plain`` to another site without asking first (no CORS preflight),
+    so if such bodies were read as JSON any web page could book in its visitors' names. A body without a
+    Content-Type is refused too; a POST with no body at all (cancel, check-in) needs none.
+    """
+    if request.method not in BODY_METHODS:
+        return
+    media_type, _ = request.content_type
+    has_body = request.headers.get("content-length", "0") != "0" or "transfer-encoding" in request.headers
+    if (media_type or has_body) and not JSON_MEDIA_TYPE.fullmatch(media_type):
+        raise HTTPException(status_code=HTTP_415_UNSUPPORTED_MEDIA_TYPE)
 
 
 def _is_booking_creation(request: Request) -> bool:

@@ -139,6 +139,7 @@ _MSGSPEC_PATTERNS = [
     (re.compile(r"missing required field `(\w+)`"), "required"),
     (re.compile(r"unknown field `(\w+)`"), "unknown_field"),
     (re.compile(r"length <= "), "too_long"),
+    (re.compile(r"^Expected `(?:int|float)` [<>]=? ?-?\d"), "number_out_of_range"),
     (re.compile(r"^Expected `"), "type_invalid"),
     (re.compile(r"^'data'$"), "required"),  # no body at all
 ]

@@ -29,8 +29,15 @@ class BookingIn(msgspec.Struct, forbid_unknown_fields=True):
     service: str
     start: str
     citizen: CitizenIn
-    channels: list[str] = msgspec.field(default_factory=lambda: ["sms"])
+    # Left out: ["sms"], or none with ``no_messages``. ``[]`` alone is refused: the code would never arrive.
+    channels: list[str] | msgspec.UnsetType = msgspec.UNSET
     locale: str = "id"
+    no_messages: bool = False  # the citizen chose outright to get no messages and to note the code down
+
+    def chosen_channels(self) -> tuple[str, ...]:
+        if self.channels is msgspec.UNSET:
+            return () if self.no_messages else ("sms",)
+        return tuple(self.channels)
 
 
 class RescheduleIn(msgspec.Struct, forbid_unknown_fields=True):

@@ -106,8 +106,9 @@ class SiteController(Controller):
             name=data.citizen.name,
             phone=data.citizen.phone,
             email=data.citizen.email,
-            channels=tuple(data.channels),
+            channels=data.chosen_channels(),
             locale=data.locale,
+            no_messages=data.no_messages,
         )
         request_hash = idempotency.fingerprint(site, msgspec.to_builtins(data))
         secret = ctx.settings.resolved_secret_key

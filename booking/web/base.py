@@ -20,7 +20,7 @@ from litestar import Request, Response, Router
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import Cookie, ResponseHeader
 from litestar.enums import MediaType
-from litestar.exceptions import HTTPException
+from litestar.exceptions import HTTPException, NotFoundException, TooManyRequestsException, ValidationException
 from litestar.middleware import DefineMiddleware
 from litestar.middleware.csrf import CSRFMiddleware
 from litestar.plugins.jinja import JinjaTemplateEngine
@@ -158,8 +158,11 @@ def unexpected_error_page(request: Request, error: Exception) -> Response:
     return error_page(request, 500, PROBLEMS["internal_error"](page_language(request)))
 
 
+# Litestar picks a handler by the exception's class before its bases, from every layer at once: each HTTP
+# error class the API's handlers name (booking.api.problems) is named here again, or a page answers JSON.
 PAGE_EXCEPTION_HANDLERS = {
     DomainError: domain_error_page,
+    **{kind: http_error_page for kind in (ValidationException, NotFoundException, TooManyRequestsException)},
     HTTPException: http_error_page,
     Exception: unexpected_error_page,
 }

@@ -158,6 +158,7 @@ class CitizenPages(Controller):
             email=form["email"] or None,
             channels=tuple(form["channels"]),
             locale=language,
+            no_messages=form["no_messages"],
         )
         fingerprint = idempotency.fingerprint(f"web:{site}", {k: v for k, v in form.items() if k != "form_key"})
         ttl = dt.timedelta(hours=ctx.settings.idempotency_ttl_hours)
@@ -453,6 +454,7 @@ def _clean_form(data: dict[str, Any]) -> dict[str, Any]:
     names = ("service", "start", "asked", "nik", "name", "phone", "email", "form_key")
     form = {name: _text(data, name) for name in names}
     form["channels"] = [channel[:16] for channel in channels[: len(CHANNEL_CHOICES)]]
+    form["no_messages"] = _text(data, "no_messages") == "yes"
     form["form_key"] = form["form_key"] or secrets.token_urlsafe(16)
     return form
 
@@ -510,6 +512,7 @@ def _booking_context(ctx: Context, words: Words, booking: Booking, token: str, n
         "when": format_span(booking.starts_at.astimezone(zone), booking.ends_at.astimezone(zone), words.language),
         "status_label": words.status(booking.status),
         "changeable": booking.status == BookingStatus.confirmed and booking.starts_at > now,
+        "no_messages": not booking.channels,
         "token": token,
         "manage_url": manage_link(ctx.settings.resolved_public_url, booking.code, token),
         "booking_url": url_with(link, token=token),

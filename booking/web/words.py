@@ -53,6 +53,14 @@ WORDS: dict[str, Text] = {
     "sms": Text("SMS", "SMS"),
     "whatsapp": Text("WhatsApp", "WhatsApp"),
     "email_channel": Text("Email", "E-mail"),
+    "no_messages_hint": Text(
+        "Tanpa pesan, kode pemesanan dan tautannya hanya ada di halaman berikut: catat atau simpan sendiri.",
+        "Without messages, the booking code and its link are only on the next page: note them down yourself.",
+    ),
+    "no_messages_choice": Text(
+        "Tanpa pesan: saya akan mencatat kode pemesanan sendiri",
+        "No messages: I will note the booking code down myself",
+    ),
     "confirm_booking": Text("Konfirmasi pemesanan", "Confirm the booking"),
     "form_has_errors": Text("Periksa kembali isian yang ditandai.", "Please check the marked fields."),
     "booked": Text("Pemesanan berhasil", "Your booking is confirmed"),
@@ -76,7 +84,18 @@ WORDS: dict[str, Text] = {
         "Keep this link and do not share it: it shows, cancels and reschedules the booking. The same link "
         "is in your messages.",
     ),
+    "manage_link_hint_no_messages": Text(
+        "Simpan tautan ini dan jangan dibagikan: dengan tautan ini pemesanan bisa dilihat, dibatalkan "
+        "atau dijadwalkan ulang. Tautan ini tidak dikirim kepada Anda.",
+        "Keep this link and do not share it: it shows, cancels and reschedules the booking. It is not sent to you.",
+    ),
     "reminders": Text("Pesan dan pengingat", "Messages and reminders"),
+    "no_messages_sent": Text(
+        "Tidak ada pesan yang akan dikirim untuk pemesanan ini: Anda memilih tanpa pesan. Catat kode "
+        "pemesanan di atas dan simpan tautan pribadi ini; tidak ada pengingat.",
+        "No messages will be sent for this booking: you chose no messages. Note down the booking code above "
+        "and keep the private link; there will be no reminders.",
+    ),
     "planned_for": Text("Dijadwalkan", "Planned for"),
     "no_reminders": Text("Belum ada pesan.", "No messages yet."),
     "cancel": Text("Batalkan pemesanan", "Cancel the booking"),

@@ -8,6 +8,7 @@ must fix (and the field error code).
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 from dataclasses import field as attribute
 
@@ -15,14 +16,13 @@ import pytest
 from sqlalchemy import func, select
 
 from booking.invariants import capacity_violations
-from booking.models import Booking, IdempotencyKey, ServiceDayLoad, SlotLoad
+from booking.models import Booking, IdempotencyKey, Notification, ServiceDayLoad, SlotLoad
 from tests.factories import MONDAY_MORNING, TOMORROW, at, booking_body, make_site
 
 BOOK = "/api/v1/sites/uji/bookings"
 SERVICES = "/api/v1/sites/uji/services"
 AVAILABILITY = "/api/v1/sites/uji/services/KTP/availability"
 MINE = "/api/v1/bookings/{code}"
-JSON = {"content-type": "application/json"}
 TODAY = MONDAY_MORNING.date()
 
 
@@ -37,7 +37,8 @@ class Bad:
     field: str | None = None  # errors[].field that must be present
     field_code: str | None = None  # and its errors[].code, when given
     body: object = None  # sent as JSON when not None
-    raw: bytes | None = None  # sent as is, with a JSON content type
+    raw: bytes | None = None  # sent as is, with ``content_type``
+    content_type: str | None = "application/json"  # None: no Content-Type header at all
     headers: dict[str, str] = attribute(default_factory=dict)
     params: dict[str, str] = attribute(default_factory=dict)
     booked: bool = False  # needs an existing booking: {code} in the path, its token in X-Booking-Token
@@ -64,12 +65,20 @@ def invalid(path: str, field_name: str, field_code: str | None, method: str = "P
     return Bad(method, path, 422, "validation_error", field_name, field_code, **rest)
 
 
+def not_json(content_type: str | None) -> Bad:
+    """A valid booking body sent as another media type: refused for its type alone."""
+    return Bad("POST", BOOK, 415, "unsupported_media_type", raw=VALID_BOOKING, content_type=content_type)
+
+
 def missing(path: str, method: str = "GET", **rest) -> Bad:
     return Bad(method, path, 404, "not_found", **rest)
 
 
 def start(text: str, field_code: str | None, **rest) -> Bad:
     return invalid(BOOK, "start", field_code, body=body(start=text), **rest)
+
+
+VALID_BOOKING = json.dumps(body()).encode()
 
 
 def dates(first: str, last: str) -> dict[str, str]:
@@ -124,12 +133,18 @@ CASES = [
     pytest.param(invalid(BOOK, "citizen.nik", "nik_invalid", body=person(nik="0" * 16)), id="nik_all_zeros"),
     pytest.param(invalid(BOOK, "citizen.nik", "nik_invalid", body=person(nik="9999991708850001")),
                  id="nik_with_an_unknown_region"),
-    pytest.param(invalid(BOOK, "citizen.nik", "nik_invalid", body=person(nik="3316013208850001")),
+    pytest.param(invalid(BOOK, "citizen.nik", "nik_birth_date", body=person(nik="3316013208850001")),
                  id="nik_born_on_day_32"),
-    pytest.param(invalid(BOOK, "citizen.nik", "nik_invalid", body=person(nik="3316011713850001")),
+    pytest.param(invalid(BOOK, "citizen.nik", "nik_birth_date", body=person(nik="3316011713850001")),
                  id="nik_born_in_month_13"),
-    pytest.param(invalid(BOOK, "citizen.nik", "nik_invalid", body=person(nik="3316017208850001")),
+    pytest.param(invalid(BOOK, "citizen.nik", "nik_birth_date", body=person(nik="3316017208850001")),
                  id="nik_of_a_woman_born_on_day_32_plus_40"),
+    pytest.param(invalid(BOOK, "citizen.nik", "nik_birth_date", body=person(nik="3316018108850001")),
+                 id="nik_born_on_day_81_which_is_no_day_for_anyone"),
+    pytest.param(invalid(BOOK, "citizen.nik", "nik_birth_date", body=person(nik="3316-0131-0285-0001")),
+                 id="nik_born_on_31_february_written_with_dashes"),
+    pytest.param(invalid(BOOK, "citizen.nik", "nik_birth_date", body=person(nik="3316016902850002")),
+                 id="nik_of_a_woman_born_on_29_february_of_a_common_year"),
     # Name
     pytest.param(invalid(BOOK, "citizen.name", "name_length", body=person(name="S")), id="name_of_one_character"),
     pytest.param(invalid(BOOK, "citizen.name", "name_length", body=person(name="S" * 101)),
@@ -138,8 +153,12 @@ CASES = [
     pytest.param(invalid(BOOK, "citizen.name", "name_invalid", body=person(name="\x1b[31mSiti Aminah")),
                  id="name_with_control_characters"),
     # Phone, e-mail, channels, locale, service
-    pytest.param(invalid(BOOK, "citizen.phone", "phone_invalid", body=person(phone="0296531234")),
+    pytest.param(invalid(BOOK, "citizen.phone", "phone_landline", body=person(phone="0296531234")),
                  id="phone_that_is_a_landline"),
+    pytest.param(invalid(BOOK, "citizen.phone", "phone_not_indonesian", body=person(phone="+12015550123")),
+                 id="phone_that_is_american"),
+    pytest.param(invalid(BOOK, "citizen.phone", "phone_not_indonesian", body=person(phone="+447911123456")),
+                 id="phone_that_is_a_british_mobile"),
     pytest.param(invalid(BOOK, "citizen.phone", "phone_invalid", body=person(phone="0812")), id="phone_too_short"),
     pytest.param(invalid(BOOK, "citizen.phone", "phone_invalid", body=person(phone="nomor saya")),
                  id="phone_of_letters"),
@@ -148,6 +167,14 @@ CASES = [
                  id="email_channel_without_an_email"),
     pytest.param(invalid(BOOK, "channels[0]", "channel_unknown", body=body(channels=["pigeon"])),
                  id="an_unknown_channel"),
+    pytest.param(invalid(BOOK, "channels", "channels_required", body=body(channels=[])),
+                 id="no_channel_without_choosing_no_messages"),
+    pytest.param(invalid(BOOK, "channels", "channels_required", body=body(channels=[], no_messages=False)),
+                 id="no_channel_with_no_messages_false"),
+    pytest.param(invalid(BOOK, "channels", "channels_with_no_messages", body=body(no_messages=True)),
+                 id="channels_and_no_messages_both"),
+    pytest.param(invalid(BOOK, "no_messages", "type_invalid", body=body(channels=[], no_messages="ya")),
+                 id="a_string_for_no_messages"),
     pytest.param(invalid(BOOK, "locale", "locale_unknown", body=body(locale="fr")), id="an_unknown_locale"),
     pytest.param(invalid(BOOK, "service", "service_unknown", body=body(service="NOPE")),
                  id="an_unknown_service_code"),
@@ -163,6 +190,9 @@ CASES = [
     pytest.param(start(at(TOMORROW, 10), "start_not_slot"), id="start_in_the_break"),
     pytest.param(start("0001-01-01T00:00:00+07:00", None), id="start_in_year_1"),
     pytest.param(start("9999-12-31T23:59:59-12:00", None), id="start_at_the_end_of_year_9999"),
+    pytest.param(start("9999-12-31T12:00:00+00:00", "date_out_of_range"), id="start_in_year_9999_in_utc"),
+    pytest.param(start("0001-01-01T12:00:00+00:00", "date_out_of_range"), id="start_in_year_1_in_utc"),
+    pytest.param(start("1999-12-31T08:00:00+07:00", "date_out_of_range"), id="start_in_the_last_century"),
     # Reschedule body
     pytest.param(invalid(MINE + "/reschedule", "body", "json_invalid", raw=b'{"start": "2026-12', booked=True),
                  id="reschedule_with_a_truncated_body"),
@@ -199,6 +229,17 @@ CASES = [
     pytest.param(invalid(SERVICES, "q", "too_long", "GET", params={"q": "ktp " * 26}), id="services_huge_q"),
     pytest.param(invalid(SERVICES, "agency", "too_long", "GET", params={"agency": "a" * 65}),
                  id="services_huge_agency"),
+    # Content types: only JSON is read, whatever the body (a cross-site form post needs no preflight)
+    pytest.param(not_json("text/plain"), id="text_plain"),
+    pytest.param(not_json("text/plain; charset=utf-8"), id="text_plain_with_a_charset"),
+    pytest.param(not_json(None), id="no_content_type"),
+    pytest.param(not_json("multipart/form-data; boundary=antrian"), id="multipart"),
+    pytest.param(not_json("application/x-www-form-urlencoded"), id="a_form_post"),
+    pytest.param(not_json("application/jsonp"), id="application_jsonp"),
+    pytest.param(not_json("application/+json"), id="a_json_suffix_without_a_type"),
+    pytest.param(Bad("POST", MINE + "/reschedule", 415, "unsupported_media_type", booked=True,
+                     raw=json.dumps({"start": at(TOMORROW, 9)}).encode(), content_type="text/plain"),
+                 id="reschedule_as_text_plain"),
     # Headers
     pytest.param(invalid(BOOK, None, "too_long", body=body(), headers={"Idempotency-Key": "k" * 256}),
                  id="idempotency_key_over_255_characters"),
@@ -252,7 +293,8 @@ def send(client, clock, case: Bad, booking: dict | None = None):
         headers.setdefault("X-Booking-Token", booking["manage_token"])
     kwargs: dict = {"headers": headers, "params": case.params}
     if case.raw is not None:
-        kwargs.update(content=case.raw, headers={**JSON, **headers})
+        media = {"content-type": case.content_type} if case.content_type else {}
+        kwargs.update(content=case.raw, headers={**media, **headers})
     elif case.body is not None:
         kwargs["json"] = case.body
     try:
@@ -345,3 +387,37 @@ def test_a_womans_nik_with_day_plus_40_is_accepted(client, site):
 def test_the_last_day_of_the_window_is_bookable(client, site):
     made = client.post(BOOK, json=body(start=at(TODAY + dt.timedelta(days=30), 8)))
     assert made.status_code == 201, made.text
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    ["application/json", "application/json; charset=utf-8", "Application/JSON;charset=UTF-8",
+     "application/vnd.antrian+json"],
+)  # fmt: skip
+def test_json_is_read_with_or_without_a_charset_and_as_any_json_type(client, site, content_type):
+    made = client.post(BOOK, content=VALID_BOOKING, headers={"content-type": content_type})
+    assert made.status_code == 201, made.text
+
+
+def test_an_action_without_a_body_needs_no_content_type(client, site):
+    booking = make_booking(client)
+    token = {"X-Booking-Token": booking["manage_token"]}
+    cancelled = client.post(MINE.format(code=booking["code"]) + "/cancel", headers=token)
+    assert cancelled.status_code == 200, cancelled.text
+    assert cancelled.json()["status"] == "cancelled"
+
+
+@pytest.mark.parametrize("given", [{"channels": [], "no_messages": True}, {"no_messages": True}])
+def test_a_citizen_who_chose_no_messages_is_booked_and_sent_nothing(client, db, site, given):
+    made = client.post(BOOK, json={**without("channels"), **given})
+
+    assert made.status_code == 201, made.text
+    assert (made.json()["channels"], made.json()["notifications"]) == ([], [])
+    with db.read() as session:
+        assert session.scalar(select(func.count()).select_from(Notification)) == 0
+
+
+def test_without_channels_or_a_choice_the_citizen_gets_an_sms_as_before(client, site):
+    made = client.post(BOOK, json=without("channels"))
+    assert made.status_code == 201, made.text
+    assert made.json()["channels"] == ["sms"]

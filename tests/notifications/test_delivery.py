@@ -30,13 +30,13 @@ def received(mailbox) -> email.message.EmailMessage:
 def test_an_email_reaches_a_real_smtp_server_in_the_chosen_language(locale, subject, words):
     message = render("booking_confirmed", "email", locale, booking_facts())
     with smtp_server() as mailbox:
-        outcome = deliver("email", "siti+antrian@example.test", message, url_template=mailbox.url(), message_id="n-1")
+        outcome = deliver("email", "siti+antrian@example.com", message, url_template=mailbox.url(), message_id="n-1")
 
     assert outcome == Outcome(delivered=True)
-    assert mailbox.envelopes[0].rcpt_tos == ["siti+antrian@example.test"]
+    assert mailbox.envelopes[0].rcpt_tos == ["siti+antrian@example.com"]
     mail = received(mailbox)
     assert mail["Subject"] == subject
-    assert mail["To"] == "siti+antrian@example.test"
+    assert mail["To"] == "siti+antrian@example.com"
     assert words in mail.get_body(("plain",)).get_content()
     assert words.replace(": ", ":</b> ") in mail.get_body(("html",)).get_content()
     [attachment] = list(mail.iter_attachments())
@@ -48,7 +48,7 @@ def test_an_email_reaches_a_real_smtp_server_in_the_chosen_language(locale, subj
 def test_a_reminder_email_has_no_attachment():
     message = render("reminder_day_before", "email", "id", booking_facts())
     with smtp_server() as mailbox:
-        assert deliver("email", "siti@example.test", message, url_template=mailbox.url(), message_id="n-2").delivered
+        assert deliver("email", "siti@example.com", message, url_template=mailbox.url(), message_id="n-2").delivered
 
     mail = received(mailbox)
     assert list(mail.iter_attachments()) == []
@@ -59,7 +59,7 @@ def test_the_calendar_file_is_removed_after_sending(tmp_path, monkeypatch):
     monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
     message = render("booking_confirmed", "email", "id", booking_facts())
     with smtp_server() as mailbox:
-        deliver("email", "siti@example.test", message, url_template=mailbox.url(), message_id="n-3")
+        deliver("email", "siti@example.com", message, url_template=mailbox.url(), message_id="n-3")
 
     assert list(tmp_path.iterdir()) == []
 
@@ -73,7 +73,7 @@ def test_the_calendar_file_is_removed_after_sending(tmp_path, monkeypatch):
 def test_smtp_refusals_are_permanent_for_5xx_and_transient_for_4xx(rcpt_reply, data_reply, permanent, error):
     message = render("booking_confirmed", "email", "id", booking_facts())
     with smtp_server(rcpt_reply=rcpt_reply, data_reply=data_reply) as mailbox:
-        outcome = deliver("email", "siti@example.test", message, url_template=mailbox.url(), message_id="n-4")
+        outcome = deliver("email", "siti@example.com", message, url_template=mailbox.url(), message_id="n-4")
 
     assert outcome == Outcome(delivered=False, permanent=permanent, error=error)
 
@@ -82,7 +82,7 @@ def test_no_smtp_server_listening_is_transient():
     message = render("booking_confirmed", "email", "id", booking_facts())
     url = f"mailto://127.0.0.1:{free_port()}?to={{to}}&from=antrian@example.test"
 
-    assert deliver("email", "siti@example.test", message, url_template=url, message_id="n-5") == Outcome(
+    assert deliver("email", "siti@example.com", message, url_template=url, message_id="n-5") == Outcome(
         delivered=False, permanent=False, error="connection refused"
     )
 
@@ -160,9 +160,10 @@ def test_a_bad_number_is_refused_before_any_request(channel, recipient):
 
 @pytest.mark.parametrize(
     "recipient",
-    ["a@", "@example.test", "siti", "siti@example", "siti@example.test&to=evil@example.test",
-     "siti@example.test,evil@example.test", "siti/x@example.test", "siti@example.test/x", "siti @example.test",
-     "siti@exa_mple.test", "+6281234567890", "o'neil@example.test", "siti@example.test\n"],
+    ["a@", "@example.com", "siti", "siti@example", "siti@example.com&to=evil@example.com",
+     "siti@example.com,evil@example.com", "siti@example.com/x", "siti @example.com",
+     "siti@exa_mple.com", "+6281234567890", "o'neil@example.com", "siti@example.com\n", "siti@example.test",
+     "x" * 65 + "@example.com", "wärga@example.com"],
 )  # fmt: skip
 def test_a_bad_address_is_refused_before_any_mail(recipient):
     message = render("booking_confirmed", "email", "id", booking_facts())
@@ -173,13 +174,25 @@ def test_a_bad_address_is_refused_before_any_mail(recipient):
     assert mailbox.envelopes == []
 
 
-@pytest.mark.parametrize("recipient", ["siti.aminah@example.test", "a_b-c+d@mail.example.co.id", "X.Y@x.id"])
+@pytest.mark.parametrize(
+    "recipient",
+    ["siti.aminah@example.com", "a_b-c+d@mail.example.co.id", "X.Y@x.id", "a&b@example.com", "siti/x@example.com"],
+)
 def test_ordinary_addresses_arrive_unchanged(recipient):
     message = render("booking_confirmed", "email", "id", booking_facts())
     with smtp_server() as mailbox:
         assert deliver("email", recipient, message, url_template=mailbox.url(), message_id="49").delivered
 
     assert mailbox.envelopes[0].rcpt_tos == [recipient]
+
+
+def test_an_address_kept_with_an_internationalised_domain_is_sent_to_its_ascii_form():
+    """Bookings made before the shared rule kept "bücher.de" as typed; delivery applies the rule and sends."""
+    message = render("booking_confirmed", "email", "id", booking_facts())
+    with smtp_server() as mailbox:
+        assert deliver("email", "warga@bücher.de", message, url_template=mailbox.url(), message_id="50").delivered
+
+    assert mailbox.envelopes[0].rcpt_tos == ["warga@xn--bcher-kva.de"]
 
 
 def test_settings_mistakes_are_errors_not_outcomes():
@@ -211,10 +224,10 @@ def test_no_credentials_recipient_or_token_in_outcomes_or_logs(caplog):
         failed = deliver(
             "sms", PHONE, render("booking_confirmed", "sms", "id", facts), url_template=url, message_id="50"
         )
-    with smtp_server(rcpt_reply="550 5.1.1 <siti.aminah@example.test> unknown") as mailbox:
+    with smtp_server(rcpt_reply="550 5.1.1 <siti.aminah@example.com> unknown") as mailbox:
         url = mailbox.url("to={to}&from=antrian@example.test&user=mail-user&pass=m41l-s3cr3t")
         refused = deliver(
-            "email", "siti.aminah@example.test", render("booking_confirmed", "email", "id", facts),
+            "email", "siti.aminah@example.com", render("booking_confirmed", "email", "id", facts),
             url_template=url, message_id="51",
         )  # fmt: skip
 

@@ -46,12 +46,12 @@ def test_a_whatsapp_message_becomes_a_text_file_too(tmp_path):
 def test_an_email_becomes_an_eml_with_text_html_and_the_calendar_file(tmp_path):
     message = render("booking_rescheduled", "email", "id", booking_facts())
 
-    deliver("email", "siti@example.test", message, url_template=outbox_url(tmp_path), message_id="19")
+    deliver("email", "siti@example.com", message, url_template=outbox_url(tmp_path), message_id="19")
 
     [written] = tmp_path.iterdir()
     assert written.name.endswith("-email-19.eml")
     mail = email.message_from_bytes(written.read_bytes(), policy=policy.default)
-    assert mail["To"] == "siti@example.test"
+    assert mail["To"] == "siti@example.com"
     assert mail["Subject"] == message.subject
     assert "Jadwal pemesanan antrean Anda sudah diubah." in mail.get_body(("plain",)).get_content()
     assert mail.get_body(("html",)).get_content().strip() == message.html.strip()

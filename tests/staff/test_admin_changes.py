@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from sqlalchemy import select
 
 from booking.invariants import capacity_violations
@@ -304,3 +305,58 @@ def test_odd_input_is_a_clear_4xx_never_a_500(office):
     }  # fmt: skip
     assert answers["slash label"].json()["errors"][0]["code"] == "label_invalid"
     assert answers["code change"].json()["errors"][0]["code"] == "not_changeable"
+
+
+@pytest.mark.parametrize(
+    ("times", "offset_fields"),
+    [
+        pytest.param({"opens_at": "08:00+07:00", "closes_at": "12:00"}, ["opens_at"], id="opening_with_an_offset"),
+        pytest.param({"opens_at": "08:00+07:00", "closes_at": "12:00+07:00"}, ["opens_at", "closes_at"],
+                     id="both_with_the_site_s_own_offset"),
+        pytest.param({"opens_at": "08:00Z", "closes_at": "12:00Z"}, ["opens_at", "closes_at"], id="both_in_utc"),
+        pytest.param({"opens_at": "08:00", "closes_at": "12:00", "break_starts_at": "10:00+08:00",
+                      "break_ends_at": "10:30"}, ["break_starts_at"], id="a_break_with_an_offset"),
+    ],
+)  # fmt: skip
+def test_opening_hours_with_an_offset_are_refused_not_stripped_of_it(office, times, offset_fields):
+    saturday_rule = {"weekday": "sat", "slot_minutes": 30, "capacity": 1, **times}
+    before = rules_of(office, "Loket 1")
+
+    answer = office.client.post(f"{ADMIN}/counters/Loket 1/rules", json=saturday_rule, headers=office.admin)
+
+    assert answer.status_code == 422, answer.text
+    offsets = [error["field"] for error in answer.json()["errors"] if error["code"] == "time_with_offset"]
+    assert offsets == offset_fields
+    assert rules_of(office, "Loket 1") == before
+
+
+def test_changing_a_rule_to_a_time_with_an_offset_is_refused(office):
+    rule = tuesday_rule(office, "Loket 1")
+    answer = office.client.patch(f"{ADMIN}/rules/{rule}", json={"closes_at": "11:00+07:00"}, headers=office.admin)
+    assert answer.status_code == 422, answer.text
+    assert [(e["field"], e["code"]) for e in answer.json()["errors"]] == [("closes_at", "time_with_offset")]
+
+
+@pytest.mark.parametrize("before_id", ["12345678901234567890123", "9223372036854775808", "2147483648", "0"])
+def test_paging_the_audit_log_past_any_row_id_is_a_clear_422(office, before_id):
+    answer = office.client.get(f"{ADMIN}/audit", params={"before_id": before_id}, headers=office.admin)
+    assert answer.status_code == 422, answer.text
+    assert [(e["field"], e["code"]) for e in answer.json()["errors"]] == [("before_id", "number_out_of_range")]
+
+
+def test_the_largest_row_id_still_pages_the_audit_log(office):
+    office.client.post(f"{ADMIN}/agencies", json={"slug": "bpn", "name": "Kantor Pertanahan"}, headers=office.admin)
+    answer = office.client.get(f"{ADMIN}/audit", params={"before_id": str(2**31 - 1)}, headers=office.admin)
+    assert answer.status_code == 200, answer.text
+    assert [entry["action"] for entry in answer.json()][0] == "agency.create"
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("PATCH", "/rules/12345678901234567890123"), ("DELETE", "/rules/2147483648"), ("DELETE", "/closures/2147483648")],
+)
+def test_a_rule_or_closure_id_beyond_any_row_is_not_found(office, method, path):
+    answer = office.client.request(method, ADMIN + path, json={"capacity": 1} if method == "PATCH" else None,
+                                   headers=office.admin)  # fmt: skip
+    assert answer.status_code == 404, answer.text
+    assert answer.json()["code"] == "not_found"

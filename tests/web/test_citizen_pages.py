@@ -15,6 +15,7 @@ from litestar.testing import TestClient
 
 from booking.api.app import create_app
 from booking.messages import FIELD_ERRORS, PROBLEMS
+from booking.web.words import WORDS
 from tests.factories import TOMORROW, add_closure, at, booking_body, make_site, nik
 
 DAY_AFTER = TOMORROW + dt.timedelta(days=1)
@@ -209,3 +210,65 @@ def test_the_page_s_booking_counts_against_the_same_rate_limit_as_the_api(settin
         assert client.post("/api/v1/sites/uji/bookings", json=booking_body(at(TOMORROW, 8), 2)).status_code == 201
         refused = book(client, at(TOMORROW, 8), nik=nik(3))
         assert refused.status_code == 429 and PROBLEMS["rate_limited"]("id") in refused.text
+
+
+def test_a_citizen_who_ticks_nothing_is_asked_to_choose_a_channel_or_no_messages(client, site, db):
+    answer = book(client, at(TOMORROW, 8), channels=[])
+    assert answer.status_code == 422
+    assert f'id="channels-error">{FIELD_ERRORS["channels_required"]("id")}<' in answer.text
+    assert 'value="Siti Aminah"' in answer.text
+    assert 'name="no_messages" value="yes"' in answer.text  # the choice is on the form, unticked
+    assert 'name="no_messages" value="yes" checked' not in answer.text
+
+
+def test_choosing_no_messages_books_and_the_confirmation_says_nothing_will_be_sent(client, site):
+    answer = book(client, at(TOMORROW, 8), channels=[], no_messages="yes")
+    assert answer.status_code == 303, answer.text
+    code, token = re.fullmatch(r"/b/(\w{4}-\w{4})\?token=([^&]+)&done=booked", answer.headers["location"]).groups()
+    assert client.get(f"/api/v1/bookings/{code}", params={"token": token}).json()["notifications"] == []
+
+    page = client.get(answer.headers["location"]).text
+    assert html.escape(WORDS["no_messages_sent"]("id"), quote=False) in page
+    assert code in page
+    english = client.get(answer.headers["location"] + "&lang=en").text
+    assert "No messages will be sent for this booking" in english and "Note down the booking code" in english
+
+
+def test_a_booking_with_messages_does_not_say_none_will_be_sent(client, site):
+    page = client.get(book(client, at(TOMORROW, 8)).headers["location"]).text
+    assert html.escape(WORDS["no_messages_sent"]("id"), quote=False) not in page
+
+
+def test_no_messages_and_a_channel_together_are_answered_by_the_channels_field(client, site):
+    answer = book(client, at(TOMORROW, 8), channels=["sms"], no_messages="yes")
+    assert answer.status_code == 422
+    assert f'id="channels-error">{FIELD_ERRORS["channels_with_no_messages"]("id")}<' in answer.text
+    assert 'name="no_messages" value="yes" checked' in answer.text  # the citizen's choice is kept
+
+
+@pytest.mark.parametrize("start", ["9999-12-31T12:00:00+00:00", "0001-01-01T00:00:00+00:00", "0001-01-01T12:00:00"])
+def test_a_time_in_no_bookable_year_sends_the_form_back_to_the_calendar(client, site, start):
+    shown = client.get("/s/uji/layanan/KTP/pesan", params={"start": start}, follow_redirects=False)
+    assert shown.status_code == 303 and shown.headers["location"] == "/s/uji/layanan/KTP"
+
+    sent = client.post("/s/uji/bookings", data={**form_for(client, at(TOMORROW, 8)), "start": start},
+                       follow_redirects=False)  # fmt: skip
+    assert sent.status_code == 303 and sent.headers["location"] == "/s/uji/layanan/KTP"
+
+
+@pytest.mark.parametrize(
+    ("path", "params"),
+    [
+        ("/s/uji", {"q": "ktp " * 30}),
+        ("/s/uji", {"agency": "a" * 101}),
+        ("/s/uji/layanan/KTP", {"from": "2026-12-01" * 3}),
+        ("/s/uji/layanan/KTP/pesan", {"start": "2026-12-01T08:00:00+07:00" * 3}),
+        ("/b/ABCD-EFGH", {"token": "t" * 201}),
+    ],
+)
+def test_an_over_long_query_parameter_is_answered_with_an_html_page(client, site, path, params):
+    answer = client.get(path, params=params)
+    assert answer.status_code == 400
+    assert answer.headers["content-type"].startswith("text/html")
+    assert html.escape(PROBLEMS["validation_error"]("id"), quote=False) in answer.text
+    assert answer.headers["content-security-policy"].startswith("default-src 'none'")

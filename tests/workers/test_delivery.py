@@ -82,6 +82,18 @@ def test_a_booking_is_confirmed_on_every_channel_within_seconds(stack, gateway, 
     assert wait_until(all_confirmations_sent, timeout=10)
 
 
+def test_addresses_booking_accepted_reach_the_mail_server_through_the_worker(stack, smtp):
+    """The shared e-mail rule end to end: what the API accepts, the worker sends (an IDN domain in ASCII)."""
+    base, _, _ = stack
+    given = {"warga@bücher.de": "warga@xn--bcher-kva.de", "a&b@example.com": "a&b@example.com",
+             "x" * 64 + "@example.com": "x" * 64 + "@example.com"}  # fmt: skip
+    for n, address in enumerate(given, start=1):
+        book(base, n, channels=["email"], citizen={"email": address})
+
+    assert wait_until(lambda: len(smtp.messages) == len(given), timeout=20)
+    assert sorted(mail["To"] for mail in smtp.messages) == sorted(given.values())
+
+
 def test_a_reminder_goes_out_at_its_time_and_cancelling_stops_the_next(stack, gateway, db):
     base, _, _ = stack
     soon = dt.datetime.now(WIB) + dt.timedelta(seconds=6)
