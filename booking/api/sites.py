@@ -13,6 +13,7 @@ from litestar.status_codes import HTTP_201_CREATED
 
 from booking import catalogue, idempotency, outbox
 from booking.api.context import Context
+from booking.api.openapi import BOOKING_REFUSALS
 from booking.api.schemas import (
     AgencyOut,
     AvailabilityOut,
@@ -45,13 +46,18 @@ class SiteController(Controller):
         with ctx.db.read() as session:
             return [site_out(site) for site in catalogue.list_sites(session)]
 
-    @get("/{site:str}/agencies", sync_to_thread=True, summary="Agencies of a site")
+    @get("/{site:str}/agencies", sync_to_thread=True, summary="Agencies of a site", problems=["not_found"])
     def agencies(self, ctx: Ctx, site: FromPath[str]) -> list[AgencyOut]:
         with ctx.db.read() as session:
             found = catalogue.get_site(session, site)
             return [agency_out(agency, count) for agency, count in catalogue.list_agencies(session, found)]
 
-    @get("/{site:str}/services", sync_to_thread=True, summary="Services of a site, by agency or search words")
+    @get(
+        "/{site:str}/services",
+        sync_to_thread=True,
+        summary="Services of a site, by agency or search words",
+        problems=["not_found"],
+    )
     def services(
         self,
         ctx: Ctx,
@@ -67,6 +73,7 @@ class SiteController(Controller):
         "/{site:str}/services/{code:str}/availability",
         sync_to_thread=True,
         summary="Open, full and closed days with free slots (at most 31 days)",
+        problems=["not_found"],
     )
     def availability(
         self,
@@ -90,6 +97,7 @@ class SiteController(Controller):
         sync_to_thread=True,
         status_code=HTTP_201_CREATED,
         summary="Book a slot; honours Idempotency-Key",
+        problems=BOOKING_REFUSALS + ["not_found", "idempotency_conflict"],
     )
     def create(
         self,
