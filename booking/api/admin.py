@@ -12,7 +12,7 @@ from typing import Annotated, Any, ClassVar
 import msgspec
 from litestar import Controller, Request, delete, get, patch, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.params import FromPath, JSONBody, PathParameter, QueryParameter
 
 from booking import audit
 from booking.admin import REQUIRED_TO_CREATE, Admin
@@ -22,11 +22,18 @@ from booking.models import Agency, Closure, Counter, OpeningRule, Service, Site
 from booking.staff import Principal
 
 Ctx = NamedDependency[Context]
+# Row ids are 32-bit integers in the database: a larger one names no row, and PostgreSQL refuses to compare it.
+LARGEST_ROW_ID = 2**31 - 1
+RowId = Annotated[int, PathParameter(ge=1, le=LARGEST_ROW_ID)]
 # A change to what a counter or a service can hold: refused with the bookings it would leave without a place.
 CAPACITY_CHANGE = ["not_found", "bookings_affected"]
 Force = Annotated[bool, QueryParameter(description="cancel the bookings the change leaves without a place")]
 UNSET = msgspec.UNSET
 Unset = msgspec.UnsetType
+# What the admin's text fields hold, for the document (booking.admin checks them).
+WALL_CLOCK = msgspec.Meta(description="A wall-clock time in the site's time zone: HH:MM (or HH:MM:SS)")
+DAY = msgspec.Meta(description="A date: YYYY-MM-DD")
+WEEKDAY = msgspec.Meta(description="0 (Monday) to 6 (Sunday), or its name: mon, tue, ... sun")
 
 
 class AgencyIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -51,21 +58,21 @@ class CounterIn(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class RuleIn(msgspec.Struct, forbid_unknown_fields=True):
-    weekday: int | str | Unset = UNSET
-    opens_at: str | Unset = UNSET
-    closes_at: str | Unset = UNSET
+    weekday: Annotated[int | str | Unset, WEEKDAY] = UNSET
+    opens_at: Annotated[str | Unset, WALL_CLOCK] = UNSET
+    closes_at: Annotated[str | Unset, WALL_CLOCK] = UNSET
     slot_minutes: int | Unset = UNSET
     capacity: int | Unset = UNSET
     walk_in_places: int | Unset = UNSET
-    break_starts_at: str | None | Unset = UNSET
-    break_ends_at: str | None | Unset = UNSET
-    valid_from: str | None | Unset = UNSET
-    valid_until: str | None | Unset = UNSET
+    break_starts_at: Annotated[str | None | Unset, WALL_CLOCK] = UNSET
+    break_ends_at: Annotated[str | None | Unset, WALL_CLOCK] = UNSET
+    valid_from: Annotated[str | None | Unset, DAY] = UNSET
+    valid_until: Annotated[str | None | Unset, DAY] = UNSET
 
 
 class ClosureIn(msgspec.Struct, forbid_unknown_fields=True):
-    starts_on: str | Unset = UNSET
-    ends_on: str | Unset = UNSET
+    starts_on: Annotated[str | Unset, DAY] = UNSET
+    ends_on: Annotated[str | Unset, DAY] = UNSET
     reason: str | Unset = UNSET
     reason_en: str | Unset = UNSET
     agency: str | None | Unset = UNSET
@@ -77,7 +84,7 @@ class SiteIn(msgspec.Struct, forbid_unknown_fields=True):
     address: str | Unset = UNSET
     min_lead_minutes: int | Unset = UNSET
     max_days_ahead: int | Unset = UNSET
-    reminder_day_before_at: str | None | Unset = UNSET
+    reminder_day_before_at: Annotated[str | None | Unset, WALL_CLOCK] = UNSET
     reminder_soon_minutes: int | None | Unset = UNSET
     no_show_grace_minutes: int | Unset = UNSET
 
@@ -336,12 +343,12 @@ class AdminController(Controller):
         problems=CAPACITY_CHANGE,
     )
     def update_rule(
-        self, ctx: Ctx, request: Req, rule_id: FromPath[int], data: JSONBody[RuleIn], force: Force = False
+        self, ctx: Ctx, request: Req, rule_id: RowId, data: JSONBody[RuleIn], force: Force = False
     ) -> RuleOut:
         return self._change(ctx, request, lambda admin: _rule_out(admin.update_rule(rule_id, _given(data))), force)
 
     @delete("/rules/{rule_id:int}", sync_to_thread=True, summary="Remove opening hours", problems=CAPACITY_CHANGE)
-    def remove_rule(self, ctx: Ctx, request: Req, rule_id: FromPath[int], force: Force = False) -> None:
+    def remove_rule(self, ctx: Ctx, request: Req, rule_id: RowId, force: Force = False) -> None:
         self._change(ctx, request, lambda admin: admin.remove_rule(rule_id), force)
 
     @get("/closures", sync_to_thread=True, summary="Closures (national holidays included) between two dates")
@@ -349,8 +356,8 @@ class AdminController(Controller):
         self,
         ctx: Ctx,
         request: Req,
-        from_: Annotated[str | None, QueryParameter(name="from", max_length=20)] = None,
-        to: Annotated[str | None, QueryParameter(max_length=20)] = None,
+        from_: Annotated[str | None, QueryParameter(name="from", max_length=20, description="YYYY-MM-DD")] = None,
+        to: Annotated[str | None, QueryParameter(max_length=20, description="YYYY-MM-DD")] = None,
     ) -> list[ClosureOut]:
         today = ctx.clock().date()
         first = parse_date("from", from_) or today
@@ -367,7 +374,7 @@ class AdminController(Controller):
         return self._change(ctx, request, lambda admin: _closure_out(admin.add_closure(_given(data))), force)
 
     @delete("/closures/{closure_id:int}", sync_to_thread=True, summary="Open again", problems=["not_found"])
-    def remove_closure(self, ctx: Ctx, request: Req, closure_id: FromPath[int]) -> None:
+    def remove_closure(self, ctx: Ctx, request: Req, closure_id: RowId) -> None:
         self._change(ctx, request, lambda admin: admin.remove_closure(closure_id))
 
     @get("/audit", sync_to_thread=True, summary="Who did what and when, newest first")
@@ -376,7 +383,7 @@ class AdminController(Controller):
         ctx: Ctx,
         request: Req,
         limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 200,
-        before_id: Annotated[int | None, QueryParameter(ge=1)] = None,
+        before_id: Annotated[int | None, QueryParameter(ge=1, le=LARGEST_ROW_ID)] = None,
     ) -> list[AuditOut]:
         def work(admin: Admin):
             entries = audit.entries(admin.session, admin.site.id, limit=limit, before_id=before_id)

@@ -48,13 +48,14 @@ Wall-clock times (opening hours, reminder times) are `HH:MM:SS` in the site's ti
 `YYYY-MM-DD`; instants carry their offset (`2026-12-01T08:00:00+07:00`)."""
 
 
-def problems_of(handler: HTTPRouteHandler, path_parameters: Iterable[str], rate_limited: bool) -> set[str]:
+def problems_of(handler: HTTPRouteHandler, path_parameters: dict[str, Any], rate_limited: bool) -> set[str]:
     """The problem codes an operation can answer: those its handler declares and those its shape implies."""
     codes = set(handler.opt.get("problems", ())) | set(EVERY_OPERATION)
     arguments = set(handler.parsed_fn_signature.parameters)
     if "data" in arguments:
         codes.update(WITH_A_BODY)
-    if arguments - _FROM_THE_REQUEST - set(handler.resolve_dependencies()) - set(path_parameters):
+    free_text_in_path = {name for name, parameter in path_parameters.items() if parameter.type is str}
+    if arguments - _FROM_THE_REQUEST - set(handler.resolve_dependencies()) - free_text_in_path:
         codes.update(WITH_PARAMETERS)
     if handler.resolve_security():
         codes.update(SIGNED_IN)

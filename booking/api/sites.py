@@ -33,6 +33,7 @@ from booking.errors import DomainError, FieldError, InvalidInput
 from booking.messages import negotiate_language
 
 DEFAULT_DAYS = 14
+FIRST_DAY, LAST_DAY = "YYYY-MM-DD; default: today", f"YYYY-MM-DD; default: {DEFAULT_DAYS} days in all"
 EARLIEST_DATE, LATEST_DATE = dt.date(2000, 1, 1), dt.date(2999, 12, 31)
 Ctx = NamedDependency[Context]
 
@@ -81,8 +82,8 @@ class SiteController(Controller):
         request: Request,
         site: FromPath[str],
         code: FromPath[str],
-        from_: Annotated[str | None, QueryParameter(name="from", max_length=20)] = None,
-        to: Annotated[str | None, QueryParameter(name="to", max_length=20)] = None,
+        from_: Annotated[str | None, QueryParameter(name="from", max_length=20, description=FIRST_DAY)] = None,
+        to: Annotated[str | None, QueryParameter(name="to", max_length=20, description=LAST_DAY)] = None,
     ) -> AvailabilityOut:
         now = ctx.clock()
         with ctx.db.read() as session:

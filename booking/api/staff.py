@@ -103,7 +103,7 @@ class StaffController(Controller):
         self,
         ctx: Ctx,
         request: Request[Principal, object, object],
-        date: Annotated[str | None, QueryParameter(max_length=20)] = None,
+        date: Annotated[str | None, QueryParameter(max_length=20, description="YYYY-MM-DD; default today")] = None,
         agency: Annotated[str | None, QueryParameter(max_length=64)] = None,
     ) -> Response[ScheduleOut]:  # or CSV (AlsoAsCsv documents it)
         principal = request.user
