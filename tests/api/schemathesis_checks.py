@@ -1,8 +1,9 @@
 """A check schemathesis runs beside its own in ``test_openapi_conformance.py`` (loaded as its hooks module).
 
 Its own checks hold the status, the media type and the shape of every answer to the document; this one
-holds the problem ``code`` too: each is one the document lists for that operation and status (in the
-response's description, one ``- `code`: ...`` line per code; see ``booking.api.openapi``).
+holds the problem's ``code`` too: each is one the document lists for that operation and status (in the
+response's description, one ``- `code`: ...`` line per code; see ``booking.api.openapi``), and its
+``status`` is the answer's.
 """
 
 from __future__ import annotations
@@ -22,7 +23,10 @@ def problem_code_is_documented(ctx, response, case) -> bool | None:
         return None  # another method's probe, or an undocumented status: schemathesis's own checks judge those
     if not media_type.startswith("application/problem+json"):
         return None
-    code = response.json().get("code")
+    problem = response.json()
+    if problem.get("status") != response.status_code:
+        raise AssertionError(f"Problem with status {problem.get('status')} answered as {response.status_code}")
+    code = problem.get("code")
     codes = DOCUMENTED_CODE.findall(documented.get("description", ""))
     if code not in codes:
         raise AssertionError(
