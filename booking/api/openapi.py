@@ -28,6 +28,7 @@ from litestar.routes import BaseRoute, HTTPRoute
 from litestar.typing import FieldDefinition
 
 from booking.api.problems import TITLES, ProblemDetails, status_of
+from booking.messages import PROBLEMS
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 EVERY_OPERATION = ("internal_error",)
@@ -51,6 +52,8 @@ Wall-clock times (opening hours, reminder times) are `HH:MM:SS` in the site's ti
 def problems_of(handler: HTTPRouteHandler, path_parameters: dict[str, Any], rate_limited: bool) -> set[str]:
     """The problem codes an operation can answer: those its handler declares and those its shape implies."""
     codes = set(handler.opt.get("problems", ())) | set(EVERY_OPERATION)
+    if unknown := codes - set(PROBLEMS):
+        raise ValueError(f"{handler.handler_name} declares problem codes that do not exist: {sorted(unknown)}")
     arguments = set(handler.parsed_fn_signature.parameters)
     if "data" in arguments:
         codes.update(WITH_A_BODY)
