@@ -31,6 +31,14 @@ RULE_FIELDS = (
     "weekday", "opens_at", "closes_at", "slot_minutes", "capacity", "walk_in_places",
     "break_starts_at", "break_ends_at", "valid_from", "valid_until",
 )  # fmt: skip
+# What a new agency, service, counter, closure or opening rule must be given (a change may give any part).
+REQUIRED_TO_CREATE = {
+    "agency": ("slug", "name"),
+    "service": ("agency", "code", "name", "duration_minutes"),
+    "counter": ("agency", "label"),
+    "closure": ("starts_on", "ends_on", "reason"),
+    "rule": ("weekday", "opens_at", "closes_at", "slot_minutes", "capacity"),
+}
 SITE_FIELDS = (
     "name", "address", "min_lead_minutes", "max_days_ahead", "reminder_day_before_at", "reminder_soon_minutes",
     "no_show_grace_minutes", "arrival_early_minutes", "arrival_late_minutes", "turn_soon_places",
@@ -59,7 +67,7 @@ class Admin:
         )
 
     def create_agency(self, values: dict[str, Any]) -> Agency:
-        errors = _required(values, ("slug", "name"))
+        errors = _required(values, REQUIRED_TO_CREATE["agency"])
         slug = str(values.get("slug", ""))
         if slug and not SLUG.match(slug):
             errors.append(FieldError("slug", "value_invalid"))
@@ -121,7 +129,7 @@ class Admin:
         return catalogue.list_services(self.session, self.site, agency_slug)
 
     def create_service(self, values: dict[str, Any]) -> Service:
-        errors = _required(values, ("agency", "code", "name", "duration_minutes"))
+        errors = _required(values, REQUIRED_TO_CREATE["service"])
         agency = self._agency_or_none(values.get("agency", ""))
         if "agency" in values and agency is None:
             errors.append(FieldError("agency", "agency_unknown"))
@@ -182,7 +190,7 @@ class Admin:
         )
 
     def create_counter(self, values: dict[str, Any]) -> Counter:
-        errors = _required(values, ("agency", "label"))
+        errors = _required(values, REQUIRED_TO_CREATE["counter"])
         agency = self._agency_or_none(values.get("agency", ""))
         if "agency" in values and agency is None:
             errors.append(FieldError("agency", "agency_unknown"))
@@ -302,7 +310,7 @@ class Admin:
         return catalogue.closures_between(self.session, self.site, first, last)
 
     def add_closure(self, values: dict[str, Any]) -> Closure:
-        errors = _required(values, ("starts_on", "ends_on", "reason"))
+        errors = _required(values, REQUIRED_TO_CREATE["closure"])
         starts_on, ends_on = _date(errors, values, "starts_on"), _date(errors, values, "ends_on")
         if starts_on and ends_on and ends_on < starts_on:
             errors.append(FieldError("ends_on", "dates_reversed"))
@@ -435,7 +443,7 @@ class Admin:
 
 
 def check_rule(values: dict[str, Any], *, required: bool) -> dict[str, Any]:
-    errors = _required(values, ("weekday", "opens_at", "closes_at", "slot_minutes", "capacity")) if required else []
+    errors = _required(values, REQUIRED_TO_CREATE["rule"]) if required else []
     weekday = values.get("weekday")
     if isinstance(weekday, str):
         weekday = WEEKDAYS.get(weekday.strip().lower()[:3])

@@ -7,24 +7,32 @@ the list; the same request with ``?force=true`` cancels them, each with a notice
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 import msgspec
 from litestar import Controller, Request, delete, get, patch, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.params import FromPath, JSONBody, PathParameter, QueryParameter
 
 from booking import audit
-from booking.admin import Admin
+from booking.admin import REQUIRED_TO_CREATE, Admin
 from booking.api.context import Context
 from booking.api.sites import parse_date
 from booking.models import MAX_ROW_ID, Agency, Closure, Counter, OpeningRule, Service, Site
 from booking.staff import Principal
 
 Ctx = NamedDependency[Context]
+# Row ids are 32-bit integers in the database: a larger one names no row, and PostgreSQL refuses to compare it.
+RowId = Annotated[int, PathParameter(ge=1, le=MAX_ROW_ID)]
+# A change to what a counter or a service can hold: refused with the bookings it would leave without a place.
+CAPACITY_CHANGE = ["not_found", "bookings_affected"]
 Force = Annotated[bool, QueryParameter(description="cancel the bookings the change leaves without a place")]
 UNSET = msgspec.UNSET
 Unset = msgspec.UnsetType
+# What the admin's text fields hold, for the document (booking.admin checks them).
+WALL_CLOCK = msgspec.Meta(description="A wall-clock time in the site's time zone: HH:MM (or HH:MM:SS)")
+DAY = msgspec.Meta(description="A date: YYYY-MM-DD")
+WEEKDAY = msgspec.Meta(description="0 (Monday) to 6 (Sunday), or its name: mon, tue, ... sun")
 
 
 class AgencyIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -50,21 +58,21 @@ class CounterIn(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class RuleIn(msgspec.Struct, forbid_unknown_fields=True):
-    weekday: int | str | Unset = UNSET
-    opens_at: str | Unset = UNSET
-    closes_at: str | Unset = UNSET
+    weekday: Annotated[int | str | Unset, WEEKDAY] = UNSET
+    opens_at: Annotated[str | Unset, WALL_CLOCK] = UNSET
+    closes_at: Annotated[str | Unset, WALL_CLOCK] = UNSET
     slot_minutes: int | Unset = UNSET
     capacity: int | Unset = UNSET
     walk_in_places: int | Unset = UNSET
-    break_starts_at: str | None | Unset = UNSET
-    break_ends_at: str | None | Unset = UNSET
-    valid_from: str | None | Unset = UNSET
-    valid_until: str | None | Unset = UNSET
+    break_starts_at: Annotated[str | None | Unset, WALL_CLOCK] = UNSET
+    break_ends_at: Annotated[str | None | Unset, WALL_CLOCK] = UNSET
+    valid_from: Annotated[str | None | Unset, DAY] = UNSET
+    valid_until: Annotated[str | None | Unset, DAY] = UNSET
 
 
 class ClosureIn(msgspec.Struct, forbid_unknown_fields=True):
-    starts_on: str | Unset = UNSET
-    ends_on: str | Unset = UNSET
+    starts_on: Annotated[str | Unset, DAY] = UNSET
+    ends_on: Annotated[str | Unset, DAY] = UNSET
     reason: str | Unset = UNSET
     reason_en: str | Unset = UNSET
     agency: str | None | Unset = UNSET
@@ -76,13 +84,33 @@ class SiteIn(msgspec.Struct, forbid_unknown_fields=True):
     address: str | Unset = UNSET
     min_lead_minutes: int | Unset = UNSET
     max_days_ahead: int | Unset = UNSET
-    reminder_day_before_at: str | None | Unset = UNSET
+    reminder_day_before_at: Annotated[str | None | Unset, WALL_CLOCK] = UNSET
     reminder_soon_minutes: int | None | Unset = UNSET
     no_show_grace_minutes: int | Unset = UNSET
     arrival_early_minutes: int | Unset = UNSET
     arrival_late_minutes: int | Unset = UNSET
     turn_soon_places: int | Unset = UNSET
     recalls_before_missed: int | Unset = UNSET
+
+
+class NewAgencyIn(AgencyIn):
+    REQUIRED: ClassVar = REQUIRED_TO_CREATE["agency"]  # for the document (booking.api.openapi.ClosedBodies)
+
+
+class NewServiceIn(ServiceIn):
+    REQUIRED: ClassVar = REQUIRED_TO_CREATE["service"]
+
+
+class NewCounterIn(CounterIn):
+    REQUIRED: ClassVar = REQUIRED_TO_CREATE["counter"]
+
+
+class NewRuleIn(RuleIn):
+    REQUIRED: ClassVar = REQUIRED_TO_CREATE["rule"]
+
+
+class NewClosureIn(ClosureIn):
+    REQUIRED: ClassVar = REQUIRED_TO_CREATE["closure"]
 
 
 class AgencyAdminOut(msgspec.Struct):
@@ -245,10 +273,10 @@ class AdminController(Controller):
         return self._read(ctx, request, lambda admin: [_agency_out(a) for a in admin.agencies()])
 
     @post("/agencies", sync_to_thread=True, summary="Add an agency")
-    def create_agency(self, ctx: Ctx, request: Req, data: JSONBody[AgencyIn]) -> AgencyAdminOut:
+    def create_agency(self, ctx: Ctx, request: Req, data: JSONBody[NewAgencyIn]) -> AgencyAdminOut:
         return self._change(ctx, request, lambda admin: _agency_out(admin.create_agency(_given(data))))
 
-    @patch("/agencies/{slug:str}", sync_to_thread=True, summary="Rename or reorder an agency")
+    @patch("/agencies/{slug:str}", sync_to_thread=True, summary="Rename or reorder an agency", problems=["not_found"])
     def update_agency(self, ctx: Ctx, request: Req, slug: FromPath[str], data: JSONBody[AgencyIn]) -> AgencyAdminOut:
         return self._change(ctx, request, lambda admin: _agency_out(admin.update_agency(slug, _given(data))))
 
@@ -259,10 +287,15 @@ class AdminController(Controller):
         return self._read(ctx, request, lambda admin: [_service_out(s) for s in admin.services(agency)])
 
     @post("/services", sync_to_thread=True, summary="Add a service")
-    def create_service(self, ctx: Ctx, request: Req, data: JSONBody[ServiceIn]) -> ServiceAdminOut:
+    def create_service(self, ctx: Ctx, request: Req, data: JSONBody[NewServiceIn]) -> ServiceAdminOut:
         return self._change(ctx, request, lambda admin: _service_out(admin.create_service(_given(data))))
 
-    @patch("/services/{code:str}", sync_to_thread=True, summary="Change a service, its requirements or daily quota")
+    @patch(
+        "/services/{code:str}",
+        sync_to_thread=True,
+        summary="Change a service, its requirements or daily quota",
+        problems=CAPACITY_CHANGE,
+    )
     def update_service(
         self, ctx: Ctx, request: Req, code: FromPath[str], data: JSONBody[ServiceIn], force: Force = False
     ) -> ServiceAdminOut:
@@ -277,14 +310,19 @@ class AdminController(Controller):
         return self._read(ctx, request, work)
 
     @post("/counters", sync_to_thread=True, summary="Add a counter serving some of its agency's services")
-    def create_counter(self, ctx: Ctx, request: Req, data: JSONBody[CounterIn]) -> CounterAdminOut:
+    def create_counter(self, ctx: Ctx, request: Req, data: JSONBody[NewCounterIn]) -> CounterAdminOut:
         def work(admin: Admin):
             counter = admin.create_counter(_given(data))
             return _counter_out(counter, {counter.agency_id: admin.session.get(Agency, counter.agency_id).slug})
 
         return self._change(ctx, request, work)
 
-    @patch("/counters/{label:str}", sync_to_thread=True, summary="Rename a counter or change what it serves")
+    @patch(
+        "/counters/{label:str}",
+        sync_to_thread=True,
+        summary="Rename a counter or change what it serves",
+        problems=CAPACITY_CHANGE,
+    )
     def update_counter(
         self, ctx: Ctx, request: Req, label: FromPath[str], data: JSONBody[CounterIn], force: Force = False
     ) -> CounterAdminOut:
@@ -294,13 +332,18 @@ class AdminController(Controller):
 
         return self._change(ctx, request, work, force)
 
-    @delete("/counters/{label:str}", sync_to_thread=True, summary="Close a counter down")
+    @delete("/counters/{label:str}", sync_to_thread=True, summary="Close a counter down", problems=CAPACITY_CHANGE)
     def remove_counter(self, ctx: Ctx, request: Req, label: FromPath[str], force: Force = False) -> None:
         self._change(ctx, request, lambda admin: admin.remove_counter(label), force)
 
-    @post("/counters/{label:str}/rules", sync_to_thread=True, summary="Add opening hours to a counter")
+    @post(
+        "/counters/{label:str}/rules",
+        sync_to_thread=True,
+        summary="Add opening hours to a counter",
+        problems=CAPACITY_CHANGE,
+    )
     def add_rule(
-        self, ctx: Ctx, request: Req, label: FromPath[str], data: JSONBody[RuleIn], force: Force = False
+        self, ctx: Ctx, request: Req, label: FromPath[str], data: JSONBody[NewRuleIn], force: Force = False
     ) -> RuleOut:
         return self._change(ctx, request, lambda admin: _rule_out(admin.add_rule(label, _given(data))), force)
 
@@ -308,14 +351,15 @@ class AdminController(Controller):
         "/rules/{rule_id:int}",
         sync_to_thread=True,
         summary="Change opening hours, slot length, capacity or walk-in share",
+        problems=CAPACITY_CHANGE,
     )
     def update_rule(
-        self, ctx: Ctx, request: Req, rule_id: FromPath[int], data: JSONBody[RuleIn], force: Force = False
+        self, ctx: Ctx, request: Req, rule_id: RowId, data: JSONBody[RuleIn], force: Force = False
     ) -> RuleOut:
         return self._change(ctx, request, lambda admin: _rule_out(admin.update_rule(rule_id, _given(data))), force)
 
-    @delete("/rules/{rule_id:int}", sync_to_thread=True, summary="Remove opening hours")
-    def remove_rule(self, ctx: Ctx, request: Req, rule_id: FromPath[int], force: Force = False) -> None:
+    @delete("/rules/{rule_id:int}", sync_to_thread=True, summary="Remove opening hours", problems=CAPACITY_CHANGE)
+    def remove_rule(self, ctx: Ctx, request: Req, rule_id: RowId, force: Force = False) -> None:
         self._change(ctx, request, lambda admin: admin.remove_rule(rule_id), force)
 
     @get("/closures", sync_to_thread=True, summary="Closures (national holidays included) between two dates")
@@ -323,20 +367,25 @@ class AdminController(Controller):
         self,
         ctx: Ctx,
         request: Req,
-        from_: Annotated[str | None, QueryParameter(name="from", max_length=20)] = None,
-        to: Annotated[str | None, QueryParameter(max_length=20)] = None,
+        from_: Annotated[str | None, QueryParameter(name="from", max_length=20, description="YYYY-MM-DD")] = None,
+        to: Annotated[str | None, QueryParameter(max_length=20, description="YYYY-MM-DD")] = None,
     ) -> list[ClosureOut]:
         today = ctx.clock().date()
         first = parse_date("from", from_) or today
         last = parse_date("to", to) or first + dt.timedelta(days=365)
         return self._read(ctx, request, lambda admin: [_closure_out(c) for c in admin.closures(first, last)])
 
-    @post("/closures", sync_to_thread=True, summary="Close the site, an agency or a counter for some days")
-    def add_closure(self, ctx: Ctx, request: Req, data: JSONBody[ClosureIn], force: Force = False) -> ClosureOut:
+    @post(
+        "/closures",
+        sync_to_thread=True,
+        summary="Close the site, an agency or a counter for some days",
+        problems=["bookings_affected"],
+    )
+    def add_closure(self, ctx: Ctx, request: Req, data: JSONBody[NewClosureIn], force: Force = False) -> ClosureOut:
         return self._change(ctx, request, lambda admin: _closure_out(admin.add_closure(_given(data))), force)
 
-    @delete("/closures/{closure_id:int}", sync_to_thread=True, summary="Open again")
-    def remove_closure(self, ctx: Ctx, request: Req, closure_id: FromPath[int]) -> None:
+    @delete("/closures/{closure_id:int}", sync_to_thread=True, summary="Open again", problems=["not_found"])
+    def remove_closure(self, ctx: Ctx, request: Req, closure_id: RowId) -> None:
         self._change(ctx, request, lambda admin: admin.remove_closure(closure_id))
 
     @get("/audit", sync_to_thread=True, summary="Who did what and when, newest first")

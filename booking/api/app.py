@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 
 from litestar import Litestar, Request, Router
+from litestar.datastructures import MutableScopeHeaders
 from litestar.di import Provide
 from litestar.exceptions import HTTPException
 from litestar.logging import LoggingConfig
@@ -19,12 +20,15 @@ from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.plugins.prometheus import PrometheusConfig
+from litestar.routes import HTTPRoute
 from litestar.status_codes import HTTP_415_UNSUPPORTED_MEDIA_TYPE
+from litestar.types import Message, Scope
 
 from booking.api.admin import AdminController
 from booking.api.auth import TokenIssuer, staff_auth
 from booking.api.bookings import BookingController
 from booking.api.context import Context, no_wake_up, utc_now
+from booking.api.openapi import API_DESCRIPTION, ClosedBodies, ProblemsInTheDocument, WallClockTimes
 from booking.api.ops import health, metrics, ready
 from booking.api.problems import EXCEPTION_HANDLERS
 from booking.api.queue import QueueController, StaffQueueController
@@ -87,6 +91,8 @@ def create_app(
             "tokens": Provide(lambda: tokens, use_cache=True, sync_to_thread=False),
         },
         exception_handlers=EXCEPTION_HANDLERS,
+        before_send=[_allow_lists_every_method],
+        plugins=[ProblemsInTheDocument(rate_limited=is_rate_limited), WallClockTimes(), ClosedBodies()],
         middleware=middleware,
         request_max_body_size=MAX_BODY_BYTES,
         openapi_config=OpenAPIConfig(
@@ -94,7 +100,7 @@ def create_app(
             version="1",
             path="/schema",
             render_plugins=[SwaggerRenderPlugin()],
-            description="Appointment booking for Indonesia's public service malls (Mal Pelayanan Publik).",
+            description=API_DESCRIPTION,
             components=[auth.openapi_components],
         ),
         logging_config=LoggingConfig(
@@ -155,6 +161,25 @@ def _is_booking_creation(request: Request) -> bool:
     abuser repeats (a walk-in ticket takes a place)."""
     path = request.url.path.rstrip("/")
     return request.method == "POST" and path.endswith(("/bookings", "/arrivals", "/auth/token", "/staff/login"))
+def _allow_lists_every_method(message: Message, scope: Scope) -> None:
+    """Litestar 2 answers OPTIONS on a path that several handlers serve with the methods of the first one
+    registered only (litestar-org/litestar#4169, fixed in Litestar 3): ``Allow`` is set from the whole route."""
+    if message["type"] != "http.response.start" or scope.get("method") != "OPTIONS" or message["status"] != 204:
+        return
+    template = scope.get("path_template")
+    for route in scope["app"].routes:
+        if isinstance(route, HTTPRoute) and route.path_format == template:
+            MutableScopeHeaders.from_message(message)["Allow"] = ", ".join(sorted(route.methods))
+            return
+
+
+def is_rate_limited(method: str, path: str) -> bool:
+    """Booking creation and staff login (API and page) share the per-client budget: what an abuser repeats."""
+    return method == "POST" and path.rstrip("/").endswith(("/bookings", "/auth/token", "/staff/login"))
+
+
+def _is_booking_creation(request: Request) -> bool:
+    return is_rate_limited(request.method, request.url.path)
 
 
 def app_from_environment() -> Litestar:

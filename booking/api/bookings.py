@@ -10,6 +10,7 @@ from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
 
 from booking import outbox
 from booking.api.context import Context
+from booking.api.openapi import BOOKING_REFUSALS
 from booking.api.schemas import BookingOut, RescheduleIn, booking_out
 from booking.bookings import cancel_booking, get_booking, reschedule_booking
 
@@ -22,7 +23,7 @@ class BookingController(Controller):
     path = "/bookings/{code:str}"
     tags = ["bookings"]
 
-    @get("/", sync_to_thread=True, summary="A booking, for the holder of its manage token")
+    @get("/", sync_to_thread=True, summary="A booking, for the holder of its manage token", problems=["not_found"])
     def show(
         self, ctx: Ctx, code: FromPath[str], header_token: TokenHeader = None, token: TokenQuery = None
     ) -> BookingOut:
@@ -30,7 +31,13 @@ class BookingController(Controller):
             booking = get_booking(session, code, header_token or token)
             return booking_out(booking, ctx.settings.resolved_public_url, outbox.notifications_of(session, booking))
 
-    @post("/cancel", sync_to_thread=True, status_code=200, summary="Cancel (idempotent); the place is given back")
+    @post(
+        "/cancel",
+        sync_to_thread=True,
+        status_code=200,
+        summary="Cancel (idempotent); the place is given back",
+        problems=["not_found", "invalid_transition"],
+    )
     def cancel(
         self, ctx: Ctx, code: FromPath[str], header_token: TokenHeader = None, token: TokenQuery = None
     ) -> BookingOut:
@@ -47,6 +54,7 @@ class BookingController(Controller):
         sync_to_thread=True,
         status_code=200,
         summary="Move to another start; the old place is kept if the new one cannot be had",
+        problems=BOOKING_REFUSALS + ["not_found", "invalid_transition"],
     )
     def reschedule(
         self,

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
+import msgspec
 from litestar import Response, get
 from litestar.di import NamedDependency
+from litestar.openapi.datastructures import ResponseSpec
 from prometheus_client import REGISTRY, CollectorRegistry, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 from sqlalchemy import text
@@ -12,15 +16,29 @@ from booking import outbox
 from booking.api.context import Context
 
 
-@get("/health", sync_to_thread=False, include_in_schema=False)
-def health() -> dict[str, str]:
-    """The process is alive and answering."""
-    return {"status": "ok"}
+class HealthOut(msgspec.Struct):
+    status: Literal["ok"]
 
 
-@get("/ready", sync_to_thread=True, include_in_schema=False)
-def ready(ctx: NamedDependency[Context]) -> Response[dict[str, str]]:
-    """Ready to serve: the database (and, where there is one, the broker) answers."""
+class ReadyOut(msgspec.Struct, omit_defaults=True):
+    status: Literal["ok", "unavailable"]
+    database: str  # "ok", or "unavailable: " and the error's type
+    broker: str | None = None  # "ok" or "unavailable"; absent where there is no broker to check
+
+
+@get("/health", sync_to_thread=False, tags=["operations"], summary="The process is alive and answering")
+def health() -> HealthOut:
+    return HealthOut(status="ok")
+
+
+@get(
+    "/ready",
+    sync_to_thread=True,
+    tags=["operations"],
+    summary="Ready to serve: the database (and, where there is one, the broker) answers",
+    responses={503: ResponseSpec(ReadyOut, description="Not ready: what does not answer", generate_examples=False)},
+)
+def ready(ctx: NamedDependency[Context]) -> Response[ReadyOut]:
     checks = {"database": "ok"}
     try:
         with ctx.db.read() as session:
@@ -30,13 +48,19 @@ def ready(ctx: NamedDependency[Context]) -> Response[dict[str, str]]:
     if ctx.broker_reachable is not None:
         checks["broker"] = "ok" if ctx.broker_reachable() else "unavailable"
     status = "ok" if all(value == "ok" for value in checks.values()) else "unavailable"
-    return Response({"status": status, **checks}, status_code=200 if status == "ok" else 503)
+    return Response(ReadyOut(status=status, **checks), status_code=200 if status == "ok" else 503)
 
 
-@get("/metrics", sync_to_thread=True, include_in_schema=False, media_type="text/plain; version=0.0.4")
+@get(
+    "/metrics",
+    sync_to_thread=True,
+    tags=["operations"],
+    summary="Prometheus metrics",
+    description="This process's request and booking counters, and the outbox as the database sees it "
+    "(so every worker's sends count, whichever process serves the scrape).",
+    media_type="text/plain; version=0.0.4",
+)
 def metrics(ctx: NamedDependency[Context]) -> bytes:
-    """Prometheus: this process's request and booking counters, and the outbox as the database sees it
-    (so every worker's sends count, whichever process serves the scrape)."""
     outbox_registry = CollectorRegistry()
     outbox_registry.register(OutboxCollector(ctx.db, ctx.clock))
     return generate_latest(REGISTRY) + generate_latest(outbox_registry)

@@ -7,10 +7,12 @@ language (``Accept-Language``: Indonesian by default, English).
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import re
-from typing import Any
+from typing import Any, Literal
 
+import msgspec
 from litestar import Request, Response
 from litestar.exceptions import (
     HTTPException,
@@ -33,12 +35,14 @@ from litestar.status_codes import (
     HTTP_500_INTERNAL_SERVER_ERROR,
     HTTP_503_SERVICE_UNAVAILABLE,
 )
+from msgspec import UNSET, UnsetType
 
 from booking.errors import BookingsAffected, DomainError, FieldError, InvalidInput, WalkInsFull
 from booking.messages import ACTIONS, DAY_REASONS, FIELD_ERRORS, PROBLEMS, negotiate_language
 
 log = logging.getLogger("booking.api")
 
+# Every other code is a conflict with the state of things: 409.
 STATUS_OF_CODE = {
     "validation_error": HTTP_422_UNPROCESSABLE_ENTITY,
     "not_found": HTTP_404_NOT_FOUND,
@@ -46,8 +50,22 @@ STATUS_OF_CODE = {
     "forbidden": HTTP_403_FORBIDDEN,
     "rate_limited": HTTP_429_TOO_MANY_REQUESTS,
     "busy": HTTP_503_SERVICE_UNAVAILABLE,
+    "method_not_allowed": HTTP_405_METHOD_NOT_ALLOWED,
+    "payload_too_large": HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+    "unsupported_media_type": HTTP_415_UNSUPPORTED_MEDIA_TYPE,
+    "internal_error": HTTP_500_INTERNAL_SERVER_ERROR,
 }
 BUSY_RETRY_AFTER_SECONDS = 1
+# Litestar's own HTTP errors that keep their status; any other 4xx is answered as a validation error.
+CODE_OF_HTTP_STATUS = {
+    status: code for code, status in STATUS_OF_CODE.items() if code not in ("validation_error", "internal_error")
+}
+
+
+def status_of(code: str) -> int:
+    return STATUS_OF_CODE.get(code, HTTP_409_CONFLICT)
+
+
 # A title is a stable English summary; where the English detail has placeholders, a fixed one instead.
 TITLES = {code: text.en for code, text in PROBLEMS.items() if "{" not in text.en} | {
     "closed": "The service is closed that day.",
@@ -57,6 +75,40 @@ TITLES = {code: text.en for code, text in PROBLEMS.items() if "{" not in text.en
     "too_early": "Too early to take a queue ticket for this booking.",
     "bookings_affected": "The change would leave booked citizens without a place.",
 }
+
+
+ProblemCode = Literal[tuple(PROBLEMS)]  # type: ignore[valid-type]  # every code problem() can write
+
+
+class FieldProblem(msgspec.Struct):
+    field: str
+    code: str
+    message: str
+
+
+class AffectedBooking(msgspec.Struct):
+    """A booking a refused rule change would leave without a place (``capacity_changes.described``)."""
+
+    code: str
+    start: dt.datetime
+    service: str
+    counter: str
+    status: str
+    citizen: str
+
+
+class ProblemDetails(msgspec.Struct):
+    """The body of every problem this API answers, as ``problem`` writes it: the OpenAPI document's schema
+    for ``application/problem+json`` (never built here; the API's conformance test holds the two together)."""
+
+    status: int
+    title: str
+    detail: str
+    instance: str
+    code: ProblemCode
+    type: str | UnsetType = UNSET  # absent: about:blank (RFC 9457)
+    errors: list[FieldProblem] | UnsetType = UNSET  # validation_error: what is wrong with which field
+    bookings: list[AffectedBooking] | UnsetType = UNSET  # bookings_affected: the bookings in the way
 
 
 def problem(
@@ -108,7 +160,7 @@ def domain_error_handler(request: Request, error: DomainError) -> Response:
         more["next_online"] = error.next_online
     return problem(
         request,
-        STATUS_OF_CODE.get(error.code, HTTP_409_CONFLICT),
+        status_of(error.code),
         error.code,
         errors=errors,
         headers=headers,
@@ -177,15 +229,7 @@ def http_error_handler(request: Request, error: HTTPException) -> Response:
         return problem(
             request, HTTP_422_UNPROCESSABLE_ENTITY, "validation_error", errors=[FieldError("body", "json_invalid")]
         )
-    code = {
-        HTTP_401_UNAUTHORIZED: "unauthorized",
-        HTTP_403_FORBIDDEN: "forbidden",
-        HTTP_404_NOT_FOUND: "not_found",
-        HTTP_405_METHOD_NOT_ALLOWED: "method_not_allowed",
-        HTTP_413_REQUEST_ENTITY_TOO_LARGE: "payload_too_large",
-        HTTP_415_UNSUPPORTED_MEDIA_TYPE: "unsupported_media_type",
-        HTTP_429_TOO_MANY_REQUESTS: "rate_limited",
-    }.get(status)
+    code = CODE_OF_HTTP_STATUS.get(status)
     if code is None and 400 <= status < 500:
         return problem(
             request, HTTP_422_UNPROCESSABLE_ENTITY, "validation_error", errors=[FieldError("body", "value_invalid")]

@@ -29,6 +29,7 @@ from booking.staff import Principal, require_agency
 
 Ctx = NamedDependency[Context]
 Req = Request[Principal, object, object]
+TICKET_STEP = ["not_found", "invalid_transition"]
 
 
 class ArrivalIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -147,6 +148,7 @@ class QueueController(Controller):
         sync_to_thread=True,
         status_code=HTTP_201_CREATED,
         summary="Take a queue ticket (the kiosk); a code scanned again answers 200 with its ticket",
+        problems=["not_found", "closed", "wrong_day", "invalid_transition", "too_early", "walk_ins_full"],
     )
     def arrive(self, ctx: Ctx, site: FromPath[str], data: JSONBody[ArrivalIn]) -> Response[TicketOut]:
         if (data.code is None) == (data.service is None):
@@ -176,13 +178,23 @@ class QueueController(Controller):
         ctx.queue_changed(site)
         return Response(answer, status_code=HTTP_201_CREATED if new else HTTP_200_OK)
 
-    @get("/queue", sync_to_thread=True, summary="The board: tickets being called, the last calls, who waits")
+    @get(
+        "/queue",
+        sync_to_thread=True,
+        summary="The board: tickets being called, the last calls, who waits",
+        problems=["not_found"],
+    )
     def board(self, ctx: Ctx, site: FromPath[str]) -> QueueOut:
         with ctx.db.read() as session:
             found = catalogue.get_site(session, site)
             return queue_out(queue.board(session, found, ctx.clock()), ZoneInfo(found.timezone))
 
-    @get("/tickets/{ticket:str}", sync_to_thread=True, summary="A ticket's status, place and estimated wait")
+    @get(
+        "/tickets/{ticket:str}",
+        sync_to_thread=True,
+        summary="A ticket's status, place and estimated wait",
+        problems=["not_found"],
+    )
     def ticket(self, ctx: Ctx, site: FromPath[str], ticket: FromPath[str]) -> TicketOut:
         now = ctx.clock()
         with ctx.db.read() as session:
@@ -194,19 +206,37 @@ class StaffQueueController(Controller):
     path = "/staff"
     tags = ["queue"]
 
-    @post("/counters/{label:str}/call-next", sync_to_thread=True, status_code=200, summary="Panggil berikutnya")
+    @post(
+        "/counters/{label:str}/call-next",
+        sync_to_thread=True,
+        status_code=200,
+        summary="Panggil berikutnya",
+        problems=["not_found", "counter_busy", "queue_empty"],
+    )
     def call_next(self, ctx: Ctx, request: Req, label: FromPath[str]) -> TicketOut:
         return _step(ctx, request.user, lambda session, now: queue.call_next(session, request.user, label, now=now))
 
-    @post("/tickets/{ticket:str}/recall", sync_to_thread=True, status_code=200, summary="Panggil ulang")
+    @post(
+        "/tickets/{ticket:str}/recall",
+        sync_to_thread=True,
+        status_code=200,
+        summary="Panggil ulang",
+        problems=TICKET_STEP,
+    )
     def recall(self, ctx: Ctx, request: Req, ticket: FromPath[str]) -> TicketOut:
         return _step(ctx, request.user, lambda session, now: queue.recall(session, request.user, ticket, now=now))
 
-    @post("/tickets/{ticket:str}/start", sync_to_thread=True, status_code=200, summary="Mulai layani")
+    @post(
+        "/tickets/{ticket:str}/start",
+        sync_to_thread=True,
+        status_code=200,
+        summary="Mulai layani",
+        problems=TICKET_STEP,
+    )
     def start(self, ctx: Ctx, request: Req, ticket: FromPath[str]) -> TicketOut:
         return _step(ctx, request.user, lambda session, now: queue.start(session, request.user, ticket, now=now))
 
-    @post("/tickets/{ticket:str}/done", sync_to_thread=True, status_code=200, summary="Selesai")
+    @post("/tickets/{ticket:str}/done", sync_to_thread=True, status_code=200, summary="Selesai", problems=TICKET_STEP)
     def done(self, ctx: Ctx, request: Req, ticket: FromPath[str]) -> TicketOut:
         return _step(ctx, request.user, lambda session, now: queue.finish(session, request.user, ticket, now=now))
 
@@ -215,11 +245,18 @@ class StaffQueueController(Controller):
         sync_to_thread=True,
         status_code=200,
         summary="Tidak hadir: after the site's number of recalls; the ticket may come back once",
+        problems=TICKET_STEP,
     )
     def missed(self, ctx: Ctx, request: Req, ticket: FromPath[str]) -> TicketOut:
         return _step(ctx, request.user, lambda session, now: queue.miss(session, request.user, ticket, now=now))
 
-    @post("/tickets/{ticket:str}/comeback", sync_to_thread=True, status_code=200, summary="A missed citizen is back")
+    @post(
+        "/tickets/{ticket:str}/comeback",
+        sync_to_thread=True,
+        status_code=200,
+        summary="A missed citizen is back",
+        problems=TICKET_STEP,
+    )
     def comeback(self, ctx: Ctx, request: Req, ticket: FromPath[str]) -> TicketOut:
         return _step(ctx, request.user, lambda session, now: queue.come_back(session, request.user, ticket, now=now))
 
@@ -228,6 +265,7 @@ class StaffQueueController(Controller):
         sync_to_thread=True,
         status_code=200,
         summary="Alihkan: on to another service, keeping the citizen's place in the day",
+        problems=[*TICKET_STEP, "closed"],
     )
     def transfer(self, ctx: Ctx, request: Req, ticket: FromPath[str], data: JSONBody[TransferIn]) -> TicketOut:
         return _step(
@@ -236,7 +274,12 @@ class StaffQueueController(Controller):
             lambda session, now: queue.transfer(session, request.user, ticket, data.service, now=now),
         )
 
-    @get("/queue", sync_to_thread=True, summary="An agency's queue now: its counters and who waits, in order")
+    @get(
+        "/queue",
+        sync_to_thread=True,
+        summary="An agency's queue now: its counters and who waits, in order",
+        problems=["not_found"],
+    )
     def waiting(
         self, ctx: Ctx, request: Req, agency: Annotated[str | None, QueryParameter(max_length=64)] = None
     ) -> StaffQueueOut:

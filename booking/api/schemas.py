@@ -25,9 +25,13 @@ class CitizenIn(msgspec.Struct, forbid_unknown_fields=True):
     email: str | None = None
 
 
+# A start as the availability lists it, e.g. 2026-12-01T08:00:00+07:00 (booking.bookings.parse_start reads it).
+SLOT_START = msgspec.Meta(description="A slot's start as the availability lists it, with its offset")
+
+
 class BookingIn(msgspec.Struct, forbid_unknown_fields=True):
     service: str
-    start: str
+    start: Annotated[str, SLOT_START]
     citizen: CitizenIn
     # Left out: ["sms"], or none with ``no_messages``. ``[]`` alone is refused: the code would never arrive.
     channels: list[str] | msgspec.UnsetType = msgspec.UNSET
@@ -41,7 +45,7 @@ class BookingIn(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class RescheduleIn(msgspec.Struct, forbid_unknown_fields=True):
-    start: str
+    start: Annotated[str, SLOT_START]
 
 
 class SiteOut(msgspec.Struct):

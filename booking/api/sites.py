@@ -13,6 +13,7 @@ from litestar.status_codes import HTTP_201_CREATED
 
 from booking import catalogue, idempotency, outbox
 from booking.api.context import Context
+from booking.api.openapi import BOOKING_REFUSALS
 from booking.api.schemas import (
     AgencyOut,
     AvailabilityOut,
@@ -32,6 +33,7 @@ from booking.errors import DomainError, FieldError, InvalidInput
 from booking.messages import negotiate_language
 
 DEFAULT_DAYS = 14
+FIRST_DAY, LAST_DAY = "YYYY-MM-DD; default: today", f"YYYY-MM-DD; default: {DEFAULT_DAYS} days in all"
 EARLIEST_DATE, LATEST_DATE = dt.date(2000, 1, 1), dt.date(2999, 12, 31)
 Ctx = NamedDependency[Context]
 
@@ -45,13 +47,18 @@ class SiteController(Controller):
         with ctx.db.read() as session:
             return [site_out(site) for site in catalogue.list_sites(session)]
 
-    @get("/{site:str}/agencies", sync_to_thread=True, summary="Agencies of a site")
+    @get("/{site:str}/agencies", sync_to_thread=True, summary="Agencies of a site", problems=["not_found"])
     def agencies(self, ctx: Ctx, site: FromPath[str]) -> list[AgencyOut]:
         with ctx.db.read() as session:
             found = catalogue.get_site(session, site)
             return [agency_out(agency, count) for agency, count in catalogue.list_agencies(session, found)]
 
-    @get("/{site:str}/services", sync_to_thread=True, summary="Services of a site, by agency or search words")
+    @get(
+        "/{site:str}/services",
+        sync_to_thread=True,
+        summary="Services of a site, by agency or search words",
+        problems=["not_found"],
+    )
     def services(
         self,
         ctx: Ctx,
@@ -67,6 +74,7 @@ class SiteController(Controller):
         "/{site:str}/services/{code:str}/availability",
         sync_to_thread=True,
         summary="Open, full and closed days with free slots (at most 31 days)",
+        problems=["not_found"],
     )
     def availability(
         self,
@@ -74,8 +82,8 @@ class SiteController(Controller):
         request: Request,
         site: FromPath[str],
         code: FromPath[str],
-        from_: Annotated[str | None, QueryParameter(name="from", max_length=20)] = None,
-        to: Annotated[str | None, QueryParameter(name="to", max_length=20)] = None,
+        from_: Annotated[str | None, QueryParameter(name="from", max_length=20, description=FIRST_DAY)] = None,
+        to: Annotated[str | None, QueryParameter(name="to", max_length=20, description=LAST_DAY)] = None,
     ) -> AvailabilityOut:
         now = ctx.clock()
         with ctx.db.read() as session:
@@ -90,6 +98,7 @@ class SiteController(Controller):
         sync_to_thread=True,
         status_code=HTTP_201_CREATED,
         summary="Book a slot; honours Idempotency-Key",
+        problems=BOOKING_REFUSALS + ["not_found", "idempotency_conflict"],
     )
     def create(
         self,

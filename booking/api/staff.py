@@ -16,6 +16,7 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 from booking import counter_work
 from booking.api.auth import TokenIssuer
 from booking.api.context import Context
+from booking.api.openapi import AlsoAsCsv
 from booking.api.schemas import (
     AgencyRef,
     CounterScheduleOut,
@@ -36,6 +37,7 @@ from booking.models import Site
 from booking.staff import Principal, begin_login, finish_login, password_matches
 
 Ctx = NamedDependency[Context]
+COUNTER_STEP_REFUSALS = ["not_found", "invalid_transition", "wrong_day"]
 Tokens = NamedDependency[TokenIssuer]
 CSV_HEADER = [
     "counter",
@@ -75,7 +77,13 @@ class AuthController(Controller):
     path = "/auth"
     tags = ["staff"]
 
-    @post("/token", sync_to_thread=True, status_code=200, summary="Staff login: a bearer token")
+    @post(
+        "/token",
+        sync_to_thread=True,
+        status_code=200,
+        summary="Staff login: a bearer token",
+        problems=["unauthorized", "rate_limited"],
+    )
     def token(self, ctx: Ctx, tokens: Tokens, data: JSONBody[LoginIn]) -> TokenOut:
         return issue_token(ctx, tokens, data.username, data.password)
 
@@ -88,14 +96,16 @@ class StaffController(Controller):
         "/schedule",
         sync_to_thread=True,
         summary="The day's bookings per counter of an agency; Accept: text/csv gives CSV",
+        problems=["not_found"],
+        operation_class=AlsoAsCsv,
     )
     def schedule(
         self,
         ctx: Ctx,
         request: Request[Principal, object, object],
-        date: Annotated[str | None, QueryParameter(max_length=20)] = None,
+        date: Annotated[str | None, QueryParameter(max_length=20, description="YYYY-MM-DD; default today")] = None,
         agency: Annotated[str | None, QueryParameter(max_length=64)] = None,
-    ) -> Response:
+    ) -> Response[ScheduleOut]:  # or CSV (AlsoAsCsv documents it)
         principal = request.user
         with ctx.db.read() as session:
             site = _site_of(session, principal)
@@ -110,12 +120,23 @@ class StaffController(Controller):
                 )
             return Response(schedule_out(schedule))
 
-    @get("/bookings/{code:str}", sync_to_thread=True, summary="One booking of your agency, by code or scanned QR")
+    @get(
+        "/bookings/{code:str}",
+        sync_to_thread=True,
+        summary="One booking of your agency, by code or scanned QR",
+        problems=["not_found"],
+    )
     def show(self, ctx: Ctx, request: Request[Principal, object, object], code: FromPath[str]) -> StaffBookingOut:
         with ctx.db.read() as session:
             return staff_booking_out(counter_work.booking_for_staff(session, request.user, code))
 
-    @post("/bookings/{code:str}/check-in", sync_to_thread=True, status_code=200, summary="The citizen has arrived")
+    @post(
+        "/bookings/{code:str}/check-in",
+        sync_to_thread=True,
+        status_code=200,
+        summary="The citizen has arrived",
+        problems=COUNTER_STEP_REFUSALS,
+    )
     def check_in(self, ctx: Ctx, request: Request[Principal, object, object], code: FromPath[str]) -> StaffBookingOut:
         return _advance(ctx, request.user, code, "check_in")
 
@@ -124,13 +145,20 @@ class StaffController(Controller):
         sync_to_thread=True,
         status_code=200,
         summary="Check in by what a scanner read: the booking code or the manage link in its QR code",
+        problems=COUNTER_STEP_REFUSALS,
     )
     def check_in_scanned(
         self, ctx: Ctx, request: Request[Principal, object, object], data: JSONBody[ScanIn]
     ) -> StaffBookingOut:
         return _advance(ctx, request.user, data.scan, "check_in")
 
-    @post("/bookings/{code:str}/serve", sync_to_thread=True, status_code=200, summary="The citizen was served")
+    @post(
+        "/bookings/{code:str}/serve",
+        sync_to_thread=True,
+        status_code=200,
+        summary="The citizen was served",
+        problems=COUNTER_STEP_REFUSALS,
+    )
     def serve(self, ctx: Ctx, request: Request[Principal, object, object], code: FromPath[str]) -> StaffBookingOut:
         return _advance(ctx, request.user, code, "serve")
 
@@ -139,11 +167,18 @@ class StaffController(Controller):
         sync_to_thread=True,
         status_code=200,
         summary="The citizen did not come (once the slot has begun)",
+        problems=COUNTER_STEP_REFUSALS,
     )
     def no_show(self, ctx: Ctx, request: Request[Principal, object, object], code: FromPath[str]) -> StaffBookingOut:
         return _advance(ctx, request.user, code, "no_show")
 
-    @post("/walk-ins", sync_to_thread=True, status_code=201, summary="Book a walk-in into the current or next slot")
+    @post(
+        "/walk-ins",
+        sync_to_thread=True,
+        status_code=201,
+        summary="Book a walk-in into the current or next slot",
+        problems=["closed", "slot_full", "duplicate_booking"],  # walk-ins use no daily quota
+    )
     def walk_in(
         self, ctx: Ctx, request: Request[Principal, object, object], data: JSONBody[WalkInIn]
     ) -> StaffBookingOut:
