@@ -19,7 +19,7 @@ from booking import audit, catalogue
 from booking.capacity_changes import SCHEDULE_CHANGED, counters_of_scope, settle_counters, settle_quota
 from booking.catalogue import unusable_key
 from booking.errors import FieldError, InvalidInput, NotFound
-from booking.messages import Text
+from booking.messages import closed_notice
 from booking.models import Agency, Booking, Closure, Counter, OpeningRule, Service, Site
 from booking.staff import Principal, require_admin
 
@@ -307,7 +307,8 @@ class Admin:
         )
         self.session.add(closure)
         scope = counters_of_scope(self.session, self.site, closure.agency_id, closure.counter_id)
-        why = Text(f"MPP tutup: {closure.reason}", f"The MPP is closed: {closure.reason_en}")
+        what = counter.label if counter else agency.name if agency else None  # the notice names what closed
+        why = closed_notice(what, closure.reason, closure.reason_en)
         cancelled = settle_counters(self.session, self.site, scope, now=self.now, force=self.force, reason=why)
         self._audit("closure.create", f"closure:{closure.id}", None, _closure_fields(closure), cancelled)
         return closure

@@ -35,7 +35,7 @@ from litestar.status_codes import (
 )
 
 from booking.errors import BookingsAffected, DomainError, FieldError, InvalidInput
-from booking.messages import ACTIONS, DAY_REASONS, FIELD_ERRORS, PROBLEMS, negotiate_language
+from booking.messages import ACTIONS, FIELD_ERRORS, PROBLEMS, long_date, negotiate_language, status_name
 
 log = logging.getLogger("booking.api")
 
@@ -65,8 +65,10 @@ def problem(
     errors: list[FieldError] | None = None,
     headers: dict[str, str] | None = None,
     more: dict[str, Any] | None = None,
+    wording: str | None = None,
     **params: object,
 ) -> Response:
+    """The problem for ``code``; its ``detail`` is the sentence ``wording`` names (the code's own by default)."""
     language = negotiate_language(request.headers.get("accept-language"))
     extra: dict[str, Any] = {"code": code, **(more or {})}
     if errors is not None:
@@ -81,7 +83,7 @@ def problem(
     exception = ProblemDetailsException(
         status_code=http_status,
         title=TITLES.get(code, code),
-        detail=PROBLEMS[code](language, **params),
+        detail=PROBLEMS[wording or code](language, **params),
         instance=request.url.path,
         headers={**(headers or {}), "Content-Language": language},
         extra=extra,
@@ -108,23 +110,31 @@ def domain_error_handler(request: Request, error: DomainError) -> Response:
         errors=errors,
         headers=headers,
         more=more,
+        wording=error.wording,
         **_detail_params(error, language),
     )
 
 
 def problem_detail(error: DomainError, language: str) -> str:
     """The ``detail`` a domain error gets, for the pages to say exactly what the API says."""
-    return PROBLEMS[error.code](language, **_detail_params(error, language))
+    return PROBLEMS[error.wording or error.code](language, **_detail_params(error, language))
 
 
 def _detail_params(error: DomainError, language: str) -> dict[str, object]:
+    """The error's facts as a person reads them: words for codes, dates written out, minutes for seconds."""
     params = dict(error.params)
     if "action" in params:
         params["action"] = ACTIONS[params["action"]](language)
+    if "status" in params:
+        params["status"] = status_name(str(params["status"]), language)
+    if "date" in params:
+        params["date"] = long_date(params["date"], language)
     if error.code == "closed":
-        reason = params.pop("reason_en", None) if language == "en" else None
-        params = {"reason": reason or params.get("reason") or DAY_REASONS["no_service"](language)}
-    params.pop("retry_after", None)
+        english = params.pop("reason_en", None) if language == "en" else None
+        params = {"reason": english or params["reason"]}
+    retry_after = params.pop("retry_after", None)
+    if error.wording == "account_locked":
+        params["minutes"] = max(1, -(-int(retry_after or 60) // 60))
     return params
 
 

@@ -114,11 +114,17 @@ def test_a_closure_of_another_site_does_not_close_this_one(client, db):
     assert days(client, site="lain")[0]["reason"] == "Renovasi gedung"
 
 
-def test_a_day_without_opening_hours_is_closed(client, db):
+def test_a_day_without_opening_hours_is_closed_and_named_never_today(client, db):
     make_site(db, weekdays=range(5))  # Monday to Friday
     saturday = dt.date(2026, 12, 5)
     assert days(client, first=saturday)[0]["status"] == "closed"
-    assert days(client, first=saturday)[0]["reason"] == "Tidak ada layanan pada hari ini"
+    assert days(client, first=saturday)[0]["reason"] == "Tidak ada layanan pada hari Sabtu"
+    english = client.get(
+        "/api/v1/sites/uji/services/KTP/availability",
+        params={"from": saturday, "to": saturday},
+        headers={"Accept-Language": "en"},
+    )
+    assert english.json()["days"][0]["reason"] == "No service on Saturday"
 
 
 def test_slots_inside_the_lead_time_are_not_offered(client, db, clock):
