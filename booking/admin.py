@@ -15,12 +15,12 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from booking import audit, catalogue
+from booking import audit, catalogue, search
 from booking.capacity_changes import SCHEDULE_CHANGED, counters_of_scope, settle_counters, settle_quota
 from booking.catalogue import unusable_key
 from booking.errors import FieldError, InvalidInput, NotFound
 from booking.messages import closed_notice
-from booking.models import Agency, Booking, Closure, Counter, OpeningRule, Service, Site
+from booking.models import Agency, Booking, Closure, Counter, OpeningRule, SearchSynonym, Service, Site
 from booking.staff import Principal, require_admin
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
@@ -323,6 +323,41 @@ class Admin:
         settle_counters(self.session, self.site, scope, now=self.now, force=self.force, reason=SCHEDULE_CHANGED)
         self._audit("closure.remove", f"closure:{closure_id}", before, None)
 
+    # search synonyms: the ways citizens write a service
+
+    def synonyms(self) -> list[SearchSynonym]:
+        return search.site_synonyms(self.session, self.site)
+
+    def add_synonym(self, values: dict[str, Any]) -> SearchSynonym:
+        errors = _required(values, ("term", "means"))
+        for name in ("term", "means"):
+            check_text(errors, values, name, 100)
+        _raise(errors)
+        plain = {name: search.plain(values[name]) for name in ("term", "means")}
+        term, means = plain["term"], plain["means"]
+        if not term or not means:  # punctuation only: nothing a search could match
+            errors += [FieldError(name, "value_invalid") for name, text in plain.items() if not text]
+        elif search.joined(term) == search.joined(means):
+            errors.append(FieldError("means", "synonym_same"))
+        elif any(search.same_synonym(row, term, means) for row in self.synonyms()):
+            errors.append(FieldError("term", "value_taken"))
+        _raise(errors)
+        synonym = SearchSynonym(site_id=self.site.id, term=term, means=means)
+        self.session.add(synonym)
+        self.session.flush()
+        self._audit("synonym.create", f"synonym:{synonym.id}", None, _synonym_fields(synonym))
+        return synonym
+
+    def remove_synonym(self, synonym_id: int) -> None:
+        synonym = self.session.scalar(
+            select(SearchSynonym).where(SearchSynonym.id == synonym_id, SearchSynonym.site_id == self.site.id)
+        )
+        if synonym is None:
+            raise NotFound(what="synonym")
+        before = _synonym_fields(synonym)
+        self.session.delete(synonym)
+        self._audit("synonym.remove", f"synonym:{synonym_id}", before, None)
+
     # the site's own settings
 
     def update_site(self, values: dict[str, Any]) -> Site:
@@ -517,6 +552,10 @@ def _service_fields(service: Service) -> dict[str, Any]:
 
 def _counter_fields(counter: Counter) -> dict[str, Any]:
     return {"label": counter.label, "services": sorted(service.code for service in counter.services)}
+
+
+def _synonym_fields(synonym: SearchSynonym) -> dict[str, Any]:
+    return {"term": synonym.term, "means": synonym.means}
 
 
 def _closure_fields(closure: Closure) -> dict[str, Any]:

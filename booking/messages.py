@@ -170,6 +170,9 @@ FIELD_ERRORS: dict[str, Text] = {
     "walk_in_share_too_big": Text(
         "Jatah walk-in tidak boleh melebihi kapasitas.", "The walk-in share cannot exceed the capacity."
     ),
+    "synonym_same": Text(
+        "Sinonim harus berbeda dari kata yang dimaksud.", "A synonym must differ from what it stands for."
+    ),
     "dates_reversed": Text(
         "Tanggal akhir tidak boleh sebelum tanggal mulai.", "The end date must not be before the start."
     ),
