@@ -88,7 +88,10 @@ def why_closed(service: Service, closures: list[Closure], day: dt.date) -> Text:
             closed_counters.setdefault((closure.reason, closure.reason_en), []).append(counter.label)
     if not closed_counters:
         return no_service_on(day)
-    notices = [closed_notice(", ".join(labels), *reasons) for reasons, labels in closed_counters.items()]
+    notices = [
+        closed_notice(", ".join(labels), *reasons, several=len(labels) > 1)
+        for reasons, labels in closed_counters.items()
+    ]
     return Text("; ".join(notice.id for notice in notices), "; ".join(notice.en for notice in notices))
 
 

@@ -189,6 +189,7 @@ DAY_REASONS: dict[str, Text] = {
 # A closure as the citizen is told it: what closed, then why. A closure of the whole site (or a national
 # holiday) gives its reason alone on the calendar; a cancellation notice says the MPP closed.
 CLOSED_PART = Text("{what} tutup: {reason}", "{what} is closed: {reason}")
+CLOSED_PARTS = Text("{what} tutup: {reason}", "{what} are closed: {reason}")  # several counters
 CLOSED_SITE = Text("MPP tutup: {reason}", "The MPP is closed: {reason}")
 
 # A booking's status as a person reads it; the JSON keeps the codes (they are the contract).
@@ -229,12 +230,13 @@ def no_service_on(day: dt.date) -> Text:
     return Text(*(template(language, weekday=format_date(day, "EEEE", locale=language)) for language in LANGUAGES))
 
 
-def closed_notice(what: str | None, reason: str, reason_en: str) -> Text:
-    """Why a day is closed or a booking was cancelled, naming what closed (an agency, a counter); the MPP
-    itself when ``what`` is None."""
+def closed_notice(what: str | None, reason: str, reason_en: str, *, several: bool = False) -> Text:
+    """Why a day is closed or a booking was cancelled, naming what closed (an agency, a counter, ``several``
+    counters); the MPP itself when ``what`` is None."""
     if what is None:
         return Text(CLOSED_SITE("id", reason=reason), CLOSED_SITE("en", reason=reason_en or reason))
-    return Text(CLOSED_PART("id", what=what, reason=reason), CLOSED_PART("en", what=what, reason=reason_en or reason))
+    template = CLOSED_PARTS if several else CLOSED_PART
+    return Text(template("id", what=what, reason=reason), template("en", what=what, reason=reason_en or reason))
 
 
 def negotiate_language(accept_language: str | None) -> str:

@@ -134,6 +134,13 @@ def test_slots_inside_the_lead_time_are_not_offered(client, db, clock):
     assert first["start"] == "2026-12-01T10:30:00+07:00"  # 09:30 starts before 09:40; then the break
 
 
+def test_a_day_whose_last_slot_is_inside_the_lead_time_says_booking_for_it_has_closed(client, db, clock):
+    make_site(db)
+    clock.now = dt.datetime(2026, 12, 1, 4, 10, tzinfo=dt.UTC)  # 11:10 local: the 11:30 slot is too soon
+    today = days(client)[0]
+    assert today["status"] == "closed" and today["reason"] == "Waktu pemesanan untuk hari itu sudah lewat"
+
+
 def test_days_outside_the_booking_window_are_closed(client, db):
     make_site(db)
     assert days(client, first=TOMORROW - dt.timedelta(days=2))[0]["reason"] == "Tanggal sudah lewat"

@@ -100,7 +100,7 @@ def test_a_counter_s_closure_names_the_counter(office):
 
     close(office, counter="Loket 2", reason="AC rusak", reason_en="air conditioning broken")
     assert day_reason(office) == "Loket 1, Loket 2 tutup: AC rusak"
-    assert day_reason(office, language="en") == "Loket 1, Loket 2 is closed: air conditioning broken"
+    assert day_reason(office, language="en") == "Loket 1, Loket 2 are closed: air conditioning broken"
 
 
 def test_the_whole_mpp_s_closure_says_the_mpp_closed(office):
