@@ -15,12 +15,12 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from booking import audit, catalogue
+from booking import audit, catalogue, search
 from booking.capacity_changes import SCHEDULE_CHANGED, counters_of_scope, settle_counters, settle_quota
 from booking.catalogue import unusable_key
 from booking.errors import FieldError, InvalidInput, NotFound
-from booking.messages import Text
-from booking.models import MAX_ROW_ID, Agency, Booking, Closure, Counter, OpeningRule, Service, Site
+from booking.messages import closed_notice
+from booking.models import MAX_ROW_ID, Agency, Booking, Closure, Counter, OpeningRule, SearchSynonym, Service, Site
 from booking.queue import PREFIX, free_ticket_prefix, ticket_prefixes
 from booking.staff import Principal, require_admin
 
@@ -338,7 +338,8 @@ class Admin:
         )
         self.session.add(closure)
         scope = counters_of_scope(self.session, self.site, closure.agency_id, closure.counter_id)
-        why = Text(f"MPP tutup: {closure.reason}", f"The MPP is closed: {closure.reason_en}")
+        what = counter.label if counter else agency.name if agency else None  # the notice names what closed
+        why = closed_notice(what, closure.reason, closure.reason_en)
         cancelled = settle_counters(self.session, self.site, scope, now=self.now, force=self.force, reason=why)
         self._audit("closure.create", f"closure:{closure.id}", None, _closure_fields(closure), cancelled)
         return closure
@@ -353,6 +354,41 @@ class Admin:
         self.session.delete(closure)
         settle_counters(self.session, self.site, scope, now=self.now, force=self.force, reason=SCHEDULE_CHANGED)
         self._audit("closure.remove", f"closure:{closure_id}", before, None)
+
+    # search synonyms: the ways citizens write a service
+
+    def synonyms(self) -> list[SearchSynonym]:
+        return search.site_synonyms(self.session, self.site)
+
+    def add_synonym(self, values: dict[str, Any]) -> SearchSynonym:
+        errors = _required(values, ("term", "means"))
+        for name in ("term", "means"):
+            check_text(errors, values, name, 100)
+        _raise(errors)
+        plain = {name: search.plain(values[name]) for name in ("term", "means")}
+        term, means = plain["term"], plain["means"]
+        if not term or not means:  # punctuation only: nothing a search could match
+            errors += [FieldError(name, "value_invalid") for name, text in plain.items() if not text]
+        elif search.joined(term) == search.joined(means):
+            errors.append(FieldError("means", "synonym_same"))
+        elif any(search.same_synonym(row, term, means) for row in self.synonyms()):
+            errors.append(FieldError("term", "value_taken"))
+        _raise(errors)
+        synonym = SearchSynonym(site_id=self.site.id, term=term, means=means)
+        self.session.add(synonym)
+        self.session.flush()
+        self._audit("synonym.create", f"synonym:{synonym.id}", None, _synonym_fields(synonym))
+        return synonym
+
+    def remove_synonym(self, synonym_id: int) -> None:
+        synonym = self.session.scalar(
+            select(SearchSynonym).where(SearchSynonym.id == synonym_id, SearchSynonym.site_id == self.site.id)
+        )
+        if synonym is None:
+            raise NotFound(what="synonym")
+        before = _synonym_fields(synonym)
+        self.session.delete(synonym)
+        self._audit("synonym.remove", f"synonym:{synonym_id}", before, None)
 
     # the site's own settings
 
@@ -563,6 +599,10 @@ def _service_fields(service: Service) -> dict[str, Any]:
 
 def _counter_fields(counter: Counter) -> dict[str, Any]:
     return {"label": counter.label, "services": sorted(service.code for service in counter.services)}
+
+
+def _synonym_fields(synonym: SearchSynonym) -> dict[str, Any]:
+    return {"term": synonym.term, "means": synonym.means}
 
 
 def _closure_fields(closure: Closure) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from booking import catalogue
 from booking.errors import FieldError, InvalidInput, NotFound
-from booking.messages import DAY_REASONS, Text
+from booking.messages import DAY_REASONS, Text, closed_notice, no_service_on
 from booking.models import Closure, Counter, Service, ServiceDayLoad, Site, SlotLoad
 from booking.schedule import CounterSlot, OfferedStart, RuleHours, closure_for, counter_slots, offered_starts, rules_on
 
@@ -76,6 +76,35 @@ def open_counters(service: Service, closures: list[Closure], day: dt.date) -> li
     ]
 
 
+def why_closed(service: Service, closures: list[Closure], day: dt.date) -> Text:
+    """Why a service has no slot on a day: what closed (the agency, or its counters), else no opening hours."""
+    whole_agency = closure_for(closures, day, service.agency_id)
+    if whole_agency is not None:
+        return closure_reason(whole_agency, service)
+    closed_counters: dict[tuple[str, str], list[str]] = {}  # one line per reason, naming its counters
+    for counter in sorted(service.counters, key=lambda counter: counter.id):
+        closure = closure_for(closures, day, service.agency_id, counter.id)
+        if closure is not None:
+            closed_counters.setdefault((closure.reason, closure.reason_en), []).append(counter.label)
+    if not closed_counters:
+        return no_service_on(day)
+    notices = [
+        closed_notice(", ".join(labels), *reasons, several=len(labels) > 1)
+        for reasons, labels in closed_counters.items()
+    ]
+    return Text("; ".join(notice.id for notice in notices), "; ".join(notice.en for notice in notices))
+
+
+def closure_reason(closure: Closure, service: Service) -> Text:
+    """A closure in the words a citizen of this service reads: a holiday or the site's closure by its own
+    reason, an agency's or a counter's naming it ("Dinas ... tutup: listrik padam")."""
+    if closure.agency_id is None:
+        return Text(closure.reason, closure.reason_en or closure.reason)
+    labels = {counter.id: counter.label for counter in service.counters}
+    what = service.agency.name if closure.counter_id is None else labels.get(closure.counter_id, service.agency.name)
+    return closed_notice(what, closure.reason, closure.reason_en)
+
+
 def service_availability(
     session: Session, site: Site, service_code: str, first: dt.date, last: dt.date, now: dt.datetime
 ) -> Availability:
@@ -108,17 +137,14 @@ def _day_offer(service, site, closures, day, now, booked: BookedPlaces, quota_us
         return DayOffer(day, "closed", DAY_REASONS["not_yet_open"])
     counters = open_counters(service, closures, day)
     if isinstance(counters, Closure):
-        return DayOffer(day, "closed", Text(counters.reason, counters.reason_en or counters.reason))
+        return DayOffer(day, "closed", closure_reason(counters, service))
 
     hours = tuple(() if c is None else tuple(RuleHours.of(rule) for rule in rules_on(c, day)) for c in counters)
+    starts = offered_starts(day, ZoneInfo(site.timezone), hours)
     earliest = earliest_bookable_start(site, now)
-    offers = [
-        SlotOffer(start.starts_at, start.ends_at, booked.free_at(start))
-        for start in offered_starts(day, ZoneInfo(site.timezone), hours)
-        if start.starts_at >= earliest
-    ]
+    offers = [SlotOffer(s.starts_at, s.ends_at, booked.free_at(s)) for s in starts if s.starts_at >= earliest]
     if not offers:
-        return DayOffer(day, "closed", DAY_REASONS["no_service"])
+        return DayOffer(day, "closed", DAY_REASONS["too_late"] if starts else why_closed(service, closures, day))
 
     reason = None
     if service.daily_quota is not None:

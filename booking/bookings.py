@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from booking import catalogue, lifecycle, outbox
-from booking.availability import earliest_bookable_start, last_bookable_day, open_slots
+from booking.availability import closure_reason, earliest_bookable_start, last_bookable_day, open_slots, why_closed
 from booking.citizens import Citizen, check_channels, check_citizen, nik_hash
 from booking.db import insert_ignoring_conflicts
 from booking.errors import (
@@ -35,6 +35,7 @@ from booking.errors import (
     QuotaExhausted,
     SlotFull,
 )
+from booking.messages import Text
 from booking.models import (
     Booking,
     BookingStatus,
@@ -52,6 +53,7 @@ LOCALES = ("id", "en")
 # No 0/O, 1/I/L, U: a code read aloud over the phone or copied from paper cannot be misheard or mistyped.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
 CODE_LENGTH = 8
+REASON_LENGTH = Booking.cancel_reason.type.length  # 300
 
 
 @dataclass(frozen=True)
@@ -138,7 +140,7 @@ def book_walk_in(
     today = now.astimezone(zone).date()
     slots = open_slots(service, site, catalogue.closures_between(session, site, today, today), today)
     if isinstance(slots, Closure):
-        raise Closed(reason=slots.reason, reason_en=slots.reason_en or slots.reason)
+        raise closed_because(closure_reason(slots, service))
     starts = sorted({slot.starts_at for slot in slots if slot.ends_at > now})[:2]  # the current and the next
     if not starts:
         raise InvalidInput([FieldError("service", "no_slot_now")])
@@ -208,6 +210,8 @@ def cancel_booking(session: Session, booking: Booking, *, now: dt.datetime) -> B
 
 def cancel_by_site(session: Session, booking: Booking, *, reason: str, now: dt.datetime) -> Booking:
     """The MPP cancels a booking its new rules leave without a place; the notice tells the citizen why."""
+    if len(reason) > REASON_LENGTH:  # an agency's long name and a long reason: the column's length
+        reason = reason[: REASON_LENGTH - 1].rstrip() + "…"
     lifecycle.take_step(session, booking, "cancel_by_site", now=now, cancel_reason=reason)
     _give_back(session, booking)
     outbox.plan_cancellation(session, booking, now)
@@ -392,15 +396,18 @@ def _slots_at(session: Session, site: Site, service: Service, start: dt.datetime
     day = start.astimezone(ZoneInfo(site.timezone)).date()
     if day > last_bookable_day(site, now):
         raise InvalidInput([FieldError("start", "start_too_far", {"days": site.max_days_ahead})])
-    slots = open_slots(service, site, catalogue.closures_between(session, site, day, day), day)
-    if isinstance(slots, Closure):
-        raise Closed(reason=slots.reason, reason_en=slots.reason_en or slots.reason)
-    if not slots:
-        raise Closed(reason=None)
+    closures = catalogue.closures_between(session, site, day, day)
+    slots = open_slots(service, site, closures, day)
+    if isinstance(slots, Closure) or not slots:
+        raise closed_because(why_closed(service, closures, day))
     matching = [slot for slot in slots if slot.starts_at == start]
     if not matching:
         raise InvalidInput([FieldError("start", "start_not_slot")])
     return matching
+
+
+def closed_because(reason: Text) -> Closed:
+    return Closed(reason=reason.id, reason_en=reason.en)
 
 
 def _refuse_duplicate(session: Session, service: Service, day: dt.date, nik_digest: str) -> None:

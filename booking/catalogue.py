@@ -7,6 +7,7 @@ import datetime as dt
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+from booking import search
 from booking.errors import NotFound
 from booking.models import Agency, Closure, Counter, Service, Site
 
@@ -34,7 +35,8 @@ def list_agencies(session: Session, site: Site) -> list[tuple[Agency, int]]:
 
 
 def list_services(session: Session, site: Site, agency_slug: str | None = None, query: str | None = None):
-    """Services of a site, optionally of one agency and/or whose name or code contains ``query``."""
+    """Services of a site, optionally of one agency and/or found by ``query`` the way citizens write
+    (``booking.search``: the site's synonyms, case, spaces and punctuation forgiven)."""
     statement = (
         select(Service)
         .join(Agency)
@@ -46,16 +48,10 @@ def list_services(session: Session, site: Site, agency_slug: str | None = None, 
         if unusable_key(agency_slug):
             return []
         statement = statement.where(Agency.slug == agency_slug)
-    for word in (query or "").replace("\x00", " ").split():
-        pattern = f"%{_escape_like(word.lower())}%"
-        statement = statement.where(
-            or_(
-                func.lower(Service.name).like(pattern, escape="\\"),
-                func.lower(Service.code).like(pattern, escape="\\"),
-                func.lower(Agency.name).like(pattern, escape="\\"),
-            )
-        )
-    return list(session.scalars(statement))
+    services = list(session.scalars(statement))
+    if query is None or not query.strip():
+        return services
+    return search.find(services, query, search.table_of(session, site))
 
 
 def get_service(session: Session, site: Site, code: str) -> Service | None:
@@ -92,7 +88,3 @@ def closures_between(session: Session, site: Site, first: dt.date, last: dt.date
 def unusable_key(key: str) -> bool:
     """A NUL byte can match no row, and PostgreSQL refuses to even compare it: answer 'not found' first."""
     return "\x00" in key
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -44,7 +44,7 @@ def advance(session: Session, principal: Principal, booking: Booking, action: st
     step = lifecycle.require_step(booking, action)
     today = site_today(booking.site, now)
     if booking.local_date != today:
-        raise WrongDay(date=booking.local_date.isoformat())
+        raise WrongDay(date=booking.local_date)
     if action == "no_show" and now < booking.starts_at:
         raise InvalidTransition(status=booking.status, action=action)
     before = str(booking.status)

@@ -18,7 +18,7 @@ class FieldError:
 
 class DomainError(Exception):
     code = "error"
-    wording: str | None = None  # the messages' key of its detail when it is not ``code``
+    wording: str | None = None  # the sentence a person reads, when it says more than the code's own
 
     def __init__(self, **params: object) -> None:
         super().__init__(self.code)
@@ -69,12 +69,24 @@ class Forbidden(DomainError):
     code = "forbidden"
 
 
+class WrongCredentials(Unauthorized):
+    """A login whose username or password is wrong (which of the two is not said)."""
+
+    wording = "wrong_credentials"
+
+
 class RateLimited(DomainError):
     code = "rate_limited"  # params: retry_after (seconds)
 
 
+class AccountLocked(RateLimited):
+    """Too many wrong passwords in a row: the account waits, whatever password comes next."""
+
+    wording = "account_locked"  # params: retry_after (seconds)
+
+
 class WrongDay(DomainError):
-    code = "wrong_day"  # params: date
+    code = "wrong_day"  # params: date (a datetime.date)
 
 
 class TicketStepInvalid(InvalidTransition):

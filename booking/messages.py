@@ -6,7 +6,10 @@ and (later) the pages and notifications use the same wording.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
+
+from babel.dates import format_date
 
 LANGUAGES = ("id", "en")
 DEFAULT_LANGUAGE = "id"
@@ -37,7 +40,7 @@ PROBLEMS: dict[str, Text] = {
         "NIK ini sudah memiliki pemesanan aktif untuk layanan ini pada hari yang sama.",
         "This NIK already has an active booking for this service on that day.",
     ),
-    "closed": Text("Layanan tutup pada hari itu: {reason}", "The service is closed that day: {reason}"),
+    "closed": Text("Tidak bisa memesan pada hari itu: {reason}", "Booking is not possible that day: {reason}"),
     "invalid_transition": Text(
         "Pemesanan dengan status '{status}' tidak dapat {action}.",
         "A booking with status '{status}' cannot be {action}.",
@@ -47,13 +50,16 @@ PROBLEMS: dict[str, Text] = {
         "This Idempotency-Key was used for a different request or is still being processed.",
     ),
     "unauthorized": Text("Perlu masuk terlebih dahulu.", "Authentication is required."),
+    "wrong_credentials": Text("Nama pengguna atau kata sandi salah.", "Wrong username or password."),
     "forbidden": Text("Anda tidak berhak melakukan ini.", "You are not allowed to do this."),
     "rate_limited": Text(
         "Terlalu banyak permintaan. Silakan coba lagi sebentar lagi.", "Too many requests. Please try again shortly."
     ),
-    "wrong_day": Text(
-        "Pemesanan ini untuk tanggal {date}, bukan hari ini.", "This booking is for {date}, not for today."
+    "account_locked": Text(
+        "Akun ini dikunci sementara karena kata sandi salah beberapa kali. Coba lagi dalam {minutes} menit.",
+        "This account is locked for a while after several wrong passwords. Try again in {minutes} minute(s).",
     ),
+    "wrong_day": Text("Pemesanan ini untuk {date}, bukan hari ini.", "This booking is for {date}, not for today."),
     "bookings_affected": Text(
         "Perubahan ini akan membuat {count} pemesanan kehilangan tempat. Lihat daftar 'bookings'; "
         "ulangi dengan force=true untuk membatalkannya dengan pemberitahuan.",
@@ -241,18 +247,74 @@ FIELD_ERRORS: dict[str, Text] = {
     "walk_in_share_too_big": Text(
         "Jatah walk-in tidak boleh melebihi kapasitas.", "The walk-in share cannot exceed the capacity."
     ),
+    "synonym_same": Text(
+        "Sinonim harus berbeda dari kata yang dimaksud.", "A synonym must differ from what it stands for."
+    ),
     "dates_reversed": Text(
         "Tanggal akhir tidak boleh sebelum tanggal mulai.", "The end date must not be before the start."
     ),
 }
 
 DAY_REASONS: dict[str, Text] = {
-    "no_service": Text("Tidak ada layanan pada hari ini", "No service on this day"),
+    "no_service": Text("Tidak ada layanan pada hari {weekday}", "No service on {weekday}"),
     "past": Text("Tanggal sudah lewat", "This day has passed"),
     "not_yet_open": Text("Belum dibuka untuk pemesanan", "Not yet open for booking"),
+    "too_late": Text("Waktu pemesanan untuk hari itu sudah lewat", "Booking for that day has closed"),
     "quota_exhausted": Text("Kuota harian sudah habis", "The daily quota is used up"),
     "closed_for_today": Text("Layanan sudah tutup untuk hari ini", "The service has closed for today"),
 }
+
+# A closure as the citizen is told it: what closed, then why. A closure of the whole site (or a national
+# holiday) gives its reason alone on the calendar; a cancellation notice says the MPP closed.
+CLOSED_PART = Text("{what} tutup: {reason}", "{what} is closed: {reason}")
+CLOSED_PARTS = Text("{what} tutup: {reason}", "{what} are closed: {reason}")  # several counters
+CLOSED_SITE = Text("MPP tutup: {reason}", "The MPP is closed: {reason}")
+
+# A booking's status as a person reads it; the JSON keeps the codes (they are the contract).
+STATUS_NAMES: dict[str, Text] = {
+    "confirmed": Text("Terkonfirmasi", "Confirmed"),
+    "checked_in": Text("Sudah hadir", "Checked in"),
+    "served": Text("Selesai dilayani", "Served"),
+    "no_show": Text("Tidak hadir", "Did not come"),
+    "cancelled": Text("Dibatalkan", "Cancelled"),
+}
+
+# A message's delivery status, as the booking page and the schedule's CSV name it.
+NOTIFICATION_STATUS_NAMES: dict[str, Text] = {
+    "pending": Text("Menunggu", "Waiting"),
+    "sent": Text("Terkirim", "Sent"),
+    "failed": Text("Gagal", "Failed"),
+}
+YES_NO = {True: Text("ya", "yes"), False: Text("tidak", "no")}
+
+# Babel patterns: "Selasa, 1 Desember 2026" / "Tuesday 1 December 2026" (as the messages write a date).
+LONG_DATE = {"id": "EEEE, d MMMM y", "en": "EEEE d MMMM y"}
+
+
+def status_name(status: str, language: str) -> str:
+    """A booking's status (or, failing that, a message's) in words."""
+    names = STATUS_NAMES.get(status) or NOTIFICATION_STATUS_NAMES.get(status)
+    return names(language) if names else status
+
+
+def long_date(day: dt.date, language: str) -> str:
+    language = language if language in LANGUAGES else DEFAULT_LANGUAGE
+    return format_date(day, LONG_DATE[language], locale=language)
+
+
+def no_service_on(day: dt.date) -> Text:
+    """ "Tidak ada layanan pada hari Minggu": the day named, never "hari ini" (it may be any day ahead)."""
+    template = DAY_REASONS["no_service"]
+    return Text(*(template(language, weekday=format_date(day, "EEEE", locale=language)) for language in LANGUAGES))
+
+
+def closed_notice(what: str | None, reason: str, reason_en: str, *, several: bool = False) -> Text:
+    """Why a day is closed or a booking was cancelled, naming what closed (an agency, a counter, ``several``
+    counters); the MPP itself when ``what`` is None."""
+    if what is None:
+        return Text(CLOSED_SITE("id", reason=reason), CLOSED_SITE("en", reason=reason_en or reason))
+    template = CLOSED_PARTS if several else CLOSED_PART
+    return Text(template("id", what=what, reason=reason), template("en", what=what, reason=reason_en or reason))
 
 
 def negotiate_language(accept_language: str | None) -> str:

@@ -236,6 +236,19 @@ class Closure(Base):
     kind: Mapped[str] = mapped_column(String(16), default="manual", doc="'holiday' or 'manual'")
 
 
+class SearchSynonym(Base):
+    """Two ways citizens write one thing, for one site's service search ("ektp" and "ktp", "akte" and
+    "akta"); kept in plain form (lower case, words one space apart) and used both ways round."""
+
+    __tablename__ = "search_synonyms"
+    __table_args__ = (UniqueConstraint("site_id", "term", "means"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
+    term: Mapped[str] = mapped_column(String(100), doc="what a citizen may type, e.g. 'e ktp'")
+    means: Mapped[str] = mapped_column(String(100), doc="what the services' names say, e.g. 'ktp'")
+
+
 class SlotLoad(Base):
     """Places taken in one slot of one counter. Created on first booking; never over capacity.
 

@@ -30,11 +30,10 @@ from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from booking import audit, catalogue, lifecycle, outbox
-from booking.availability import open_slots, service_availability, site_today
-from booking.bookings import WalkInRequest, book_walk_in, booking_by_code, hold_rules
+from booking.availability import open_slots, service_availability, site_today, why_closed
+from booking.bookings import WalkInRequest, book_walk_in, booking_by_code, closed_because, hold_rules
 from booking.db import StaleRead, insert_ignoring_conflicts
 from booking.errors import (
-    Closed,
     CounterBusy,
     FieldError,
     InvalidInput,
@@ -121,7 +120,7 @@ def arrive_with_code(
     if booking.status == BookingStatus.cancelled:
         raise InvalidTransition(status=booking.status, action="arrive")
     if booking.local_date != today:
-        raise WrongDay(date=booking.local_date.isoformat())
+        raise WrongDay(date=booking.local_date)
     _require_open(session, site, booking.service, today)
     opens = booking.starts_at - dt.timedelta(minutes=site.arrival_early_minutes)
     if now < opens:
@@ -161,8 +160,7 @@ def arrive_walk_in(
         raise WalkInsFull(next_online=next_online_start(session, site, service, now)) from None
     except InvalidInput as refused:
         if [error.code for error in refused.errors] == ["no_slot_now"]:
-            closed = DAY_REASONS["closed_for_today"]
-            raise Closed(reason=closed("id"), reason_en=closed("en")) from None
+            raise closed_because(DAY_REASONS["closed_for_today"]) from None
         raise
     return _issue(session, site, service, booking=booking, due_at=None, priority=priority, now=now)
 
@@ -233,11 +231,10 @@ def _next_number(session: Session, agency_id: int, day: dt.date) -> int:
 
 
 def _require_open(session: Session, site: Site, service: Service, day: dt.date) -> None:
-    slots = open_slots(service, site, catalogue.closures_between(session, site, day, day), day)
-    if isinstance(slots, Closure):
-        raise Closed(reason=slots.reason, reason_en=slots.reason_en or slots.reason)
-    if not slots:
-        raise Closed(reason=None)
+    closures = catalogue.closures_between(session, site, day, day)
+    slots = open_slots(service, site, closures, day)
+    if isinstance(slots, Closure) or not slots:
+        raise closed_because(why_closed(service, closures, day))
 
 
 def _check_priority(priority: str | None) -> None:

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from booking import audit
 from booking.catalogue import unusable_key
-from booking.errors import FieldError, Forbidden, InvalidInput, NotFound, RateLimited
+from booking.errors import AccountLocked, FieldError, Forbidden, InvalidInput, NotFound
 from booking.models import Agency, Site, StaffRole, StaffUser
 
 MAX_FAILED_LOGINS = 5
@@ -140,7 +140,7 @@ class LoginAttempt:
 
 
 def begin_login(session: Session, username: str, *, now: dt.datetime) -> LoginAttempt:
-    """The account to check a password against, or RateLimited while it is locked.
+    """The account to check a password against, or AccountLocked (a ``rate_limited``) while it is locked.
 
     The caller verifies the password outside any transaction (Argon2 takes tens of milliseconds and
     64 MiB; on SQLite a write transaction would hold every booking back meanwhile), then records the
@@ -151,7 +151,7 @@ def begin_login(session: Session, username: str, *, now: dt.datetime) -> LoginAt
     if user is None:
         return LoginAttempt(None, _DUMMY_HASH)
     if user.locked_until is not None and user.locked_until > now:
-        raise RateLimited(retry_after=math.ceil((user.locked_until - now).total_seconds()))
+        raise AccountLocked(retry_after=math.ceil((user.locked_until - now).total_seconds()))
     return LoginAttempt(user.id, user.password_hash)
 
 

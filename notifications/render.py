@@ -96,7 +96,7 @@ def zone_abbreviation(moment: datetime) -> str:
 
 
 def format_when(moment: datetime, language: str) -> str:
-    """Day, date, time and zone: "Kamis, 3 Desember 2026 pukul 08.30 WIB" / "Thursday, ... at 08:30 WIB"."""
+    """Day, date, time and zone: "Kamis, 3 Desember 2026 pukul 08.30 WIB" / "Thursday 3 December 2026 at 08:30 WIB"."""
     stamp = format_datetime(moment, DATE_TIME_PATTERN[language], tzinfo=moment.tzinfo, locale=language)
     return f"{stamp} {zone_abbreviation(moment)}"
 

@@ -145,6 +145,6 @@ LABELS: dict[str, dict[str, str]] = {
     },
 }
 
-# Babel patterns: "Kamis, 3 Desember 2026 pukul 08.30" / "Thursday, 3 December 2026 at 08:30".
-DATE_TIME_PATTERN = {"id": "EEEE, d MMMM y 'pukul' HH.mm", "en": "EEEE, d MMMM y 'at' HH:mm"}
+# Babel patterns: "Kamis, 3 Desember 2026 pukul 08.30" / "Thursday 3 December 2026 at 08:30" (no ISO in a message).
+DATE_TIME_PATTERN = {"id": "EEEE, d MMMM y 'pukul' HH.mm", "en": "EEEE d MMMM y 'at' HH:mm"}
 TIME_PATTERN = {"id": "HH.mm", "en": "HH:mm"}

@@ -18,7 +18,7 @@ from booking import audit
 from booking.admin import REQUIRED_TO_CREATE, Admin
 from booking.api.context import Context
 from booking.api.sites import parse_date
-from booking.models import MAX_ROW_ID, Agency, Closure, Counter, OpeningRule, Service, Site
+from booking.models import MAX_ROW_ID, Agency, Closure, Counter, OpeningRule, SearchSynonym, Service, Site
 from booking.staff import Principal
 
 Ctx = NamedDependency[Context]
@@ -77,6 +77,11 @@ class ClosureIn(msgspec.Struct, forbid_unknown_fields=True):
     reason_en: str | Unset = UNSET
     agency: str | None | Unset = UNSET
     counter: str | None | Unset = UNSET
+
+
+class SynonymIn(msgspec.Struct, forbid_unknown_fields=True):
+    term: str | Unset = UNSET
+    means: str | Unset = UNSET
 
 
 class SiteIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -162,6 +167,12 @@ class ClosureOut(msgspec.Struct):
     counter_id: int | None
 
 
+class SynonymOut(msgspec.Struct):
+    id: int
+    term: str
+    means: str
+
+
 class SiteAdminOut(msgspec.Struct):
     slug: str
     name: str
@@ -235,6 +246,10 @@ def _closure_out(closure: Closure) -> ClosureOut:
         agency_id=closure.agency_id,
         counter_id=closure.counter_id,
     )
+
+
+def _synonym_out(synonym: SearchSynonym) -> SynonymOut:
+    return SynonymOut(id=synonym.id, term=synonym.term, means=synonym.means)
 
 
 def _site_out(site: Site) -> SiteAdminOut:
@@ -387,6 +402,18 @@ class AdminController(Controller):
     @delete("/closures/{closure_id:int}", sync_to_thread=True, summary="Open again", problems=["not_found"])
     def remove_closure(self, ctx: Ctx, request: Req, closure_id: RowId) -> None:
         self._change(ctx, request, lambda admin: admin.remove_closure(closure_id))
+
+    @get("/synonyms", sync_to_thread=True, summary="The ways citizens write services, for the site's search")
+    def synonyms(self, ctx: Ctx, request: Req) -> list[SynonymOut]:
+        return self._read(ctx, request, lambda admin: [_synonym_out(s) for s in admin.synonyms()])
+
+    @post("/synonyms", sync_to_thread=True, summary="Add a synonym: the search finds either word by the other")
+    def add_synonym(self, ctx: Ctx, request: Req, data: JSONBody[SynonymIn]) -> SynonymOut:
+        return self._change(ctx, request, lambda admin: _synonym_out(admin.add_synonym(_given(data))))
+
+    @delete("/synonyms/{synonym_id:int}", sync_to_thread=True, summary="Remove a synonym")
+    def remove_synonym(self, ctx: Ctx, request: Req, synonym_id: FromPath[int]) -> None:
+        self._change(ctx, request, lambda admin: admin.remove_synonym(synonym_id))
 
     @get("/audit", sync_to_thread=True, summary="Who did what and when, newest first")
     def audit_log(

@@ -38,7 +38,7 @@ from litestar.status_codes import (
 from msgspec import UNSET, UnsetType
 
 from booking.errors import BookingsAffected, DomainError, FieldError, InvalidInput, WalkInsFull
-from booking.messages import ACTIONS, DAY_REASONS, FIELD_ERRORS, PROBLEMS, negotiate_language
+from booking.messages import ACTIONS, FIELD_ERRORS, PROBLEMS, long_date, negotiate_language, status_name
 
 log = logging.getLogger("booking.api")
 
@@ -122,6 +122,7 @@ def problem(
     wording: str | None = None,
     **params: object,
 ) -> Response:
+    """The problem for ``code``; its ``detail`` is the sentence ``wording`` names (the code's own by default)."""
     language = negotiate_language(request.headers.get("accept-language"))
     extra: dict[str, Any] = {"code": code, **(more or {})}
     if errors is not None:
@@ -176,13 +177,20 @@ def problem_detail(error: DomainError, language: str) -> str:
 
 
 def _detail_params(error: DomainError, language: str) -> dict[str, object]:
+    """The error's facts as a person reads them: words for codes, dates written out, minutes for seconds."""
     params = dict(error.params)
     if "action" in params:
         params["action"] = ACTIONS[params["action"]](language)
+    if "status" in params:
+        params["status"] = status_name(str(params["status"]), language)
+    if "date" in params:
+        params["date"] = long_date(params["date"], language)
     if error.code == "closed":
-        reason = params.pop("reason_en", None) if language == "en" else None
-        params = {"reason": reason or params.get("reason") or DAY_REASONS["no_service"](language)}
-    params.pop("retry_after", None)
+        english = params.pop("reason_en", None) if language == "en" else None
+        params = {"reason": english or params["reason"]}
+    retry_after = params.pop("retry_after", None)
+    if error.wording == "account_locked":
+        params["minutes"] = max(1, -(-int(retry_after or 60) // 60))
     return params
 
 

@@ -32,7 +32,8 @@ from booking.api.sites import parse_date
 from booking.availability import site_today
 from booking.bookings import WalkInRequest
 from booking.counter_work import DaySchedule
-from booking.errors import FieldError, InvalidInput, Unauthorized
+from booking.errors import FieldError, InvalidInput, WrongCredentials
+from booking.messages import YES_NO, negotiate_language, status_name
 from booking.models import Site
 from booking.staff import Principal, begin_login, finish_login, password_matches
 
@@ -67,7 +68,7 @@ def issue_token(ctx: Context, tokens: TokenIssuer, username: str, password: str)
             token = tokens.issue(user.id, user.token_version)
             role, agency = user.role, user.agency.slug if user.agency else None
     if user is None:
-        raise Unauthorized()
+        raise WrongCredentials()
     return TokenOut(
         access_token=token, token_type="bearer", expires_in=tokens.lifetime_seconds, role=role, agency=agency
     )
@@ -113,8 +114,9 @@ class StaffController(Controller):
             schedule = counter_work.day_schedule(session, principal, site, agency, day)
             if "text/csv" in request.headers.get("accept", ""):
                 filename = f"jadwal-{schedule.agency.slug}-{day.isoformat()}.csv"
+                language = negotiate_language(request.headers.get("accept-language"))
                 return Response(
-                    schedule_csv(schedule),
+                    schedule_csv(schedule, language),
                     media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'},
                 )
@@ -219,8 +221,9 @@ def schedule_out(schedule: DaySchedule) -> ScheduleOut:
     )
 
 
-def schedule_csv(schedule: DaySchedule) -> str:
-    """One line per booking, for printing or a spreadsheet; the same masked data as the JSON."""
+def schedule_csv(schedule: DaySchedule, language: str) -> str:
+    """One line per booking, for printing or a spreadsheet: the same masked data as the JSON, with statuses
+    in words (people read this file; the column names stay fixed for formulas)."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_HEADER)
@@ -236,9 +239,9 @@ def schedule_csv(schedule: DaySchedule) -> str:
                     booking.citizen.name,
                     booking.citizen.nik,
                     booking.citizen.phone,
-                    booking.status,
-                    "yes" if booking.walk_in else "no",
-                    booking.notification_status or "",
+                    status_name(booking.status, language),
+                    YES_NO[booking.walk_in](language),
+                    status_name(booking.notification_status, language) if booking.notification_status else "",
                 ]
             )
     return out.getvalue()

@@ -5,6 +5,7 @@ The agency and service lists come from ``data/<site>/*.csv`` (compiled from publ
 Thursday 08.00–15.00 with a break 12.00–12.30, Friday 08.00–11.00 (the Friday prayer), weekends and
 national holidays closed. Loading goes through the importer (``booking.importer``), so the demo data
 pass the same checks as any MPP's files, and is idempotent: what exists (by slug, code, label) is left alone.
+``synonyms.csv`` gives the site's search synonyms (the ways citizens write its services), added if missing.
 """
 
 from __future__ import annotations
@@ -14,10 +15,13 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from booking.holidays import load_national_holidays, years_ahead
 from booking.importer import COLUMNS, CsvRow, Table, import_tables, parse_weekday, read_csv
+from booking.models import Site
+from booking.search import add_missing_synonyms
 
 DATA_DIR = Path(__file__).parent / "data"
 
@@ -62,7 +66,7 @@ SITES = [
 
 def load_demo(session: Session, today: dt.date) -> dict[str, int]:
     """Load every demo site and this year's and next year's national holidays; returns what was added."""
-    added = {"sites": 0, "agencies": 0, "services": 0, "counters": 0, "holidays": 0}
+    added = {"sites": 0, "agencies": 0, "services": 0, "counters": 0, "synonyms": 0, "holidays": 0}
     for spec in SITES:
         for key, count in load_site(session, spec, DATA_DIR / spec.slug).items():
             added[key] += count
@@ -73,7 +77,17 @@ def load_demo(session: Session, today: dt.date) -> dict[str, int]:
 def load_site(session: Session, spec: DemoSite, folder: Path) -> dict[str, int]:
     """Create what is missing of one demo site through the importer; what exists is left alone."""
     summary = import_tables(session, demo_tables(spec, folder), keep_existing=True)
-    return {kind: summary.created[kind] for kind in ("sites", "agencies", "services", "counters")}
+    added = {kind: summary.created[kind] for kind in ("sites", "agencies", "services", "counters")}
+    return added | {"synonyms": load_synonyms(session, spec.slug, folder / "synonyms.csv")}
+
+
+def load_synonyms(session: Session, site_slug: str, path: Path) -> int:
+    """The ways the site's citizens write its services (``term``, ``means``; ``why`` is for the reader)."""
+    if not path.exists():
+        return 0
+    _, rows = read_csv(path)
+    site = session.scalar(select(Site).where(Site.slug == site_slug))
+    return add_missing_synonyms(session, site, [(row["term"], row["means"]) for row in rows])
 
 
 def demo_tables(spec: DemoSite, folder: Path) -> dict[str, Table]:

@@ -56,6 +56,7 @@ CHANNEL_CHOICES = ("sms", "whatsapp", "email")
 FORM_FIELDS = {"citizen.nik": "nik", "citizen.name": "name", "citizen.phone": "phone", "citizen.email": "email"}
 # Refusals after which the same day's fresh times are offered again.
 DONE_NOTICES = ("booked", "cancelled", "rescheduled")
+OVER = (BookingStatus.cancelled, BookingStatus.served, BookingStatus.no_show)
 TRY_ANOTHER_TIME = {"slot_full", "quota_exhausted", "closed", "validation_error"}
 
 
@@ -240,6 +241,8 @@ class CitizenPages(Controller):
         words = Words(page_language(request))
         with ctx.db.read() as session:
             booking = get_booking(session, code, token)
+        if not _changeable(booking, ctx.clock()):  # nothing to cancel any more: the booking as it stands
+            return redirect(request, url_with(f"/b/{display_code(booking.code)}", token=token))
         return render(request, "citizen/cancel.html", **_booking_context(ctx, words, booking, token, []))
 
     @post("/b/{code:str}/batal", sync_to_thread=True)
@@ -294,7 +297,12 @@ class CitizenPages(Controller):
             booking = get_booking(session, code, token)
             site = booking.site
             first = _window_start(site, now, first)
-            offer = service_availability(session, site, booking.service.code, first, _window_end(site, now, first), now)
+            changeable = _changeable(booking, now)
+            if changeable:
+                last = _window_end(site, now, first)
+                offer = service_availability(session, site, booking.service.code, first, last, now)
+        if not changeable:  # no times to offer a booking that can no longer move
+            return self._unchangeable(ctx, request, booking, token, refused)
         chosen = _chosen_day(offer.days, day)
         here = f"/b/{display_code(booking.code)}/jadwal-ulang"
         calendar = _calendar(words, site, offer.days, chosen, here, first, now, token=token)
@@ -313,6 +321,11 @@ class CitizenPages(Controller):
             **calendar,
             **_booking_context(ctx, words, booking, token, []),
         )
+
+    def _unchangeable(self, ctx, request, booking: Booking, token: str, refused: DomainError | None) -> Any:
+        if refused is None:
+            return redirect(request, url_with(f"/b/{display_code(booking.code)}", token=token))
+        return self._booking_page(ctx, request, booking.code, token, refused=refused)
 
     def _booking_page(
         self, ctx: Context, request: Request, code: str, token: str, *, done=None, refused: DomainError | None = None
@@ -388,6 +401,7 @@ def _calendar(words: Words, site, days, chosen, here: str, first: dt.date, now, 
         ],
         "chosen_day": chosen.date if chosen else None,
         "chosen_day_label": words.day(chosen.date) if chosen else None,
+        "chosen_day_reason": chosen.reason(words.language) if chosen and chosen.reason else None,
         "day_url": lambda day: url_with(here, token=token, **{"from": first.isoformat()}, date=day.isoformat()),
         "earlier_url": url_with(here, token=token, **{"from": max(earlier, today).isoformat()}) if earlier else None,
         "later_url": url_with(here, token=token, **{"from": later.isoformat()}) if later else None,
@@ -497,6 +511,11 @@ def _other(language: str) -> str:
     return "en" if language == "id" else "id"
 
 
+def _changeable(booking: Booking, now: dt.datetime) -> bool:
+    """Whether the citizen may still cancel or move it: confirmed and not yet begun."""
+    return booking.status == BookingStatus.confirmed and booking.starts_at > now
+
+
 def _booking_context(ctx: Context, words: Words, booking: Booking, token: str, notifications) -> dict:
     zone = ZoneInfo(booking.site.timezone)
     code = display_code(booking.code)
@@ -504,15 +523,17 @@ def _booking_context(ctx: Context, words: Words, booking: Booking, token: str, n
         border=2, omitsize=True, title=words("qr_title", code=code), svgclass="qr"
     )
     link = f"/b/{code}"
-    now = ctx.clock()
     return {
         "booking": booking,
         "code": code,
         "qr_svg": Markup(qr.replace("<svg ", '<svg role="img" ', 1)),
         "when": format_span(booking.starts_at.astimezone(zone), booking.ends_at.astimezone(zone), words.language),
         "status_label": words.status(booking.status),
-        "changeable": booking.status == BookingStatus.confirmed and booking.starts_at > now,
+        "changeable": _changeable(booking, ctx.clock()),
+        # over: no code to show at a counter, nothing to bring, no calendar entry; a new booking instead
+        "over": booking.status in OVER,
         "no_messages": not booking.channels,
+        "book_again_url": f"/s/{booking.site.slug}/layanan/{booking.service.code}",
         "token": token,
         "manage_url": manage_link(ctx.settings.resolved_public_url, booking.code, token),
         "booking_url": url_with(link, token=token),

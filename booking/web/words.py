@@ -10,7 +10,7 @@ import datetime as dt
 
 from babel.dates import format_date
 
-from booking.messages import Text
+from booking.messages import Text, long_date, status_name
 from booking.web.staff_words import STAFF_WORDS
 
 WORDS: dict[str, Text] = {
@@ -39,7 +39,7 @@ WORDS: dict[str, Text] = {
     "times_on": Text("Waktu pada {day}", "Times on {day}"),
     "places_left": Text("sisa {count}", "{count} left"),
     "no_times": Text(
-        "Tidak ada waktu kosong pada hari ini. Pilih hari lain.", "No free time that day. Choose another."
+        "Tidak ada waktu kosong pada {day}. Pilih hari lain.", "No free time on {day}. Choose another day."
     ),
     "your_details": Text("Data Anda", "Your details"),
     "chosen_time": Text("Waktu yang dipilih", "Chosen time"),
@@ -89,6 +89,23 @@ WORDS: dict[str, Text] = {
         "atau dijadwalkan ulang. Tautan ini tidak dikirim kepada Anda.",
         "Keep this link and do not share it: it shows, cancels and reschedules the booking. It is not sent to you.",
     ),
+    "manage_link_kept": Text(
+        "Simpan tautan ini dan jangan dibagikan: dengan tautan ini pemesanan dan pesan-pesannya bisa dilihat.",
+        "Keep this link and do not share it: it shows the booking and its messages.",
+    ),
+    "over_cancelled": Text(
+        "Pemesanan ini sudah dibatalkan. Kodenya tidak berlaku lagi di loket.",
+        "This booking is cancelled. Its code is no longer valid at the counter.",
+    ),
+    "over_served": Text(
+        "Anda sudah dilayani. Terima kasih atas kunjungan Anda.", "You were served. Thank you for coming."
+    ),
+    "over_no_show": Text(
+        "Anda tidak datang pada waktu ini, jadi kodenya tidak berlaku lagi.",
+        "You did not come at this time, so the code is no longer valid.",
+    ),
+    "cancel_reason": Text("Alasan", "Reason"),
+    "book_again": Text("Pesan waktu baru untuk layanan ini", "Book a new time for this service"),
     "reminders": Text("Pesan dan pengingat", "Messages and reminders"),
     "no_messages_sent": Text(
         "Tidak ada pesan yang akan dikirim untuk pemesanan ini: Anda memilih tanpa pesan. Catat kode "
@@ -133,17 +150,6 @@ WORDS: dict[str, Text] = {
     ),
 }
 
-STATUSES: dict[str, Text] = {
-    "confirmed": Text("Terkonfirmasi", "Confirmed"),
-    "checked_in": Text("Sudah hadir", "Checked in"),
-    "served": Text("Sudah dilayani", "Served"),
-    "no_show": Text("Tidak hadir", "Did not come"),
-    "cancelled": Text("Dibatalkan", "Cancelled"),
-    "pending": Text("Menunggu", "Waiting"),
-    "sent": Text("Terkirim", "Sent"),
-    "failed": Text("Gagal", "Failed"),
-}
-
 NOTIFICATION_KINDS: dict[str, Text] = {
     "booking_confirmed": Text("Konfirmasi", "Confirmation"),
     "reminder_day_before": Text("Pengingat sehari sebelumnya", "Reminder the day before"),
@@ -167,7 +173,7 @@ class Words:
         return WORDS[key](self.language, **params)
 
     def status(self, status: str) -> str:
-        return STATUSES[status](self.language) if status in STATUSES else status
+        return status_name(status, self.language)
 
     def kind(self, kind: str) -> str:
         return NOTIFICATION_KINDS[kind](self.language) if kind in NOTIFICATION_KINDS else kind
@@ -176,8 +182,8 @@ class Words:
         return self(CHANNEL_WORDS[channel]) if channel in CHANNEL_WORDS else channel
 
     def day(self, day: dt.date) -> str:
-        """ "Selasa, 1 Desember 2026" / "Tuesday, 1 December 2026"."""
-        return format_date(day, "EEEE, d MMMM y", locale=self.language)
+        """ "Selasa, 1 Desember 2026" / "Tuesday 1 December 2026", as the messages write it."""
+        return long_date(day, self.language)
 
     def short_day(self, day: dt.date) -> str:
         """ "Sel, 1 Des" / "Tue, 1 Dec": fits a phone's width in the day list."""

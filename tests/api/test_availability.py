@@ -114,11 +114,17 @@ def test_a_closure_of_another_site_does_not_close_this_one(client, db):
     assert days(client, site="lain")[0]["reason"] == "Renovasi gedung"
 
 
-def test_a_day_without_opening_hours_is_closed(client, db):
+def test_a_day_without_opening_hours_is_closed_and_named_never_today(client, db):
     make_site(db, weekdays=range(5))  # Monday to Friday
     saturday = dt.date(2026, 12, 5)
     assert days(client, first=saturday)[0]["status"] == "closed"
-    assert days(client, first=saturday)[0]["reason"] == "Tidak ada layanan pada hari ini"
+    assert days(client, first=saturday)[0]["reason"] == "Tidak ada layanan pada hari Sabtu"
+    english = client.get(
+        "/api/v1/sites/uji/services/KTP/availability",
+        params={"from": saturday, "to": saturday},
+        headers={"Accept-Language": "en"},
+    )
+    assert english.json()["days"][0]["reason"] == "No service on Saturday"
 
 
 def test_slots_inside_the_lead_time_are_not_offered(client, db, clock):
@@ -126,6 +132,13 @@ def test_slots_inside_the_lead_time_are_not_offered(client, db, clock):
     clock.now = dt.datetime(2026, 12, 1, 1, 40, tzinfo=dt.UTC)  # 08:40 local, lead time 60 minutes
     first = days(client)[0]["slots"][0]
     assert first["start"] == "2026-12-01T10:30:00+07:00"  # 09:30 starts before 09:40; then the break
+
+
+def test_a_day_whose_last_slot_is_inside_the_lead_time_says_booking_for_it_has_closed(client, db, clock):
+    make_site(db)
+    clock.now = dt.datetime(2026, 12, 1, 4, 10, tzinfo=dt.UTC)  # 11:10 local: the 11:30 slot is too soon
+    today = days(client)[0]
+    assert today["status"] == "closed" and today["reason"] == "Waktu pemesanan untuk hari itu sudah lewat"
 
 
 def test_days_outside_the_booking_window_are_closed(client, db):

@@ -117,8 +117,8 @@ def test_closed_is_409_with_the_sites_reason(client, db, site):
 
     indonesian, english = in_both_languages(lambda headers: book(client, headers=headers))
 
-    assert_problem(indonesian, 409, "closed", "Layanan tutup pada hari itu: Rapat koordinasi pegawai")
-    assert_problem(english, 409, "closed", "The service is closed that day: Staff meeting")
+    assert_problem(indonesian, 409, "closed", "Tidak bisa memesan pada hari itu: Rapat koordinasi pegawai")
+    assert_problem(english, 409, "closed", "Booking is not possible that day: Staff meeting")
     assert bookings_in(db) == 0
 
 
@@ -127,8 +127,8 @@ def test_closed_by_a_national_holiday_names_the_holiday(client, db, site):
 
     indonesian, english = in_both_languages(lambda headers: book(client, headers=headers))
 
-    assert_problem(indonesian, 409, "closed", "Layanan tutup pada hari itu: Hari Raya Natal")
-    assert_problem(english, 409, "closed", "The service is closed that day: Christmas Day")
+    assert_problem(indonesian, 409, "closed", "Tidak bisa memesan pada hari itu: Hari Raya Natal")
+    assert_problem(english, 409, "closed", "Booking is not possible that day: Christmas Day")
 
 
 def test_closed_on_a_day_without_opening_hours_says_there_is_no_service(client, db):
@@ -137,8 +137,8 @@ def test_closed_on_a_day_without_opening_hours_says_there_is_no_service(client, 
 
     indonesian, english = in_both_languages(lambda headers: book(client, at(saturday, 8), headers=headers))
 
-    assert_problem(indonesian, 409, "closed", "Layanan tutup pada hari itu: Tidak ada layanan pada hari ini")
-    assert_problem(english, 409, "closed", "The service is closed that day: No service on this day")
+    assert_problem(indonesian, 409, "closed", "Tidak bisa memesan pada hari itu: Tidak ada layanan pada hari Sabtu")
+    assert_problem(english, 409, "closed", "Booking is not possible that day: No service on Saturday")
 
 
 def test_invalid_transition_is_409(client, site, clock):
@@ -150,8 +150,9 @@ def test_invalid_transition_is_409(client, site, clock):
         lambda headers: client.post(cancel, headers={"X-Booking-Token": made["manage_token"], **headers})
     )
 
-    assert_problem(indonesian, 409, "invalid_transition", "Pemesanan dengan status 'confirmed' tidak dapat dibatalkan.")
-    assert_problem(english, 409, "invalid_transition", "A booking with status 'confirmed' cannot be cancelled.")
+    indonesian_detail = "Pemesanan dengan status 'Terkonfirmasi' tidak dapat dibatalkan."
+    assert_problem(indonesian, 409, "invalid_transition", indonesian_detail)
+    assert_problem(english, 409, "invalid_transition", "A booking with status 'Confirmed' cannot be cancelled.")
 
 
 def test_idempotency_conflict_is_409(client, db, site):

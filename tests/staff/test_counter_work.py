@@ -3,7 +3,9 @@ has begun; cancelled bookings cannot be touched; two clerks at once end in one s
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 from collections import Counter
 
 import httpx
@@ -111,7 +113,7 @@ def test_check_in_is_for_the_booking_s_own_day(office):
     answer = act(office, code, "check_in")
     assert answer.status_code == 409
     assert answer.json()["code"] == "wrong_day"
-    assert "2026-12-01" in answer.json()["detail"]
+    assert answer.json()["detail"] == "Pemesanan ini untuk Selasa, 1 Desember 2026, bukan hari ini."
 
 
 def test_check_in_by_scanned_qr_code_or_manage_link(office):
@@ -156,6 +158,26 @@ def test_the_day_s_schedule_lists_each_counter_in_time_order_with_masked_citizen
     assert lines[0].startswith("counter,start,end,code")
     assert len(lines) == 1 + len(codes)
     assert nik(1) not in csv_text and "081234567890" not in csv_text
+
+
+def test_the_schedule_s_csv_names_statuses_in_words_and_the_json_keeps_the_codes(office):
+    served, waiting = office.book(8), office.book(9)
+    act(office, served, "check_in")
+    act(office, served, "serve")
+    path = f"/api/v1/staff/schedule?date={TODAY}"
+
+    def rows(language: str) -> dict[str, list[str]]:
+        text = office.client.get(path, headers={**office.ani, "Accept": "text/csv", "Accept-Language": language}).text
+        return {line[3]: line[8:] for line in csv.reader(io.StringIO(text)) if line[3] in (served, waiting)}
+
+    assert rows("id") == {
+        served: ["Selesai dilayani", "tidak", "Menunggu"],
+        waiting: ["Terkonfirmasi", "tidak", "Menunggu"],
+    }
+    assert rows("en") == {served: ["Served", "no", "Waiting"], waiting: ["Confirmed", "no", "Waiting"]}
+    as_json = office.client.get(path, headers=office.ani).json()
+    statuses = {b["code"]: b["status"] for counter in as_json["counters"] for b in counter["bookings"]}
+    assert statuses == {served: "served", waiting: "confirmed"}
 
 
 @pytest.mark.slow

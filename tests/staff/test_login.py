@@ -46,12 +46,24 @@ def test_a_wrong_password_and_an_unknown_user_get_the_same_answer(clerk):
     assert wrong.json()["detail"] == unknown.json()["detail"]
 
 
+def test_a_wrong_password_says_so_in_the_caller_s_language(clerk):
+    wrong = login(clerk, "salah-sekali-123")
+    assert wrong.json()["detail"] == "Nama pengguna atau kata sandi salah."
+    english = clerk.post(
+        TOKEN, json={"username": "ani", "password": "salah-sekali-123"}, headers={"Accept-Language": "en"}
+    )
+    assert english.json()["detail"] == "Wrong username or password."
+
+
 def test_repeated_failures_lock_the_account_even_for_the_right_password(clerk, db, clock):
     for _ in range(MAX_FAILED_LOGINS):
         assert login(clerk, "tebakan-salah-000").status_code == 401
     locked = login(clerk)
     assert locked.status_code == 429
     assert locked.json()["code"] == "rate_limited"
+    assert locked.json()["detail"] == (
+        "Akun ini dikunci sementara karena kata sandi salah beberapa kali. Coba lagi dalam 1 menit."
+    )
     assert 0 < int(locked.headers["Retry-After"]) <= 60
     clock.advance(seconds=61)
     assert login(clerk).status_code == 200  # the lock ran out; success clears the count

@@ -81,6 +81,14 @@ def _closure_id(office) -> int:
     return office.client.post("/api/v1/admin/closures", json=body, headers=office.admin).json()["id"]
 
 
+def _synonym(office) -> dict:
+    return {"term": f"istilah {next(_fresh)}", "means": "ktp"}
+
+
+def _synonym_id(office) -> int:
+    return office.client.post("/api/v1/admin/synonyms", json=_synonym(office), headers=office.admin).json()["id"]
+
+
 STAFF_ENDPOINTS = {
     "schedule": (lambda o: ("GET", f"/api/v1/staff/schedule?agency=dukcapil&date={TODAY}", None), 200),
     "lookup": (lambda o: ("GET", f"/api/v1/staff/bookings/{o.book()}", None), 200),
@@ -148,6 +156,9 @@ ADMIN_ENDPOINTS = {
         201,
     ),
     "closure-remove": (lambda o: ("DELETE", f"/api/v1/admin/closures/{_closure_id(o)}", None), 204),
+    "synonyms": (lambda o: ("GET", "/api/v1/admin/synonyms", None), 200),
+    "synonym-add": (lambda o: ("POST", "/api/v1/admin/synonyms", _synonym(o)), 201),
+    "synonym-remove": (lambda o: ("DELETE", f"/api/v1/admin/synonyms/{_synonym_id(o)}", None), 204),
     "audit": (lambda o: ("GET", "/api/v1/admin/audit", None), 200),
 }
 

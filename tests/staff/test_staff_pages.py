@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from booking.staff import MAX_FAILED_LOGINS
 from tests.factories import PASSWORD
 from tests.staff.conftest import TODAY
 
@@ -27,10 +28,20 @@ def test_the_pages_need_a_signed_in_clerk(office):
     assert office.client.get("/staff/walk-in", follow_redirects=False).status_code == 303
 
 
-def test_a_wrong_password_shows_the_api_s_words_and_keeps_the_username(office):
+def test_a_wrong_password_says_so_and_keeps_the_username(office):
     answer = sign_in(office.client, password="bukan-kata-sandinya")
     assert answer.status_code == 401
-    assert "Perlu masuk terlebih dahulu." in answer.text and 'value="ani"' in answer.text
+    assert '<div class="alert" role="alert">Nama pengguna atau kata sandi salah.</div>' in answer.text
+    assert 'value="ani"' in answer.text
+
+
+def test_a_locked_account_says_it_is_locked_not_that_the_password_is_wrong(office):
+    for _ in range(MAX_FAILED_LOGINS):
+        assert sign_in(office.client, password="bukan-kata-sandinya").status_code == 401
+    locked = sign_in(office.client)  # the right password, while the lock lasts
+    assert locked.status_code == 429
+    assert "Akun ini dikunci sementara karena kata sandi salah beberapa kali. Coba lagi dalam 1 menit." in locked.text
+    assert "Nama pengguna atau kata sandi salah" not in locked.text
 
 
 def test_signing_in_sets_a_strict_http_only_cookie_and_shows_the_schedule(office):
@@ -58,6 +69,7 @@ def test_check_in_serve_and_a_refused_step_from_the_buttons(office):
     assert served.status_code == 200 and f"{code}: selesai dilayani." in served.text
     status = office.client.get(f"/api/v1/staff/bookings/{code}", headers=office.ani).json()["status"]
     assert status == "served"
+    assert 'class="state">Selesai dilayani</td>' in served.text  # a word, not the code
 
 
 def test_check_in_by_typed_or_scanned_code(office):

@@ -16,7 +16,7 @@ from litestar.testing import TestClient
 from booking.api.app import create_app
 from booking.messages import FIELD_ERRORS, PROBLEMS
 from booking.web.words import WORDS
-from tests.factories import TOMORROW, add_closure, at, booking_body, make_site, nik
+from tests.factories import TOMORROW, add_closure, at, bearer, booking_body, make_site, make_staff, nik
 
 DAY_AFTER = TOMORROW + dt.timedelta(days=1)
 
@@ -68,7 +68,8 @@ def test_the_service_page_tells_open_full_and_closed_days_apart(client, site, db
         assert client.post("/api/v1/sites/uji/bookings", json=body).status_code == 201
     page = client.get("/s/uji/layanan/KK").text
     assert set(re.findall(r'<li class="day (\w+)', page)) == {"open", "full", "closed"}
-    assert "Penuh: Kuota harian sudah habis" in page and "Tutup: Cuti bersama" in page
+    assert '<span>Penuh</span><span class="reason">Kuota harian sudah habis</span>' in page
+    assert '<span>Tutup</span><span class="reason">Cuti bersama</span>' in page
     assert "Formulir F-1.01" in page  # what to bring
     assert "Collective leave" in client.get("/s/uji/layanan/KK", params={"lang": "en"}).text
 
@@ -272,3 +273,60 @@ def test_an_over_long_query_parameter_is_answered_with_an_html_page(client, site
     assert answer.headers["content-type"].startswith("text/html")
     assert html.escape(PROBLEMS["validation_error"]("id"), quote=False) in answer.text
     assert answer.headers["content-security-policy"].startswith("default-src 'none'")
+
+
+def booked_link(client: TestClient) -> tuple[str, str]:
+    location = book(client, at(TOMORROW, 8)).headers["location"]
+    return re.fullmatch(r"/b/(\w{4}-\w{4})\?token=([^&]+)&done=booked", location).groups()
+
+
+def test_a_booking_cancelled_by_a_closure_shows_why_and_no_code_to_show_or_times_to_move_to(client, db, site):
+    make_staff(db, "kepala", role="admin")
+    code, token = booked_link(client)
+    ahead = client.get(f"/b/{code}", params={"token": token}).text
+    assert '<svg role="img"' in ahead and "Tunjukkan kode ini" in ahead and "/jadwal-ulang" in ahead
+    csrf = hidden(client.get(f"/b/{code}/jadwal-ulang", params={"token": token}).text, "_csrf_token")
+    closure = {"starts_on": str(TOMORROW), "ends_on": str(TOMORROW), "agency": "dukcapil", "reason": "listrik padam"}
+    closed = client.post("/api/v1/admin/closures?force=true", json=closure, headers=bearer(client, "kepala"))
+    assert closed.status_code == 201
+
+    page = client.get(f"/b/{code}", params={"token": token}).text
+    assert '<svg role="img"' not in page and "Tunjukkan kode ini" not in page  # nothing to show at a counter
+    assert "/jadwal-ulang" not in page and "/batal" not in page and "Yang perlu dibawa" not in page
+    assert '<p class="ended status-cancelled">Dibatalkan</p>' in page
+    assert "Alasan: Dinas Kependudukan dan Pencatatan Sipil tutup: listrik padam" in page
+    assert 'href="/s/uji/layanan/KTP">Pesan waktu baru untuk layanan ini' in page
+    for path in (f"/b/{code}/batal", f"/b/{code}/jadwal-ulang"):  # old links lead to the booking as it stands
+        answer = client.get(path, params={"token": token}, follow_redirects=False)
+        assert answer.status_code == 303 and answer.headers["location"] == f"/b/{code}?token={token}"
+    moved = client.post(
+        f"/b/{code}/jadwal-ulang",
+        data={"_csrf_token": csrf, "token": token, "start": at(TOMORROW, 11)},
+    )
+    assert moved.status_code == 409 and 'name="start"' not in moved.text
+    assert "Pemesanan dengan status &#39;Dibatalkan&#39; tidak dapat dijadwalkan ulang." in moved.text
+
+
+def test_a_served_booking_s_page_thanks_the_citizen_and_offers_nothing_to_do(client, db, site, clock):
+    make_staff(db, "ani")
+    code, token = booked_link(client)
+    clock.advance(days=1, hours=1)  # Tuesday 08.00 in Blora: the citizen's day and time
+    clerk = bearer(client, "ani")
+    for step in ("check-in", "serve"):
+        assert client.post(f"/api/v1/staff/bookings/{code}/{step}", headers=clerk).status_code == 200
+
+    page = client.get(f"/b/{code}", params={"token": token}).text
+    assert '<p class="ended status-served">Selesai dilayani</p>' in page and "Anda sudah dilayani." in page
+    assert '<svg role="img"' not in page and "Yang perlu dibawa" not in page and "Pesan waktu baru" not in page
+    assert "kalender.ics" not in page
+
+
+def test_a_closed_day_ahead_names_its_weekday_never_today(client, db):
+    make_site(db, weekdays=range(5))  # Monday to Friday
+    saturday = dt.date(2026, 12, 5)
+    page = client.get("/s/uji/layanan/KTP", params={"date": saturday.isoformat()}).text
+    assert '<span class="reason">Tidak ada layanan pada hari Sabtu</span>' in page
+    assert "Tidak ada layanan pada hari Sabtu. Tidak ada waktu kosong pada Sabtu, 5 Desember 2026." in page
+    assert "hari ini" not in page
+    english = client.get("/s/uji/layanan/KTP", params={"date": saturday.isoformat(), "lang": "en"}).text
+    assert "No service on Saturday. No free time on Saturday 5 December 2026." in english

@@ -1,0 +1,97 @@
+"""The staff pages on a clerk's phone (360 x 740 CSS pixels, Debian's Chromium): the page never scrolls
+sideways, every control can be reached and tapped (at least 44 x 44 px), and axe-core finds no serious problem.
+Screenshots go to test-artifacts/screenshots/."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from booking.bookings import BookingRequest, create_booking
+from booking.db import Database
+from booking.migrate import upgrade
+from booking.models import Site
+from tests.factories import MONDAY_MORNING, PASSWORD, TOMORROW, add_agency, at, make_site, make_staff, nik
+from tests.server import SECRET_KEY, running_server
+from tests.web.conftest import AXE_SOURCE, serious_violations, shot
+
+pytestmark = pytest.mark.slow
+PHONE = {"width": 360, "height": 740}
+DAY = TOMORROW.isoformat()  # the schedule is shown for a day given in the address, not the server's today
+SMALLEST_TARGET = 44
+
+# What a thumb cannot reach or can miss: visible links, buttons and form controls past the screen's right
+# edge (hidden in something that scrolls sideways) or smaller than 44 x 44 px.
+OUT_OF_REACH = """(smallest) => [...document.querySelectorAll('a[href], button, input:not([type=hidden]), select')]
+    .map(element => ({element, box: element.getBoundingClientRect()}))
+    .filter(({element, box}) => box.width > 0 && box.right > 0 && getComputedStyle(element).visibility !== 'hidden')
+    .filter(({box}) => box.width < smallest || box.height < smallest || box.right > window.innerWidth)
+    .map(({element, box}) => `${element.tagName.toLowerCase()} "${(element.innerText || element.name || '').trim()}"`
+        + ` ${Math.round(box.width)}x${Math.round(box.height)} at ${Math.round(box.left)}`)"""
+SIDEWAYS = "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+
+
+@pytest.fixture(scope="module")
+def desk(tmp_path_factory):
+    """A server whose site has a day of bookings with long service names, a second agency, a clerk and an admin."""
+    folder = tmp_path_factory.mktemp("staff-narrow")
+    url = f"sqlite:///{folder / 'antrian.db'}"
+    upgrade(url)
+    db = Database(url)
+    make_site(db)
+    add_agency(db, "uji", slug="bpjs-ketenagakerjaan", service="BTK", counter="Loket 9")
+    make_staff(db, "ani", agency="dukcapil")
+    make_staff(db, "kepala", role="admin")
+    with db.write() as session:
+        site = session.scalar(select(Site).where(Site.slug == "uji"))
+        for n, (hour, minute) in enumerate(((8, 0), (8, 30), (9, 0), (11, 30)), start=1):
+            request = BookingRequest(
+                service="KK" if n % 2 else "KTP", start=at(TOMORROW, hour, minute), nik=nik(n),
+                name="Siti Aminah Binti Sulaiman", phone="081234567890", channels=("sms", "whatsapp"),
+            )  # fmt: skip
+            create_booking(session, site, request, now=MONDAY_MORNING, secret_key=SECRET_KEY)
+    with running_server(url, folder / "data") as base_url:
+        yield base_url
+    db.dispose()
+
+
+def sign_in(page, base_url: str, username: str) -> None:
+    page.goto(f"{base_url}/staff/login")
+    page.get_by_label("Nama pengguna").fill(username)
+    page.get_by_label("Kata sandi").fill(PASSWORD)
+    page.get_by_role("button", name="Masuk").click()
+    page.wait_for_url(f"{base_url}/staff")
+
+
+@pytest.mark.parametrize("username", ["ani", "kepala"])
+def test_the_staff_pages_fit_a_360_px_phone_with_tappable_controls(chromium, desk, username):
+    context = chromium.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    problems = {}
+    page.goto(f"{desk}/staff/login")
+    day = f"date={DAY}&agency=dukcapil"  # the agency with the day's bookings (an admin's first is another)
+    pages = {"login": None, "schedule": f"/staff?{day}", "walk-in": "/staff/walk-in", "print": f"/staff/print?{day}"}
+    for name, path in pages.items():
+        if path is not None:
+            page.goto(desk + path)
+        scroll_width, client_width = page.evaluate(SIDEWAYS)
+        small = page.evaluate(OUT_OF_REACH, SMALLEST_TARGET)
+        if scroll_width > client_width or small:
+            problems[name] = {"page width": scroll_width, "screen width": client_width, "out of reach": small}
+        shot(page, f"staff-360-{username}-{name}")
+        if name == "login":
+            sign_in(page, desk, username)
+    cookies = context.cookies()
+    context.close()
+    assert problems == {}
+
+    checked = chromium.new_context(viewport=PHONE, bypass_csp=True)  # only so the test can inject axe-core
+    checked.add_cookies(cookies)
+    page, axe = checked.new_page(), AXE_SOURCE.read_text()
+    found = {}
+    for path in pages.values():
+        page.goto(desk + (path or "/staff/login"))
+        if serious := serious_violations(page, axe):
+            found[path] = serious
+    checked.close()
+    assert found == {}
