@@ -42,7 +42,7 @@ REQUIRED_TO_CREATE = {
 SITE_FIELDS = (
     "name", "address", "min_lead_minutes", "max_days_ahead", "reminder_day_before_at", "reminder_soon_minutes",
     "no_show_grace_minutes", "arrival_early_minutes", "arrival_late_minutes", "turn_soon_places",
-    "recalls_before_missed",
+    "recalls_before_missed", "personal_data_retention_days", "privacy_contact",
 )  # fmt: skip
 AGENCY_FIELDS = ("slug", "name", "sort_order", "ticket_prefix")
 
@@ -396,6 +396,7 @@ class Admin:
         errors: list[FieldError] = []
         check_text(errors, values, "name", 200)
         check_text(errors, values, "address", 300)
+        check_text(errors, values, "privacy_contact", 300)
         for name, low, high in (
             ("min_lead_minutes", 0, 7 * 24 * 60),
             ("max_days_ahead", 1, 366),
@@ -405,6 +406,7 @@ class Admin:
             ("arrival_late_minutes", 0, 24 * 60),
             ("turn_soon_places", 0, 50),
             ("recalls_before_missed", 0, 10),
+            ("personal_data_retention_days", 1, 3650),
         ):
             in_range(errors, values, name, low, high)
         if values.get("reminder_day_before_at") is not None:

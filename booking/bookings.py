@@ -21,7 +21,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from booking import catalogue, lifecycle, outbox
+from booking import catalogue, lifecycle, outbox, privacy_notice
 from booking.availability import closure_reason, earliest_bookable_start, last_bookable_day, open_slots, why_closed
 from booking.citizens import Citizen, check_channels, check_citizen, nik_hash
 from booking.db import insert_ignoring_conflicts
@@ -67,6 +67,7 @@ class BookingRequest:
     channels: tuple[str, ...] = ("sms",)
     locale: str = "id"
     no_messages: bool = False  # chosen outright: then ``channels`` is empty and the citizen notes the code down
+    privacy_notice: str | None = None  # the version the citizen was shown; None: the current one
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,7 @@ def create_booking(
     session: Session, site: Site, request: BookingRequest, *, now: dt.datetime, secret_key: str
 ) -> NewBooking:
     hold_rules(session, site, request.service)
-    citizen, service, start = _check_request(session, site, request)
+    citizen, service, start, notice = _check_request(session, site, request)
     candidates = _slots_at(session, site, service, start, now)
     nik_digest = nik_hash(secret_key, citizen.nik)
     local_day = start.astimezone(ZoneInfo(site.timezone)).date()
@@ -99,6 +100,8 @@ def create_booking(
         status=BookingStatus.confirmed,
         channels=list(dict.fromkeys(request.channels)),
         locale=request.locale,
+        privacy_notice_version=notice,
+        privacy_notice_accepted_at=now,
     )
     _save_guarding_citizen_rule(session, booking)
     outbox.plan_new_booking(session, booking, site, now)
@@ -189,9 +192,27 @@ def booking_by_code(session: Session, code: str) -> Booking | None:
 
 
 def get_booking(session: Session, code: str, token: str | None) -> Booking:
-    """The booking behind a code, only for the holder of its manage token (404 alike for both misses)."""
+    """The booking behind a code, only for the holder of its manage token (404 alike for both misses).
+
+    Once the citizen's data is erased the token opens it no more: the holder is told so (``erased``).
+    """
+    booking = booking_for_holder(session, code, token)
+    if booking.personal_data_erased_at is not None:
+        raise NotFound(what="booking", erased=True)
+    return booking
+
+
+def booking_for_holder(session: Session, code: str, token: str | None) -> Booking:
+    """The booking behind a code for the holder of its manage token, whether its data is erased or not.
+
+    Erasure replaces the token's hash by ``erased_token_hash``: the link in old messages opens nothing,
+    while its holder can still ask what is held (nothing) and erase again (nothing more to erase).
+    """
     booking = booking_by_code(session, code)
-    if booking is None or not token or not hmac.compare_digest(booking.manage_token_hash, hash_token(token)):
+    if booking is None or not token:
+        raise NotFound(what="booking")
+    expected = erased_token_hash(token) if booking.personal_data_erased_at is not None else hash_token(token)
+    if not hmac.compare_digest(booking.manage_token_hash, expected):
         raise NotFound(what="booking")
     return booking
 
@@ -328,6 +349,11 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def erased_token_hash(token: str) -> str:
+    """What an erased booking keeps of its manage token: not the token's hash, so the token opens nothing."""
+    return hashlib.sha256(f"erased:{token}".encode()).hexdigest()
+
+
 def _new_booking(
     site: Site, service: Service, slot: CounterSlot, day: dt.date, citizen: Citizen | None, nik_digest: str | None,
     *, secret_key: str, now: dt.datetime, **details,
@@ -366,7 +392,7 @@ def _new_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
 
-def _check_request(session: Session, site: Site, request: BookingRequest) -> tuple[Citizen, Service, dt.datetime]:
+def _check_request(session: Session, site: Site, request: BookingRequest) -> tuple[Citizen, Service, dt.datetime, str]:
     errors: list[FieldError] = []
     try:
         citizen = check_citizen(request.nik, request.name, request.phone, request.email)
@@ -376,6 +402,11 @@ def _check_request(session: Session, site: Site, request: BookingRequest) -> tup
     errors.extend(check_channels(request.channels, no_messages=request.no_messages, email=request.email))
     if request.locale not in LOCALES:
         errors.append(FieldError("locale", "locale_unknown"))
+    notice = None
+    try:
+        notice = privacy_notice.accepted_version(request.privacy_notice)
+    except ValueError as unknown:
+        errors.append(FieldError("privacy_notice", str(unknown), {"version": privacy_notice.PRIVACY_NOTICE_VERSION}))
     service = catalogue.get_service(session, site, request.service)
     if service is None:
         errors.append(FieldError("service", "service_unknown"))
@@ -386,7 +417,7 @@ def _check_request(session: Session, site: Site, request: BookingRequest) -> tup
         errors.extend(invalid.errors)
     if errors:
         raise InvalidInput(errors)
-    return citizen, service, start
+    return citizen, service, start, notice
 
 
 def _slots_at(session: Session, site: Site, service: Service, start: dt.datetime, now) -> list[CounterSlot]:

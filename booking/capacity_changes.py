@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, selectinload
 from booking import catalogue
 from booking.availability import site_today
 from booking.bookings import cancel_by_site, display_code
-from booking.citizens import mask_name
+from booking.citizens import shown_citizen
 from booking.errors import BookingsAffected
 from booking.messages import Text
 from booking.models import Booking, BookingStatus, Counter, Service, ServiceDayLoad, Site, SlotLoad
@@ -166,7 +166,7 @@ def described(booking: Booking) -> dict:
         "service": booking.service.code,
         "counter": booking.counter.label,
         "status": str(booking.status),
-        "citizen": mask_name(booking.citizen_name),
+        "citizen": shown_citizen(booking).name,
     }
 
 

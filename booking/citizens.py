@@ -150,8 +150,26 @@ def nik_hash(secret_key: str, nik: str) -> str:
     return hmac.new(secret_key.encode(), b"nik:" + nik.encode(), hashlib.sha256).hexdigest()
 
 
-# An anonymous walk-in (a kiosk ticket) has no citizen data, nor has a booking whose data was erased:
-# the masks then show nothing.
+@dataclass(frozen=True)
+class ShownCitizen:
+    """A booking's citizen as others see it: masked, but for a name the rules let a clerk read in full.
+    None where nothing is held (an anonymous walk-in, erased data)."""
+
+    nik: str | None
+    name: str | None
+    phone: str | None
+    email: str | None
+
+
+def shown_citizen(booking, *, full_name: bool = False) -> ShownCitizen:
+    name = booking.citizen_name
+    return ShownCitizen(
+        nik=mask_nik(booking.citizen_nik_last4) if booking.citizen_nik_last4 else None,
+        name=(name if full_name else mask_name(name)) if name else None,
+        phone=mask_phone(booking.citizen_phone) if booking.citizen_phone else None,
+        email=mask_email(booking.citizen_email) if booking.citizen_email else None,
+    )
+
 
 
 def mask_nik(last4: str | None) -> str:

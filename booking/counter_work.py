@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from booking import audit, catalogue, lifecycle
+from booking import audit, catalogue, lifecycle, personal_data
 from booking.availability import site_today
 from booking.bookings import WalkInRequest, book_walk_in, booking_by_code, hold_rules, normalise_code
 from booking.errors import FieldError, InvalidInput, InvalidTransition, NotFound, WrongDay
@@ -36,6 +36,16 @@ def booking_for_staff(session: Session, principal: Principal, code: str) -> Book
     if booking is None:
         raise NotFound(what="booking")
     require_agency(principal, booking.site_id, booking.service.agency_id)
+    return booking
+
+
+def look_up(session: Session, principal: Principal, code: str, *, now: dt.datetime) -> Booking:
+    """One booking for the counter; a view of a full name (``personal_data.names_shown_today``) is audited."""
+    booking = booking_for_staff(session, principal, code)
+    if personal_data.names_shown_today(principal, booking, now):
+        personal_data.record_name_views(
+            session, principal, booking.site_id, [booking], target=f"booking:{booking.code}", view="booking", now=now
+        )
     return booking
 
 
@@ -134,10 +144,18 @@ class DaySchedule:
     agency: Agency
     date: dt.date
     counters: list[CounterSchedule]
+    full_names: bool  # the clerk's own agency on the day they work: names in full (this view is audited)
 
 
-def day_schedule(session: Session, principal: Principal, site: Site, agency_slug: str | None, day: dt.date):
-    """Every counter of an agency with its bookings of the day in time order (cancelled ones left out)."""
+def day_schedule(
+    session: Session, principal: Principal, site: Site, agency_slug: str | None, day: dt.date, *,
+    now: dt.datetime, view: str,
+) -> DaySchedule:  # fmt: skip
+    """Every counter of an agency with its bookings of the day in time order (cancelled ones left out).
+
+    When it shows full names, the view (``view`` says which: the API's JSON or CSV, the page, the print)
+    is written to the audit log with the codes shown: the caller's transaction must be a write.
+    """
     if agency_slug is not None and catalogue.unusable_key(agency_slug):
         raise NotFound(what="agency")
     if agency_slug is None and principal.agency_id is not None:
@@ -164,7 +182,11 @@ def day_schedule(session: Session, principal: Principal, site: Site, agency_slug
     by_counter = {counter.id: CounterSchedule(counter.label) for counter in counters}
     for booking in bookings:
         by_counter[booking.counter_id].rows.append(ScheduleRow(booking, delivery.get(booking.id, "none")))
-    return DaySchedule(site=site, agency=agency, date=day, counters=list(by_counter.values()))
+    full_names = personal_data.full_name_shown(principal, agency.id, day, site_today(site, now))
+    if full_names:
+        target = f"schedule:{agency.slug}:{day.isoformat()}"
+        personal_data.record_name_views(session, principal, site.id, bookings, target=target, view=view, now=now)
+    return DaySchedule(site=site, agency=agency, date=day, counters=list(by_counter.values()), full_names=full_names)
 
 
 def _confirmation_status(session: Session, booking_ids: list[int]) -> dict[int, str]:

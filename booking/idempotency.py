@@ -14,7 +14,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from booking.bookings import manage_token
@@ -23,6 +23,7 @@ from booking.errors import FieldError, IdempotencyConflict, InvalidInput
 from booking.models import Booking, IdempotencyKey
 
 MAX_KEY_LENGTH = 255
+ERASED = "erased"  # the request hash of a key whose booking's personal data was erased
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,18 @@ def remember(session: Session, key: str, *, booking_id: int, body: dict) -> None
     row.booking_id = booking_id
     row.response_body = json.dumps(body, ensure_ascii=False)
     session.flush()
+
+
+def forget_booking(session: Session, booking_id: int) -> None:
+    """Erasure: a booking's keys forget the request's hash and the first answer (both came from the
+    citizen's data). The key itself stays until it expires, so a retry of that creation is refused as
+    ``idempotency_conflict`` and never books the erased citizen again."""
+    session.execute(
+        update(IdempotencyKey)
+        .where(IdempotencyKey.booking_id == booking_id)
+        .values(request_hash=ERASED, response_body="", booking_id=None)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def purge_expired(session: Session, *, now: dt.datetime, ttl: dt.timedelta) -> int:

@@ -45,7 +45,10 @@ TIME = re.compile(r"^(\d{1,2})[:.](\d{2})$")  # 08:00 and the Indonesian 08.00
 
 # file -> (required columns, optional columns)
 COLUMNS = {
-    "site.csv": (("slug", "name", "timezone", "address"), ("min_lead_minutes", "max_days_ahead")),
+    "site.csv": (
+        ("slug", "name", "timezone", "address"),
+        ("min_lead_minutes", "max_days_ahead", "personal_data_retention_days", "privacy_contact"),
+    ),
     "agencies.csv": (("slug", "name"), ("sort_order", "ticket_prefix")),
     "services.csv": (("agency", "code", "name", "duration_minutes", "requirements"), ("daily_quota",)),
     "counters.csv": (("agency", "label", "services"), ()),
@@ -289,15 +292,19 @@ def _read_site(files: _Files) -> _SiteSpec | None:
         files.problem(
             "site.csv", row.line, f"timezone: '{values['timezone']}' is unknown; use an IANA name such as Asia/Jakarta"
         )
-    for name in ("min_lead_minutes", "max_days_ahead"):
+    for name in ("min_lead_minutes", "max_days_ahead", "personal_data_retention_days"):
         if row[name]:
             values[name] = files.integer("site.csv", row, name)
+    if row["privacy_contact"]:
+        values["privacy_contact"] = row["privacy_contact"]
     errors: list[FieldError] = []
     check_text(errors, values, "name", 200)
-    if values["address"]:
-        check_text(errors, values, "address", 300)
+    for name in ("address", "privacy_contact"):
+        if values.get(name):
+            check_text(errors, values, name, 300)
     in_range(errors, values, "min_lead_minutes", 0, 7 * 24 * 60)
     in_range(errors, values, "max_days_ahead", 1, 366)
+    in_range(errors, values, "personal_data_retention_days", 1, 3650)
     files.field_errors("site.csv", row.line, [e for e in errors if e.code != "required"], {})
     return _SiteSpec(row.line, values)
 

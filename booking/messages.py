@@ -186,6 +186,10 @@ FIELD_ERRORS: dict[str, Text] = {
         "A priority group must be one of elderly, disabled, pregnant, with_children.",
     ),
     "locale_unknown": Text("Bahasa harus 'id' atau 'en'.", "The language must be 'id' or 'en'."),
+    "privacy_notice_unknown": Text(
+        "Versi pemberitahuan privasi tidak dikenal. Tampilkan versi {version} kepada warga lalu kirim lagi.",
+        "Unknown privacy notice version. Show version {version} to the citizen and send again.",
+    ),
     "service_unknown": Text("Layanan tidak ditemukan di MPP ini.", "No such service at this site."),
     "start_format": Text(
         "Waktu harus berformat ISO 8601, contoh 2026-12-01T08:00:00+07:00.",
@@ -252,6 +256,60 @@ FIELD_ERRORS: dict[str, Text] = {
     ),
     "dates_reversed": Text(
         "Tanggal akhir tidak boleh sebelum tanggal mulai.", "The end date must not be before the start."
+    ),
+}
+
+# The privacy notice (UU 27/2022, Pelindungan Data Pribadi) in the order it is read: the booking form's
+# full notice page and the API's description of the booking POST both show these. Its version is
+# ``booking.personal_data.PRIVACY_NOTICE_VERSION``: change the wording, change the version.
+PRIVACY_NOTICE: dict[str, Text] = {
+    "what": Text(
+        "Yang kami kumpulkan: NIK, nama lengkap, nomor HP, dan email (jika Anda isi).",
+        "What we collect: your NIK, full name, mobile number and e-mail (if you give one).",
+    ),
+    "why": Text(
+        "Untuk apa: memesan layanan, mengirim pesan tentang pemesanan ini (konfirmasi, pengingat, perubahan), "
+        "dan menjaga aturan satu pemesanan per warga per layanan per hari. NIK hanya disimpan sebagai kode "
+        "acak (hash) dan 4 angka terakhirnya.",
+        "Why: to book the service, to send this booking's messages (confirmation, reminders, changes) and to "
+        "keep the rule of one booking per citizen per service per day. Your NIK is kept only as a keyed hash "
+        "and its last 4 digits.",
+    ),
+    "who": Text(
+        "Siapa yang melihat: petugas instansi yang melayani Anda melihat nama lengkap Anda hanya pada hari "
+        "kunjungan, untuk memanggil Anda; NIK selalu disamarkan. Setiap tampilan nama dicatat.",
+        "Who sees it: the clerks of the agency serving you see your full name only on the day of your visit, "
+        "to call you; your NIK always stays masked. Every view of names is logged.",
+    ),
+    "how_long": Text(
+        "Berapa lama: sampai {days} hari setelah kunjungan, lalu dihapus otomatis. Catatan tanpa identitas "
+        "(layanan, waktu, status) tetap disimpan untuk laporan pelayanan.",
+        "How long: until {days} days after the visit; then it is erased automatically. Records without your "
+        "identity (service, time, status) are kept for service reports.",
+    ),
+    "rights": Text(
+        "Hak Anda: melihat dan menghapus data Anda kapan saja lewat tautan pribadi pemesanan. Pemesanan yang "
+        "belum berlangsung dibatalkan lebih dulu.",
+        "Your rights: see and erase your data at any time through the booking's private link. A booking "
+        "still ahead is cancelled first.",
+    ),
+    "contact": Text("Pertanyaan atau keluhan: {contact}.", "Questions or complaints: {contact}."),
+}
+# When a site names no contact of its own.
+PRIVACY_CONTACT_FALLBACK = Text("meja informasi {site}", "the information desk of {site}")
+
+# Why each piece of a citizen's data is held: the answer of GET /bookings/{code}/personal-data.
+PERSONAL_DATA_PURPOSES: dict[str, Text] = {
+    "nik": Text(
+        "Satu pemesanan per warga per layanan per hari (disimpan sebagai hash dan 4 angka terakhir).",
+        "One booking per citizen per service per day (kept as a keyed hash and the last 4 digits).",
+    ),
+    "name": Text("Agar petugas dapat memanggil Anda pada hari kunjungan.", "So the clerk can call you on the day."),
+    "phone": Text("Untuk pesan pemesanan lewat SMS atau WhatsApp.", "For the booking's messages by SMS or WhatsApp."),
+    "email": Text("Untuk pesan pemesanan lewat email.", "For the booking's messages by e-mail."),
+    "contact_kept": Text(
+        "Kontak Anda (nomor HP atau email) disimpan sampai pesan pembatalan terkirim, lalu dihapus.",
+        "Your contact (mobile number or e-mail) is kept until the cancellation notice is sent, then erased.",
     ),
 }
 

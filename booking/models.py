@@ -81,6 +81,7 @@ class Site(Base):
     __table_args__ = (
         CheckConstraint("min_lead_minutes >= 0", name="lead_not_negative"),
         CheckConstraint("max_days_ahead >= 1", name="window_at_least_a_day"),
+        CheckConstraint("personal_data_retention_days BETWEEN 1 AND 3650", name="retention_range"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -111,6 +112,12 @@ class Site(Base):
     )
     recalls_before_missed: Mapped[int] = mapped_column(
         Integer, default=2, server_default="2", doc="a called ticket may be marked missed after this many recalls"
+    )
+    personal_data_retention_days: Mapped[int] = mapped_column(
+        Integer, default=90, server_default="90", doc="a citizen's data is erased this many days after the visit"
+    )
+    privacy_contact: Mapped[str] = mapped_column(
+        String(300), default="", server_default="", doc="whom citizens ask about their data (the privacy notice)"
     )
 
     agencies: Mapped[list[Agency]] = relationship(back_populates="site", order_by="Agency.sort_order")
@@ -289,6 +296,10 @@ class ServiceDayLoad(Base):
 
 
 ACTIVE_BOOKING = text("status <> 'cancelled'")
+NOT_ERASED = text("personal_data_erased_at IS NULL")
+CONTACT_KEPT_AFTER_ERASURE = text(
+    "personal_data_erased_at IS NOT NULL AND (citizen_phone IS NOT NULL OR citizen_email IS NOT NULL)"
+)
 
 
 class Booking(Base):
@@ -305,6 +316,21 @@ class Booking(Base):
             postgresql_where=ACTIVE_BOOKING,
         ),
         Index("ix_bookings_counter_starts_at", "counter_id", "starts_at"),
+        # What retention has still to erase: small, since older bookings leave it once erased.
+        Index(
+            "ix_bookings_awaiting_erasure",
+            "site_id",
+            "ends_at",
+            sqlite_where=NOT_ERASED,
+            postgresql_where=NOT_ERASED,
+        ),
+        # Erased bookings whose phone or e-mail is kept until their cancellation notice is sent.
+        Index(
+            "ix_bookings_contact_kept",
+            "id",
+            sqlite_where=CONTACT_KEPT_AFTER_ERASURE,
+            postgresql_where=CONTACT_KEPT_AFTER_ERASURE,
+        ),
         CheckConstraint("status IN ('confirmed', 'checked_in', 'served', 'no_show', 'cancelled')", name="status_known"),
         CheckConstraint("starts_at < ends_at", name="starts_before_end"),
     )
@@ -332,6 +358,13 @@ class Booking(Base):
     citizen_email: Mapped[str | None] = mapped_column(String(254), nullable=True)
     channels: Mapped[list[str]] = mapped_column(JSON, default=list)
     locale: Mapped[str] = mapped_column(String(5), default="id")
+    privacy_notice_version: Mapped[str | None] = mapped_column(
+        String(16), nullable=True, doc="the privacy notice the citizen was shown and agreed to by booking"
+    )
+    privacy_notice_accepted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    personal_data_erased_at: Mapped[dt.datetime | None] = mapped_column(
+        UTCDateTime, nullable=True, doc="when the citizen's data was erased (on request or by retention)"
+    )
     manage_token_salt: Mapped[str] = mapped_column(String(32), doc="with the server secret, derives the token")
     manage_token_hash: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
@@ -438,7 +471,9 @@ class IdempotencyKey(Base):
 
     key_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     request_hash: Mapped[str] = mapped_column(String(64))
-    booking_id: Mapped[int | None] = mapped_column(ForeignKey("bookings.id", ondelete="CASCADE"), nullable=True)
+    booking_id: Mapped[int | None] = mapped_column(
+        ForeignKey("bookings.id", ondelete="CASCADE"), nullable=True, index=True, doc="erasure finds its keys"
+    )
     response_body: Mapped[str] = mapped_column(Text, doc="the first 201 body, without the manage token")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
 

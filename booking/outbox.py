@@ -164,7 +164,8 @@ def start_sending(session: Session, notification_id: int, now: dt.datetime, *, l
         )
     )
     ticket = _latest_ticket(session, booking.id) if notification.kind == "turn_soon" else None
-    if _no_longer_true(notification, booking, ticket):
+    # erased meanwhile: never sent
+    if _no_longer_true(notification, booking, ticket) or recipient_of(booking, notification.channel) is None:
         notification.status = NotificationStatus.cancelled
         notification.lease_until = None
         session.flush()
@@ -213,6 +214,38 @@ def settle(
         notification.send_at = now + retry_delay(notification.attempts)
     session.flush()
     return notification.status
+
+
+def recipient_of(booking: Booking, channel: str) -> str | None:
+    """Where a message of this channel goes; None once the citizen's contact is erased (or never given)."""
+    return (booking.citizen_email if channel == "email" else booking.citizen_phone) or None
+
+
+UNSENT = (NotificationStatus.pending, NotificationStatus.sending)
+
+
+def cancel_unsent(session: Session, booking_id: int, now: dt.datetime, *, keep_kind: str | None = None) -> set[str]:
+    """Cancel every message of a booking not sent yet, but those of ``keep_kind``; the channels of those kept."""
+    kept: set[str] = set()
+    if keep_kind is not None:
+        kept = set(
+            session.scalars(
+                select(Notification.channel).where(
+                    Notification.booking_id == booking_id,
+                    Notification.kind == keep_kind,
+                    Notification.status.in_(UNSENT),
+                )
+            )
+        )
+    cancelled = update(Notification).where(Notification.booking_id == booking_id, Notification.status.in_(UNSENT))
+    if keep_kind is not None:
+        cancelled = cancelled.where(Notification.kind != keep_kind)
+    session.execute(
+        cancelled.values(status=NotificationStatus.cancelled, lease_until=None, updated_at=now).execution_options(
+            synchronize_session=False
+        )
+    )
+    return kept
 
 
 def list_notifications(session: Session, *, status: str | None, limit: int) -> list[tuple[Notification, str]]:

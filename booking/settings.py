@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     no_show_sweep_seconds: float = Field(
         60, gt=0, description="How often beat marks bookings not checked in after the grace period."
     )
+    retention_sweep_seconds: float = Field(
+        3600, gt=0, description="How often beat erases the personal data of bookings past their site's retention."
+    )
     staff_token_minutes: int = Field(
         720, ge=5, le=7 * 24 * 60, description="How long a staff login lasts (default: a working day)."
     )

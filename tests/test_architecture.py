@@ -99,7 +99,7 @@ def _updates_bookings(node: ast.Call) -> bool:
 def _sets_status(node: ast.Call) -> bool:
     if not (isinstance(node.func, ast.Attribute) and node.func.attr == "values"):
         return False
-    keys = [keyword.arg for keyword in node.keywords]
+    keys = [keyword.arg or "status" for keyword in node.keywords]  # None: **changes, computed
     for argument in node.args:
         if isinstance(argument, ast.Dict):
             keys += [key.value for key in argument.keys if isinstance(key, ast.Constant)]
@@ -124,7 +124,8 @@ def test_the_status_scan_finds_the_writes_it_forbids(tmp_path):
         "booking.status = 'cancelled'\n"
         "session.execute(update(Booking).where(Booking.id == 1).values(status='served'))\n"
         "session.execute(update(Booking).values({'status': 'no_show'}))\n"
+        "session.execute(update(Booking).values(**changes))\n"
         "notification.status = 'sent'\n"
         "session.execute(update(Notification).values(status='sent'))\n"
     )
-    assert status_writes(sample) == ["sample.py:1", "sample.py:2", "sample.py:3"]
+    assert status_writes(sample) == ["sample.py:1", "sample.py:2", "sample.py:3", "sample.py:4"]

@@ -255,3 +255,21 @@ def test_files_as_excel_saves_them_in_an_indonesian_locale_import_alike(db, tmp_
     assert (summary.created["services"], summary.created["counters"], summary.created["opening_hours"]) == (12, 6, 6)
     with db.read() as session:
         assert len(session.scalar(select(Counter).where(Counter.label == "Loket 2")).services) == 4
+
+
+def test_a_site_names_its_retention_and_privacy_contact_or_keeps_the_defaults(db, folder):
+    _import(db, SAMPLE)
+    with db.read() as session:
+        site = session.scalar(select(Site).where(Site.slug == "grobogan"))
+        assert (site.personal_data_retention_days, site.privacy_contact) == (90, "")
+
+    header, row = (folder / "site.csv").read_text(encoding="utf-8").splitlines()[:2]
+    _edit(folder / "site.csv", 1, header + ",personal_data_retention_days,privacy_contact")
+    _edit(folder / "site.csv", 2, row + ",30,pdp@grobogan.example")
+    _import(db, folder)
+    with db.read() as session:
+        site = session.scalar(select(Site).where(Site.slug == "grobogan"))
+        assert (site.personal_data_retention_days, site.privacy_contact) == (30, "pdp@grobogan.example")
+
+    _edit(folder / "site.csv", 2, row + ",0,pdp@grobogan.example")
+    assert _rejected(db, folder) == {("site.csv", 2)}

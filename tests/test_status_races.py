@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from booking.api.app import create_app
 from booking.invariants import capacity_violations
-from booking.models import Booking, BookingStatus, Notification, SlotLoad
+from booking.models import AuditEntry, Booking, BookingStatus, Notification, SlotLoad
 from tests.crowd import fire
 from tests.factories import MONDAY_MORNING, TOMORROW, at, bearer, booking_body, make_site, make_staff
 from tests.inprocess_server import serving
@@ -162,3 +162,26 @@ def test_reschedules_racing_cancels_leave_the_booking_cancelled_with_no_place_he
         assert kinds["booking_rescheduled"] == booking.revision <= 1  # moved at most once, then cancelled
         assert places_taken(db) == before - 1
         assert_capacity_exact(db)
+
+
+def test_ten_erasures_at_once_cancel_once_give_the_place_back_once_and_all_answer_200(server, db):
+    for round_ in range(ROUNDS):
+        kept = book(server, at(TOMORROW, 9, 30), 200 + round_)  # shares the slot: a second give-back would show
+        made = book(server, at(TOMORROW, 9, 30), 210 + round_)
+        before = places_taken(db)
+        erase = {"url": f"{server}/api/v1/bookings/{made['code']}/erase", "headers": token_of(made)}
+
+        result = fire(server, [erase] * 10, processes=4)
+
+        refused = [answer for answer in result.answers if answer.status != 200]
+        assert refused == []
+        assert result.peak_in_flight > 1, "the erasures did not overlap"
+        booking = stored(db, made)
+        assert booking.status == BookingStatus.cancelled and booking.citizen_name is None
+        assert notices(db, made)["booking_cancelled"] == 1
+        assert places_taken(db) == before - 1
+        assert_capacity_exact(db)
+        assert stored(db, kept).citizen_name == "Siti Aminah"
+        with db.read() as session:
+            erasures = session.scalars(select(AuditEntry).where(AuditEntry.target == f"booking:{booking.code}"))
+            assert [entry.action for entry in erasures] == ["personal_data.erase"]

@@ -15,6 +15,7 @@ from booking.settings import Settings
 SWEEP_TASK = "antrian.sweep"
 PURGE_KEYS_TASK = "antrian.purge_idempotency_keys"
 NO_SHOW_TASK = "antrian.sweep_no_shows"
+RETENTION_TASK = "antrian.erase_expired_personal_data"
 FOLDER_BROKER = "antrian-folder"
 TRANSPORT_ALIASES[FOLDER_BROKER] = "workers.folder_broker:Transport"  # kombu's filesystem, made race-free
 
@@ -34,6 +35,7 @@ def make_celery(settings: Settings) -> Celery:
             "sweep-due-notifications": {"task": SWEEP_TASK, "schedule": settings.sweep_seconds},
             "purge-idempotency-keys": {"task": PURGE_KEYS_TASK, "schedule": 3600},
             "mark-no-shows": {"task": NO_SHOW_TASK, "schedule": settings.no_show_sweep_seconds},
+            "erase-expired-personal-data": {"task": RETENTION_TASK, "schedule": settings.retention_sweep_seconds},
         },
         beat_schedule_filename=str(settings.data_dir / "celerybeat-schedule"),
         worker_hijack_root_logger=False,

@@ -13,17 +13,18 @@ import logging
 from functools import cache
 from zoneinfo import ZoneInfo
 
-from booking import counter_work, idempotency, outbox
+from booking import counter_work, idempotency, outbox, personal_data
 from booking.bookings import display_code, manage_link, manage_token
 from booking.db import Database
 from booking.models import Booking, Ticket
 from booking.queue import ticket_label, ticket_link
 from notifications.delivery import deliver
 from notifications.render import BookingFacts, render
-from workers.app import NO_SHOW_TASK, PURGE_KEYS_TASK, SWEEP_TASK, celery_app, settings
+from workers.app import NO_SHOW_TASK, PURGE_KEYS_TASK, RETENTION_TASK, SWEEP_TASK, celery_app, settings
 
 log = logging.getLogger("workers.tasks")
 SWEEP_BATCH = 200
+RETENTION_BATCH = 200  # bookings erased per transaction
 
 
 @cache
@@ -63,24 +64,40 @@ def sweep_no_shows() -> int:
     return database().transaction(lambda session: counter_work.sweep_no_shows(session, utc_now()))
 
 
+@celery_app.task(name=RETENTION_TASK)
+def erase_expired_personal_data() -> int:
+    """Hourly: erase the personal data of bookings whose visit ended their site's retention days ago."""
+    secret, erased = settings.resolved_secret_key, 0
+    while True:  # in batches, each its own transaction, until a batch comes back short
+        batch = database().transaction(
+            lambda session: personal_data.erase_expired(
+                session, now=utc_now(), secret_key=secret, limit=RETENTION_BATCH
+            )
+        )
+        erased += batch
+        if batch < RETENTION_BATCH:
+            return erased
+
+
 def send(notification_id: int) -> str:
     job = database().transaction(lambda session: _prepare(session, notification_id))
     if job is None:
         return "skipped"
     channel, recipient, message, message_id = job
     outcome = deliver(channel, recipient, message, url_template=settings.notify_url(channel), message_id=message_id)
-    status = database().transaction(
-        lambda session: outbox.settle(
-            session,
-            notification_id,
-            utc_now(),
-            delivered=outcome.delivered,
-            permanent=outcome.permanent,
-            error=outcome.error,
-        )
-    )
+    status = database().transaction(lambda session: _settle(session, notification_id, outcome))
     if not outcome.delivered:
         log.warning("notification %s via %s: %s (%s)", notification_id, channel, outcome.error, status)
+    return status
+
+
+def _settle(session, notification_id: int, outcome) -> str:
+    status = outbox.settle(
+        session, notification_id, utc_now(), delivered=outcome.delivered, permanent=outcome.permanent,
+        error=outcome.error,
+    )  # fmt: skip
+    # an erased booking kept its phone or e-mail only for this message
+    personal_data.forget_contact_after_sending(session, notification_id)
     return status
 
 
@@ -91,7 +108,7 @@ def _prepare(session, notification_id: int):
     if job is None:
         return None
     row, booking = job.notification, job.booking
-    recipient = booking.citizen_email if row.channel == "email" else booking.citizen_phone
+    recipient = outbox.recipient_of(booking, row.channel)
     message = render(row.kind, row.channel, booking.locale, booking_facts(booking, job.ticket))
     return row.channel, recipient, message, f"antrian-{row.id}"
 

@@ -96,6 +96,8 @@ class SiteIn(msgspec.Struct, forbid_unknown_fields=True):
     arrival_late_minutes: int | Unset = UNSET
     turn_soon_places: int | Unset = UNSET
     recalls_before_missed: int | Unset = UNSET
+    personal_data_retention_days: int | Unset = UNSET
+    privacy_contact: str | Unset = UNSET
 
 
 class NewAgencyIn(AgencyIn):
@@ -187,6 +189,8 @@ class SiteAdminOut(msgspec.Struct):
     arrival_late_minutes: int
     turn_soon_places: int
     recalls_before_missed: int
+    personal_data_retention_days: int  # a citizen's data is erased this many days after the visit
+    privacy_contact: str  # whom citizens ask about their data (the privacy notice names it)
 
 
 class AuditOut(msgspec.Struct):
@@ -411,8 +415,8 @@ class AdminController(Controller):
     def add_synonym(self, ctx: Ctx, request: Req, data: JSONBody[SynonymIn]) -> SynonymOut:
         return self._change(ctx, request, lambda admin: _synonym_out(admin.add_synonym(_given(data))))
 
-    @delete("/synonyms/{synonym_id:int}", sync_to_thread=True, summary="Remove a synonym")
-    def remove_synonym(self, ctx: Ctx, request: Req, synonym_id: FromPath[int]) -> None:
+    @delete("/synonyms/{synonym_id:int}", sync_to_thread=True, summary="Remove a synonym", problems=["not_found"])
+    def remove_synonym(self, ctx: Ctx, request: Req, synonym_id: RowId) -> None:
         self._change(ctx, request, lambda admin: admin.remove_synonym(synonym_id))
 
     @get("/audit", sync_to_thread=True, summary="Who did what and when, newest first")

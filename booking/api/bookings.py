@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from litestar import Controller, get, post
+from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
 
-from booking import outbox
+from booking import outbox, personal_data
 from booking.api.context import Context
 from booking.api.openapi import BOOKING_REFUSALS
-from booking.api.schemas import BookingOut, RescheduleIn, booking_out
-from booking.bookings import cancel_booking, get_booking, reschedule_booking
+from booking.api.schemas import BookingOut, PersonalDataOut, RescheduleIn, booking_out, personal_data_out
+from booking.bookings import booking_for_holder, cancel_booking, get_booking, reschedule_booking
+from booking.messages import negotiate_language
 
 TokenHeader = Annotated[str | None, HeaderParameter(name="X-Booking-Token", max_length=200)]
 TokenQuery = Annotated[str | None, QueryParameter(name="token", max_length=200)]
@@ -71,4 +72,54 @@ class BookingController(Controller):
 
         answer = ctx.db.transaction(work)
         ctx.wake_up()
+        return answer
+
+    @get(
+        "/personal-data",
+        sync_to_thread=True,
+        summary="What is held about the citizen, in clear, why, and until when (UU PDP access right)",
+    )
+    def show_personal_data(
+        self,
+        ctx: Ctx,
+        request: Request,
+        code: FromPath[str],
+        header_token: TokenHeader = None,
+        token: TokenQuery = None,
+    ) -> PersonalDataOut:
+        language = negotiate_language(request.headers.get("accept-language"))
+        with ctx.db.read() as session:
+            booking = booking_for_holder(session, code, header_token or token)
+            return personal_data_out(personal_data.held_data(booking), language)
+
+    @post(
+        "/erase",
+        sync_to_thread=True,
+        status_code=200,
+        summary="Erase the citizen's data (UU PDP); a booking still ahead is cancelled first. Idempotent",
+        description="The answer shows what remains. A booking still ahead is cancelled first (its place given "
+        "back, its reminders stopped); its cancellation notice is still sent, and the phone or e-mail it needs "
+        "is erased as soon as it is (`contact_kept_until_notice_sent`). Afterwards the manage token no longer "
+        "opens the booking (`GET /bookings/{code}` answers 404); this endpoint and `/personal-data` still "
+        "answer its holder, with nothing held. Erasing again changes nothing and answers 200.",
+    )
+    def erase_personal_data(
+        self,
+        ctx: Ctx,
+        request: Request,
+        code: FromPath[str],
+        header_token: TokenHeader = None,
+        token: TokenQuery = None,
+    ) -> PersonalDataOut:
+        language = negotiate_language(request.headers.get("accept-language"))
+
+        def work(session):
+            booking = booking_for_holder(session, code, header_token or token)
+            erased = personal_data.erase_on_request(
+                session, booking, now=ctx.clock(), secret_key=ctx.settings.resolved_secret_key
+            )
+            return personal_data_out(personal_data.held_data(erased), language)
+
+        answer = ctx.db.transaction(work)
+        ctx.wake_up()  # the cancellation notice
         return answer

@@ -14,8 +14,11 @@ import msgspec
 
 from booking.availability import Availability
 from booking.bookings import display_code, manage_link
-from booking.citizens import mask_email, mask_name, mask_nik, mask_phone
+from booking.citizens import shown_citizen
+from booking.messages import PERSONAL_DATA_PURPOSES
 from booking.models import Agency, Booking, Notification, NotificationStatus, Service, Site
+from booking.personal_data import HeldData
+from booking.privacy_notice import contact_of
 
 
 class CitizenIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -37,6 +40,8 @@ class BookingIn(msgspec.Struct, forbid_unknown_fields=True):
     channels: list[str] | msgspec.UnsetType = msgspec.UNSET
     locale: str = "id"
     no_messages: bool = False  # the citizen chose outright to get no messages and to note the code down
+    # the privacy notice version the client showed the citizen; left out: the documented one is recorded
+    privacy_notice: Annotated[str, msgspec.Meta(max_length=32)] | msgspec.UnsetType = msgspec.UNSET
 
     def chosen_channels(self) -> tuple[str, ...]:
         if self.channels is msgspec.UNSET:
@@ -53,6 +58,8 @@ class SiteOut(msgspec.Struct):
     name: str
     timezone: str
     address: str
+    personal_data_retention_days: int  # the privacy notice's "how long": days after the visit
+    privacy_contact: str  # the privacy notice's "who to contact", in Indonesian
 
 
 class AgencyRef(msgspec.Struct):
@@ -105,9 +112,11 @@ class ServiceRef(msgspec.Struct):
 
 
 class CitizenOut(msgspec.Struct, omit_defaults=True):
-    nik: str
-    name: str
-    phone: str
+    """Masked (a clerk's own citizens of the day: the name in full); null where nothing is held."""
+
+    nik: str | None
+    name: str | None
+    phone: str | None
     email: str | None = None
 
 
@@ -139,7 +148,14 @@ class BookingOut(msgspec.Struct, omit_defaults=True):
 
 
 def site_out(site: Site) -> SiteOut:
-    return SiteOut(slug=site.slug, name=site.name, timezone=site.timezone, address=site.address)
+    return SiteOut(
+        slug=site.slug,
+        name=site.name,
+        timezone=site.timezone,
+        address=site.address,
+        personal_data_retention_days=site.personal_data_retention_days,
+        privacy_contact=contact_of(site, "id"),
+    )
 
 
 def agency_out(agency: Agency, services_count: int) -> AgencyOut:
@@ -198,7 +214,7 @@ def booking_out(booking: Booking, public_url: str, notifications: list[Notificat
         ),
         agency=AgencyRef(slug=booking.service.agency.slug, name=booking.service.agency.name),
         counter=CounterOut(label=booking.counter.label),
-        citizen=masked_citizen(booking),
+        citizen=citizen_out(booking),
         channels=list(booking.channels),
         locale=booking.locale,
         manage_url=manage_url,
@@ -271,7 +287,9 @@ class ScheduleOut(msgspec.Struct):
     counters: list[CounterScheduleOut]
 
 
-def staff_booking_out(booking: Booking, notification_status: str | None = None) -> StaffBookingOut:
+def staff_booking_out(
+    booking: Booking, notification_status: str | None = None, *, full_name: bool = False
+) -> StaffBookingOut:
     zone = ZoneInfo(booking.site.timezone)
     return StaffBookingOut(
         code=display_code(booking.code),
@@ -281,17 +299,72 @@ def staff_booking_out(booking: Booking, notification_status: str | None = None) 
             code=booking.service.code, name=booking.service.name, requirements=list(booking.service.requirements)
         ),
         counter=CounterOut(label=booking.counter.label),
-        citizen=masked_citizen(booking),
+        citizen=citizen_out(booking, full_name=full_name),
         status=str(booking.status),
         walk_in=booking.walk_in,
         notification_status=notification_status,
     )
 
 
-def masked_citizen(booking: Booking) -> CitizenOut:
-    return CitizenOut(
-        nik=mask_nik(booking.citizen_nik_last4),
-        name=mask_name(booking.citizen_name),
-        phone=mask_phone(booking.citizen_phone),
-        email=mask_email(booking.citizen_email) if booking.citizen_email else None,
+def citizen_out(booking: Booking, *, full_name: bool = False) -> CitizenOut:
+    shown = shown_citizen(booking, full_name=full_name)
+    return CitizenOut(nik=shown.nik, name=shown.name, phone=shown.phone, email=shown.email)
+
+
+class HeldCitizenOut(msgspec.Struct):
+    """The citizen's data as held, in clear: it is theirs. null: not held (or erased)."""
+
+    nik_last4: str | None
+    nik_hash_held: bool  # the NIK itself is never stored: a keyed hash for the one-booking-a-day rule
+    name: str | None
+    phone: str | None
+    email: str | None
+
+
+class PrivacyNoticeOut(msgspec.Struct):
+    version: str | None  # null: booked before notices were recorded (or by staff at the counter)
+    accepted_at: dt.datetime | None
+
+
+class PersonalDataOut(msgspec.Struct):
+    code: str
+    status: str
+    citizen: HeldCitizenOut
+    purposes: dict[str, str]  # why each piece is held, in the caller's language
+    privacy_notice: PrivacyNoticeOut
+    retention_days: int
+    erase_after: dt.datetime  # when retention erases it at the latest (the visit's end plus the retention)
+    erased_at: dt.datetime | None
+    contact_kept_until_notice_sent: bool  # erased, but the cancellation notice still needs the phone/e-mail
+    contact: str  # whom to ask about it
+
+
+def personal_data_out(held: HeldData, language: str) -> PersonalDataOut:
+    booking = held.booking
+    zone = ZoneInfo(booking.site.timezone)
+    citizen = HeldCitizenOut(
+        nik_last4=booking.citizen_nik_last4,
+        nik_hash_held=booking.citizen_nik_hash is not None,
+        name=booking.citizen_name,
+        phone=booking.citizen_phone or None,
+        email=booking.citizen_email,
     )
+    return PersonalDataOut(
+        code=display_code(booking.code),
+        status=str(booking.status),
+        citizen=citizen,
+        purposes={purpose: PERSONAL_DATA_PURPOSES[purpose](language) for purpose in held.purposes},
+        privacy_notice=PrivacyNoticeOut(
+            version=booking.privacy_notice_version,
+            accepted_at=_local(booking.privacy_notice_accepted_at, zone),
+        ),
+        retention_days=booking.site.personal_data_retention_days,
+        erase_after=held.erase_after.astimezone(zone),
+        erased_at=_local(booking.personal_data_erased_at, zone),
+        contact_kept_until_notice_sent=held.contact_kept_for_notice,
+        contact=contact_of(booking.site, language),
+    )
+
+
+def _local(moment: dt.datetime | None, zone: ZoneInfo) -> dt.datetime | None:
+    return moment.astimezone(zone) if moment else None

@@ -31,6 +31,7 @@ from booking.availability import service_availability, site_today
 from booking.bookings import BookingRequest, create_booking, manage_link
 from booking.errors import DomainError, FieldError, InvalidInput
 from booking.messages import negotiate_language
+from booking.privacy_notice import documented_notice
 
 DEFAULT_DAYS = 14
 FIRST_DAY, LAST_DAY = "YYYY-MM-DD; default: today", f"YYYY-MM-DD; default: {DEFAULT_DAYS} days in all"
@@ -99,6 +100,7 @@ class SiteController(Controller):
         status_code=HTTP_201_CREATED,
         summary="Book a slot; honours Idempotency-Key",
         problems=BOOKING_REFUSALS + ["not_found", "idempotency_conflict"],
+        description=documented_notice(),
     )
     def create(
         self,
@@ -118,6 +120,7 @@ class SiteController(Controller):
             channels=data.chosen_channels(),
             locale=data.locale,
             no_messages=data.no_messages,
+            privacy_notice=data.privacy_notice if isinstance(data.privacy_notice, str) else None,
         )
         request_hash = idempotency.fingerprint(site, msgspec.to_builtins(data))
         secret = ctx.settings.resolved_secret_key

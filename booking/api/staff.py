@@ -13,7 +13,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 
-from booking import counter_work
+from booking import counter_work, personal_data
 from booking.api.auth import TokenIssuer
 from booking.api.context import Context
 from booking.api.openapi import AlsoAsCsv
@@ -107,12 +107,16 @@ class StaffController(Controller):
         date: Annotated[str | None, QueryParameter(max_length=20, description="YYYY-MM-DD; default today")] = None,
         agency: Annotated[str | None, QueryParameter(max_length=64)] = None,
     ) -> Response[ScheduleOut]:  # or CSV (AlsoAsCsv documents it)
-        principal = request.user
-        with ctx.db.read() as session:
+        principal, now = request.user, ctx.clock()
+        as_csv = "text/csv" in request.headers.get("accept", "")
+
+        def work(session) -> Response:  # a write: a view of full names is audited
             site = _site_of(session, principal)
-            day = parse_date("date", date) or site_today(site, ctx.clock())
-            schedule = counter_work.day_schedule(session, principal, site, agency, day)
-            if "text/csv" in request.headers.get("accept", ""):
+            day = parse_date("date", date) or site_today(site, now)
+            schedule = counter_work.day_schedule(
+                session, principal, site, agency, day, now=now, view="csv" if as_csv else "api"
+            )
+            if as_csv:
                 filename = f"jadwal-{schedule.agency.slug}-{day.isoformat()}.csv"
                 language = negotiate_language(request.headers.get("accept-language"))
                 return Response(
@@ -122,15 +126,21 @@ class StaffController(Controller):
                 )
             return Response(schedule_out(schedule))
 
+        return ctx.db.transaction(work)
+
     @get(
         "/bookings/{code:str}",
         sync_to_thread=True,
-        summary="One booking of your agency, by code or scanned QR",
+        summary="One booking of your agency, by code or scanned QR (a view of a full name is audited)",
         problems=["not_found"],
     )
     def show(self, ctx: Ctx, request: Request[Principal, object, object], code: FromPath[str]) -> StaffBookingOut:
-        with ctx.db.read() as session:
-            return staff_booking_out(counter_work.booking_for_staff(session, request.user, code))
+        def work(session):
+            now = ctx.clock()
+            booking = counter_work.look_up(session, request.user, code, now=now)
+            return _staff_view(request.user, booking, now)
+
+        return ctx.db.transaction(work)
 
     @post(
         "/bookings/{code:str}/check-in",
@@ -189,21 +199,27 @@ class StaffController(Controller):
         )
 
         def work(session):
-            site = _site_of(session, request.user)
+            site, now = _site_of(session, request.user), ctx.clock()
             booking = counter_work.walk_in(
-                session, request.user, site, walk_in, now=ctx.clock(), secret_key=ctx.settings.resolved_secret_key
+                session, request.user, site, walk_in, now=now, secret_key=ctx.settings.resolved_secret_key
             )
-            return staff_booking_out(booking)
+            return _staff_view(request.user, booking, now)
 
         return ctx.db.transaction(work)
 
 
 def _advance(ctx: Context, principal: Principal, code: str, action: str) -> StaffBookingOut:
     def work(session):
+        now = ctx.clock()
         booking = counter_work.booking_for_staff(session, principal, code)
-        return staff_booking_out(counter_work.advance(session, principal, booking, action, now=ctx.clock()))
+        return _staff_view(principal, counter_work.advance(session, principal, booking, action, now=now), now)
 
     return ctx.db.transaction(work)
+
+
+def _staff_view(principal: Principal, booking, now) -> StaffBookingOut:
+    """A booking a clerk just looked up or acted on (the lookup or the action is in the audit log)."""
+    return staff_booking_out(booking, full_name=personal_data.names_shown_today(principal, booking, now))
 
 
 def schedule_out(schedule: DaySchedule) -> ScheduleOut:
@@ -214,7 +230,10 @@ def schedule_out(schedule: DaySchedule) -> ScheduleOut:
         counters=[
             CounterScheduleOut(
                 label=counter.label,
-                bookings=[staff_booking_out(row.booking, row.notification_status) for row in counter.rows],
+                bookings=[
+                    staff_booking_out(row.booking, row.notification_status, full_name=schedule.full_names)
+                    for row in counter.rows
+                ],
             )
             for counter in schedule.counters
         ],
@@ -222,8 +241,8 @@ def schedule_out(schedule: DaySchedule) -> ScheduleOut:
 
 
 def schedule_csv(schedule: DaySchedule, language: str) -> str:
-    """One line per booking, for printing or a spreadsheet: the same masked data as the JSON, with statuses
-    in words (people read this file; the column names stay fixed for formulas)."""
+    """One line per booking, for printing or a spreadsheet: the same data as the JSON (NIK and phone masked),
+    with statuses in words (people read this file; the column names stay fixed for formulas)."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_HEADER)

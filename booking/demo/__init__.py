@@ -46,6 +46,7 @@ class DemoSite:
     address: str
     min_lead_minutes: int = 60
     max_days_ahead: int = 30
+    privacy_contact: str = ""
 
 
 SITES = [
@@ -54,12 +55,14 @@ SITES = [
         name="Mal Pelayanan Publik Kabupaten Blora",
         timezone="Asia/Jakarta",
         address="Jl. Blora–Cepu KM 5, Ngelobener, Kec. Jepon, Kabupaten Blora, Jawa Tengah",
+        privacy_contact="pdp@mpp-blora.example, (0296) 000 000 (demo)",
     ),
     DemoSite(
         slug="denpasar",
         name="Mal Pelayanan Publik Kota Denpasar (demo)",
         timezone="Asia/Makassar",
         address="Kota Denpasar, Bali (alamat demo)",
+        privacy_contact="pdp@mpp-denpasar.example (demo)",
     ),
 ]
 
@@ -99,6 +102,7 @@ def demo_tables(spec: DemoSite, folder: Path) -> dict[str, Table]:
     site = {
         "slug": spec.slug, "name": spec.name, "timezone": spec.timezone, "address": spec.address,
         "min_lead_minutes": str(spec.min_lead_minutes), "max_days_ahead": str(spec.max_days_ahead),
+        "privacy_contact": spec.privacy_contact,
     }  # fmt: skip
     agencies = [
         CsvRow(

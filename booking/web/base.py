@@ -126,6 +126,8 @@ def domain_error_page(request: Request, error: DomainError) -> Response:
     words = Words(page_language(request))
     if isinstance(error, NotFound):
         message = words("booking_not_found") if error.params.get("what") == "booking" else words("page_not_found")
+        if error.params.get("erased"):
+            message = words("booking_erased")
         return error_page(request, 404, message)
     if isinstance(error, Busy):
         return error_page(request, 503, problem_detail(error, words.language), {"Retry-After": "1"})

@@ -21,12 +21,13 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, QueryParameter
 from markupsafe import Markup
 
-from booking import catalogue, idempotency, outbox
+from booking import catalogue, idempotency, outbox, personal_data
 from booking.api.context import Context
 from booking.api.problems import problem_detail
 from booking.availability import DayOffer, last_bookable_day, service_availability, site_today
 from booking.bookings import (
     BookingRequest,
+    booking_for_holder,
     cancel_booking,
     create_booking,
     display_code,
@@ -36,8 +37,9 @@ from booking.bookings import (
     reschedule_booking,
 )
 from booking.errors import DomainError, FieldError, IdempotencyConflict, InvalidInput, NotFound
-from booking.messages import FIELD_ERRORS
+from booking.messages import FIELD_ERRORS, PERSONAL_DATA_PURPOSES
 from booking.models import Booking, BookingStatus, NotificationStatus, Service, Site
+from booking.privacy_notice import PRIVACY_NOTICE_VERSION, notice_paragraphs
 from booking.web.base import page_language, redirect, render, url_with
 from booking.web.words import Words
 from notifications.ics import calendar_file
@@ -104,6 +106,15 @@ class CitizenPages(Controller):
             several_sites=several_sites,
         )
 
+    @get("/s/{site:str}/privasi", sync_to_thread=True)
+    def privacy(self, ctx: Ctx, request: Request, site: FromPath[str]) -> Any:
+        """The full privacy notice, with the site's retention and contact."""
+        with ctx.db.read() as session:
+            found = catalogue.get_site(session, site)
+        paragraphs = notice_paragraphs(found, page_language(request))
+        version = PRIVACY_NOTICE_VERSION
+        return render(request, "citizen/privacy.html", site=found, paragraphs=paragraphs, version=version)
+
     @get("/s/{site:str}/layanan/{code:str}", sync_to_thread=True)
     def service(
         self,
@@ -160,6 +171,7 @@ class CitizenPages(Controller):
             channels=tuple(form["channels"]),
             locale=language,
             no_messages=form["no_messages"],
+            privacy_notice=form["privacy_notice"] or None,  # the version the form showed
         )
         fingerprint = idempotency.fingerprint(f"web:{site}", {k: v for k, v in form.items() if k != "form_key"})
         ttl = dt.timedelta(hours=ctx.settings.idempotency_ttl_hours)
@@ -238,12 +250,7 @@ class CitizenPages(Controller):
 
     @get("/b/{code:str}/batal", sync_to_thread=True)
     def cancel_form(self, ctx: Ctx, request: Request, code: FromPath[str], token: Token = "") -> Any:
-        words = Words(page_language(request))
-        with ctx.db.read() as session:
-            booking = get_booking(session, code, token)
-        if not _changeable(booking, ctx.clock()):  # nothing to cancel any more: the booking as it stands
-            return redirect(request, url_with(f"/b/{display_code(booking.code)}", token=token))
-        return render(request, "citizen/cancel.html", **_booking_context(ctx, words, booking, token, []))
+        return self._question_page(ctx, request, code, token, "citizen/cancel.html", only_if_changeable=True)
 
     @post("/b/{code:str}/batal", sync_to_thread=True)
     def cancel(self, ctx: Ctx, request: Request, code: FromPath[str], data: Form) -> Any:
@@ -260,6 +267,31 @@ class CitizenPages(Controller):
             return self._booking_page(ctx, request, code, token, refused=refused)
         ctx.wake_up()
         return redirect(request, url_with(f"/b/{display_code(booking.code)}", token=token, done="cancelled"))
+
+    @get("/b/{code:str}/data-pribadi", sync_to_thread=True)
+    def my_data(self, ctx: Ctx, request: Request, code: FromPath[str], token: Token = "") -> Any:
+        """What is held about the citizen and why; its holder still reads it (nothing held) once erased."""
+        words = Words(page_language(request))
+        with ctx.db.read() as session:
+            held = personal_data.held_data(booking_for_holder(session, code, token))
+        return render(request, "citizen/my_data.html", **_data_context(words, held, token))
+
+    @get("/b/{code:str}/hapus-data", sync_to_thread=True)
+    def erase_form(self, ctx: Ctx, request: Request, code: FromPath[str], token: Token = "") -> Any:
+        return self._question_page(ctx, request, code, token, "citizen/erase.html")
+
+    @post("/b/{code:str}/hapus-data", sync_to_thread=True)
+    def erase(self, ctx: Ctx, request: Request, code: FromPath[str], data: Form) -> Any:
+        token = _text(data, "token")
+
+        def work(session) -> Booking:
+            booking = booking_for_holder(session, code, token)
+            secret = ctx.settings.resolved_secret_key
+            return personal_data.erase_on_request(session, booking, now=ctx.clock(), secret_key=secret)
+
+        booking = ctx.db.transaction(work)
+        ctx.wake_up()  # the cancellation notice
+        return redirect(request, url_with(f"/b/{display_code(booking.code)}/data-pribadi", token=token))
 
     @get("/b/{code:str}/jadwal-ulang", sync_to_thread=True)
     def reschedule_form(
@@ -326,6 +358,18 @@ class CitizenPages(Controller):
         if refused is None:
             return redirect(request, url_with(f"/b/{display_code(booking.code)}", token=token))
         return self._booking_page(ctx, request, booking.code, token, refused=refused)
+
+    def _question_page(
+        self, ctx: Context, request: Request, code: str, token: str, template: str, *, only_if_changeable=False
+    ) -> Any:
+        """A page that asks before a step that cannot be undone (cancel, erase): the booking and a form. A cancel
+        asked of a booking that can no longer change shows the booking as it stands instead."""
+        words = Words(page_language(request))
+        with ctx.db.read() as session:
+            booking = get_booking(session, code, token)
+        if only_if_changeable and not _changeable(booking, ctx.clock()):
+            return redirect(request, url_with(f"/b/{display_code(booking.code)}", token=token))
+        return render(request, template, **_booking_context(ctx, words, booking, token, []))
 
     def _booking_page(
         self, ctx: Context, request: Request, code: str, token: str, *, done=None, refused: DomainError | None = None
@@ -452,6 +496,8 @@ def _form_context(request, session, site: Site, service: Service, start: str, no
         "times": [] if chosen else _times(words, site, offer),
         "zone": zone_abbreviation(start_at.astimezone(zone)),
         "calendar_url": url_with(f"/s/{site.slug}/layanan/{service.code}", date=day.isoformat()),
+        "privacy_notice": PRIVACY_NOTICE_VERSION,
+        "privacy_url": f"/s/{site.slug}/privasi",
     }
 
 
@@ -465,7 +511,7 @@ def _time_refused(refused: DomainError) -> bool:
 def _clean_form(data: dict[str, Any]) -> dict[str, Any]:
     channels = data.get("channels", [])
     channels = [channels] if isinstance(channels, str) else list(channels)
-    names = ("service", "start", "asked", "nik", "name", "phone", "email", "form_key")
+    names = ("service", "start", "asked", "nik", "name", "phone", "email", "form_key", "privacy_notice")
     form = {name: _text(data, name) for name in names}
     form["channels"] = [channel[:16] for channel in channels[: len(CHANNEL_CHOICES)]]
     form["no_messages"] = _text(data, "no_messages") == "yes"
@@ -540,6 +586,9 @@ def _booking_context(ctx: Context, words: Words, booking: Booking, token: str, n
         "calendar_url": url_with(f"{link}/kalender.ics", token=token),
         "cancel_url": url_with(f"{link}/batal", token=token),
         "reschedule_url": url_with(f"{link}/jadwal-ulang", token=token),
+        "my_data_url": url_with(f"{link}/data-pribadi", token=token),
+        "erase_url": url_with(f"{link}/hapus-data", token=token),
+        "privacy_url": f"/s/{booking.site.slug}/privasi",
         "notifications": [
             {
                 "kind": words.kind(row.kind),
@@ -551,4 +600,24 @@ def _booking_context(ctx: Context, words: Words, booking: Booking, token: str, n
             }
             for row in notifications
         ],
+    }
+
+
+def _data_context(words: Words, held: personal_data.HeldData, token: str) -> dict:
+    booking = held.booking
+    zone = ZoneInfo(booking.site.timezone)
+    link = f"/b/{display_code(booking.code)}"
+    accepted = booking.privacy_notice_accepted_at
+    erased = booking.personal_data_erased_at
+    return {
+        "booking": booking,
+        "code": display_code(booking.code),
+        "held": held,
+        "purposes": [PERSONAL_DATA_PURPOSES[purpose](words.language) for purpose in held.purposes],
+        "notice_accepted": format_when(accepted.astimezone(zone), words.language) if accepted else None,
+        "erase_after": words.day(held.erase_after.astimezone(zone).date()),
+        "erased_at": format_when(erased.astimezone(zone), words.language) if erased else None,
+        "booking_url": url_with(link, token=token),
+        "erase_url": url_with(f"{link}/hapus-data", token=token),
+        "privacy_url": f"/s/{booking.site.slug}/privasi",
     }

@@ -144,6 +144,62 @@ WORDS: dict[str, Text] = {
         "This form was already sent with other details. Check them and send it again.",
     ),
     "page_not_found": Text("Halaman tidak ditemukan.", "Page not found."),
+    "booking_erased": Text(
+        "Data pribadi pemesanan ini sudah dihapus, sehingga tautan ini tidak lagi membuka pemesanan.",
+        "The personal data of this booking has been erased, so this link no longer opens the booking.",
+    ),
+    # the privacy notice: short by the booking button, in full on its own page (booking.messages)
+    "privacy_short": Text(
+        "Data Anda (NIK, nama, nomor HP, email) dipakai untuk pemesanan ini dan pesan-pesannya, dan disimpan "
+        "sampai {days} hari setelah kunjungan. Anda dapat melihat atau menghapusnya lewat tautan pribadi "
+        "pemesanan. Dengan menekan “Konfirmasi pemesanan”, Anda menyetujui pemberitahuan privasi ini.",
+        "Your details (NIK, name, mobile number, e-mail) are used for this booking and its messages, and kept "
+        "until {days} days after the visit. You can see or erase them through the booking's private link. By "
+        "pressing “Confirm the booking” you agree to this privacy notice.",
+    ),
+    "privacy_read_more": Text("Baca pemberitahuan privasi lengkap", "Read the full privacy notice"),
+    "privacy_title": Text("Pemberitahuan privasi", "Privacy notice"),
+    "privacy_version": Text(
+        "Versi {version}. Dasar hukum: UU No. 27 Tahun 2022 tentang Pelindungan Data Pribadi.",
+        "Version {version}. Legal basis: Law No. 27 of 2022 on Personal Data Protection.",
+    ),
+    "back_to_services": Text("Kembali ke daftar layanan", "Back to the services"),
+    # the citizen's own data, from the manage page
+    "personal_data": Text("Data pribadi", "Personal data"),
+    "my_data": Text("Data pribadi saya", "My personal data"),
+    "erase_my_data": Text("Hapus data saya", "Erase my data"),
+    "my_data_intro": Text(
+        "Inilah semua data pribadi Anda yang disimpan untuk pemesanan ini, dan untuk apa.",
+        "This is all the personal data held for this booking, and why.",
+    ),
+    "data_nik": Text("NIK", "NIK"),
+    "data_nik_held": Text(
+        "Disimpan sebagai kode acak (hash); 4 angka terakhir: {last4}", "Kept as a keyed hash; last 4 digits: {last4}"
+    ),
+    "data_name": Text("Nama", "Name"),
+    "data_phone": Text("Nomor HP", "Mobile number"),
+    "data_email": Text("Email", "E-mail"),
+    "data_not_held": Text("tidak disimpan", "not held"),
+    "data_purpose": Text("Untuk apa", "Why"),
+    "data_notice": Text("Pemberitahuan privasi yang disetujui", "Privacy notice agreed to"),
+    "data_notice_none": Text("tidak tercatat", "not recorded"),
+    "data_erase_after": Text("Dihapus otomatis paling lambat", "Erased automatically at the latest on"),
+    "data_erased_at": Text("Dihapus pada", "Erased on"),
+    "erase_question": Text("Yakin ingin menghapus data pribadi Anda?", "Do you really want to erase your data?"),
+    "erase_explained": Text(
+        "NIK, nama, nomor HP dan email Anda dihapus dan tautan pribadi ini tidak lagi membuka pemesanan. "
+        "Penghapusan tidak bisa diurungkan.",
+        "Your NIK, name, mobile number and e-mail are erased and this private link no longer opens the "
+        "booking. Erasure cannot be undone.",
+    ),
+    "erase_cancels": Text(
+        "Pemesanan ini belum berlangsung, jadi akan dibatalkan lebih dulu: tempat Anda diberikan kepada warga "
+        "lain, dan pesan pembatalan terakhir tetap dikirim kepada Anda.",
+        "This booking is still ahead, so it is cancelled first: your place goes to someone else, and a last "
+        "message confirms the cancellation to you.",
+    ),
+    "erase_yes": Text("Ya, hapus data saya", "Yes, erase my data"),
+    "erased_done": Text("Data pribadi Anda telah dihapus.", "Your personal data has been erased."),
     "booking_not_found": Text(
         "Pemesanan tidak ditemukan. Periksa kembali tautan dari pesan Anda.",
         "Booking not found. Check the link in your messages.",

@@ -13,7 +13,8 @@ def test_sites_are_listed_with_their_zone(client, db):
         ("uji", "Asia/Jakarta"),
         ("denpasar", "Asia/Makassar"),
     }
-    assert set(sites[0]) == {"slug", "name", "timezone", "address"}
+    # the contract's fields, and what the privacy notice names (UU PDP: how long, whom to ask)
+    assert set(sites[0]) == {"slug", "name", "timezone", "address", "personal_data_retention_days", "privacy_contact"}
 
 
 def test_agencies_come_with_their_services_count(client, db):

@@ -355,8 +355,33 @@ def test_the_largest_row_id_still_pages_the_audit_log(office):
     ("method", "path"),
     [("PATCH", "/rules/12345678901234567890123"), ("DELETE", "/rules/2147483648"), ("DELETE", "/closures/2147483648")],
 )
-def test_a_rule_or_closure_id_beyond_any_row_is_not_found(office, method, path):
+def test_a_rule_or_closure_id_beyond_any_row_id_is_a_clear_422_like_the_audit_log(office, method, path):
     answer = office.client.request(method, ADMIN + path, json={"capacity": 1} if method == "PATCH" else None,
                                    headers=office.admin)  # fmt: skip
+    assert answer.status_code == 422, answer.text
+    field = "rule_id" if "/rules/" in path else "closure_id"
+    assert [(e["field"], e["code"]) for e in answer.json()["errors"]] == [(field, "number_out_of_range")]
+
+
+def test_a_rule_id_that_could_exist_but_does_not_is_not_found(office):
+    answer = office.client.delete(f"{ADMIN}/rules/{2**31 - 1}", headers=office.admin)
     assert answer.status_code == 404, answer.text
     assert answer.json()["code"] == "not_found"
+
+
+def test_an_admin_sets_the_retention_and_the_privacy_contact_the_notice_names(office):
+    changed = office.client.patch(
+        "/api/v1/admin/site",
+        json={"personal_data_retention_days": 30, "privacy_contact": "pdp@uji.example"},
+        headers=office.admin,
+    )
+    assert changed.status_code == 200
+    shown = changed.json()
+    assert (shown["personal_data_retention_days"], shown["privacy_contact"]) == (30, "pdp@uji.example")
+    (site,) = office.client.get("/api/v1/sites").json()
+    assert (site["personal_data_retention_days"], site["privacy_contact"]) == (30, "pdp@uji.example")
+    assert "sampai 30 hari setelah kunjungan" in office.client.get("/s/uji/privasi").text
+
+    for wrong, code in (({"personal_data_retention_days": 0}, "out_of_range"), ({"privacy_contact": " "}, "required")):
+        refused = office.client.patch("/api/v1/admin/site", json=wrong, headers=office.admin)
+        assert refused.status_code == 422 and refused.json()["errors"][0]["code"] == code

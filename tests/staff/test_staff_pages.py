@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from booking.staff import MAX_FAILED_LOGINS
@@ -53,7 +54,10 @@ def test_signing_in_sets_a_strict_http_only_cookie_and_shows_the_schedule(office
     page = office.client.get("/staff")
     assert page.status_code == 200
     assert code in page.text and "Loket 1" in page.text and "Loket 2" in page.text
-    assert "Siti Aminah" not in page.text and "S*** A*****" in page.text  # masked
+    assert "Siti Aminah" in page.text  # the clerk's own citizens of today, to call them by name
+    office.book(9, day=dt.date(2026, 12, 1))
+    tomorrow = office.client.get("/staff?date=2026-12-01").text
+    assert "Siti Aminah" not in tomorrow and "S*** A*****" in tomorrow  # masked on any other day
     assert page.headers["content-security-policy"].startswith("default-src 'none'")
 
 

@@ -145,6 +145,46 @@ def test_cancel_and_reschedule_from_the_manage_link(page, server):
     assert page.get_by_role("link", name="Batalkan pemesanan").count() == 0
 
 
+def test_the_booking_form_carries_a_short_privacy_notice_by_its_button(page, server):
+    walk_to_booking_form(page, server, "privacy")
+    notice = page.get_by_test_id("privacy-notice")
+    assert notice.is_visible()
+    assert "disimpan sampai 90 hari setelah kunjungan" in notice.inner_text()
+    button = page.get_by_role("button", name="Konfirmasi pemesanan").bounding_box()
+    box = notice.bounding_box()
+    assert 0 <= button["y"] - (box["y"] + box["height"]) < 100  # right above the button, not far away
+
+    notice.get_by_role("link", name="Baca pemberitahuan privasi lengkap").click()
+    shot(page, "privacy-notice-page")
+    assert page.get_by_role("heading", level=1).inner_text() == "Pemberitahuan privasi"
+    full = page.get_by_test_id("privacy-notice-full").inner_text()
+    assert "Yang kami kumpulkan: NIK" in full and "pdp@mpp-blora.example" in full
+    assert page.csp_violations == []
+
+
+def test_erasing_my_data_from_the_manage_page(page, server):
+    made = _book_by_api(server, "blora", "DKP-01", 202)
+    page.goto(made["manage_url"])
+    page.get_by_role("link", name="Data pribadi saya").click()
+    shot(page, "erase-1-my-data")
+    assert "Siti Aminah" in page.get_by_test_id("personal-data").inner_text()
+
+    page.get_by_role("link", name="Hapus data saya").click()
+    shot(page, "erase-2-question")
+    assert page.get_by_role("heading", level=1).inner_text() == "Yakin ingin menghapus data pribadi Anda?"
+    page.get_by_role("button", name="Ya, hapus data saya").click()
+    shot(page, "erase-3-erased")
+    assert page.get_by_role("status").inner_text() == "Data pribadi Anda telah dihapus."
+    assert "Siti Aminah" not in page.get_by_test_id("personal-data").inner_text()
+
+    page.goto(made["manage_url"])  # the link in the messages opens nothing any more
+    shot(page, "erase-4-link-opens-nothing")
+    assert "Data pribadi pemesanan ini sudah dihapus" in page.get_by_role("alert").inner_text()
+    shown = httpx.get(f"{server}/api/v1/bookings/{made['code']}", params={"token": made["manage_token"]})
+    assert shown.status_code == 404
+    assert page.csp_violations == []
+
+
 def test_the_english_switch_is_remembered(page, server):
     page.goto(server + "/s/blora")
     page.get_by_role("link", name="English").click()
@@ -226,6 +266,9 @@ def flow_pages(server) -> dict[str, str]:
         "confirmation": f"/b/{made['code']}?token={token}&done=booked",
         "cancel": f"/b/{made['code']}/batal?token={token}",
         "reschedule": f"/b/{made['code']}/jadwal-ulang?token={token}",
+        "privacy": "/s/blora/privasi",
+        "my-data": f"/b/{made['code']}/data-pribadi?token={token}",
+        "erase": f"/b/{made['code']}/hapus-data?token={token}",
         "english-form": f"/s/blora/layanan/DKP-01/pesan?{httpx.QueryParams({'start': start, 'lang': 'en'})}",
         "not-found": f"/b/{made['code']}?token=not-the-token",
     }
