@@ -14,6 +14,7 @@ from notifications.render import BookingFacts
 DEMO_DATA = Path(__file__).resolve().parents[2] / "booking" / "demo" / "data"
 TOKEN = "Qm9va2luZ1Rva2VuRm9yVGVzdHMxMjM0"  # 32 characters, like a real manage token
 MANAGE_URL = f"https://antrian.mpp.blorakab.go.id/b/FBJ5-HX5W?token={TOKEN}"
+TICKET_URL = "https://antrian.mpp.blorakab.go.id/t/mpp-blora/DUK-012"
 
 
 def booking_facts(zone: str = "Asia/Jakarta", **changes) -> BookingFacts:
@@ -29,6 +30,8 @@ def booking_facts(zone: str = "Asia/Jakarta", **changes) -> BookingFacts:
         end=datetime(2026, 12, 3, 8, 45, tzinfo=tz),
         requirements=("fotokopi KK", "usia \u226517 th atau sudah/pernah kawin"),
         manage_url=MANAGE_URL,
+        ticket="DUK-012",
+        ticket_url=TICKET_URL,
     )
     return replace(facts, **changes)
 
@@ -59,5 +62,7 @@ def longest_demo_facts(**changes) -> BookingFacts:
         start=datetime(2026, 9, 30, 13, 45, tzinfo=ZoneInfo("Asia/Makassar")),  # Rabu/Wednesday, September
         end=datetime(2026, 9, 30, 14, 0, tzinfo=ZoneInfo("Asia/Makassar")),
         manage_url=f"https://layanan.mpp.denpasarkota.go.id/antrian/b/FBJ5-HX5W?token={TOKEN}",
+        ticket="DPMPTSP-123",
+        ticket_url="https://layanan.mpp.denpasarkota.go.id/antrian/t/mpp-denpasar-demo/DPMPTSP-123",
     )
     return booking_facts(**{**longest, **changes})

@@ -13,11 +13,17 @@ from notifications.render import CHANNELS, KINDS, format_span, format_when, rend
 from tests.notifications.samples import MANAGE_URL, booking_facts, demo_services, longest_demo_facts
 
 LOCALES = ("id", "en")
+# "Your turn soon" is about a ticket on the floor, not a booking: it names the ticket and links to its page.
+BOOKING_KINDS = tuple(kind for kind in KINDS if kind != "turn_soon")
+
+
+def link_of(kind, facts):
+    return facts.ticket_url if kind == "turn_soon" else facts.manage_url
 
 
 @pytest.mark.parametrize("locale", LOCALES)
 @pytest.mark.parametrize("channel", CHANNELS)
-@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("kind", BOOKING_KINDS)
 def test_every_kind_renders_on_every_channel_in_both_languages(kind, channel, locale):
     facts = booking_facts()
     message = render(kind, channel, locale, facts)
@@ -39,6 +45,21 @@ def test_every_kind_renders_on_every_channel_in_both_languages(kind, channel, lo
         assert (bring in message.text) == (kind != "booking_cancelled")
         if kind != "booking_cancelled":
             assert all(item in message.text for item in facts.requirements)
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+@pytest.mark.parametrize("channel", CHANNELS)
+def test_your_turn_soon_names_the_ticket_and_links_to_its_page_not_the_booking(channel, locale):
+    facts = booking_facts()
+    message = render("turn_soon", channel, locale, facts)
+
+    assert facts.ticket in message.text
+    assert facts.ticket_url in message.text
+    assert facts.manage_url not in message.text  # the manage token stays out of a message about the floor
+    assert facts.service in message.text
+    if channel == "email":
+        assert facts.ticket in message.subject and facts.ticket in message.html
+        assert message.ics is None
 
 
 @pytest.mark.parametrize(
@@ -77,7 +98,7 @@ def test_the_email_gives_the_time_span():
 
 @pytest.mark.parametrize("locale", LOCALES)
 @pytest.mark.parametrize("kind", KINDS)
-def test_sms_fits_two_segments_with_the_longest_demo_names_and_keeps_code_time_and_link(kind, locale):
+def test_sms_fits_two_segments_with_the_longest_demo_names_and_keeps_its_facts_and_link(kind, locale):
     facts = longest_demo_facts(
         reason="Petugas loket berhalangan hadir karena mengikuti rapat koordinasi di kantor bupati"
     )
@@ -85,10 +106,13 @@ def test_sms_fits_two_segments_with_the_longest_demo_names_and_keeps_code_time_a
 
     assert sms.is_gsm7(text)
     assert sms.segments(text) <= 2, (len(text), text)
-    assert facts.code in text
-    assert format_when(facts.start, locale) in text
-    assert facts.manage_url in text
-    assert (facts.counter in text) == (kind != "booking_cancelled")  # a cancelled booking has no counter to go to
+    assert link_of(kind, facts) in text
+    if kind == "turn_soon":
+        assert facts.ticket in text
+    else:
+        assert facts.code in text
+        assert format_when(facts.start, locale) in text
+        assert (facts.counter in text) == (kind != "booking_cancelled")  # a cancelled booking has no counter to go to
 
 
 @pytest.mark.parametrize("locale", LOCALES)
@@ -98,7 +122,7 @@ def test_sms_fits_two_segments_for_every_demo_service(locale):
         for kind in KINDS:
             text = render(kind, "sms", locale, facts).text
             assert sms.segments(text) <= 2, text
-            assert facts.manage_url in text
+            assert link_of(kind, facts) in text
 
 
 def test_sms_keeps_short_names_whole():
