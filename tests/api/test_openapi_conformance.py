@@ -53,6 +53,7 @@ CHECKS_LEFT_OUT = ["positive_data_acceptance"]
 def test_the_api_answers_as_its_openapi_document_says(database_url, db, tmp_path):
     rows = seed(db, now=dt.datetime.now(dt.UTC))
     with server.running_server(database_url, tmp_path / "server") as base_url:
+        document = httpx.get(f"{base_url}/schema/openapi.json", timeout=60).json()
         config = tmp_path / "schemathesis.toml"
         config.write_text(toml(schemathesis_config(rows, admin_token(base_url))))
         run = subprocess.run(
@@ -76,7 +77,10 @@ def test_the_api_answers_as_its_openapi_document_says(database_url, db, tmp_path
         )
     report = run.stdout + run.stderr
     assert run.returncode == 0, report[-30000:]
-    assert "Tested: 38" in report, report[-3000:]  # every operation of the document, none skipped
+    methods = {"get", "post", "put", "patch", "delete"}
+    operations = sum(1 for path in document["paths"].values() for method in path if method in methods)
+    assert operations >= 50  # the document's own count, read before the run: the queue and PDP are in it
+    assert f"Tested: {operations}" in report, report[-3000:]  # every operation of the document, none skipped
 
 
 def seed(db, *, now: dt.datetime) -> dict[str, list]:
