@@ -130,7 +130,7 @@ def serve(settings: Settings, workers: int) -> None:
         raise click.ClickException("the secret key is empty")
     click.echo(f"Antrian on {settings.resolved_public_url} (API docs at /schema)")
     uvicorn.run(
-        "booking.api.app:app_from_environment",
+        "booking.http.app:app_from_environment",
         factory=True,
         host=settings.host,
         port=settings.port,

@@ -9,10 +9,10 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
 
 from booking import outbox, personal_data
-from booking.api.context import Context
 from booking.api.openapi import BOOKING_REFUSALS
 from booking.api.schemas import BookingOut, PersonalDataOut, RescheduleIn, booking_out, personal_data_out
 from booking.bookings import booking_for_holder, cancel_booking, get_booking, reschedule_booking
+from booking.http.context import Context
 from booking.messages import negotiate_language
 
 TokenHeader = Annotated[str | None, HeaderParameter(name="X-Booking-Token", max_length=200)]

@@ -20,10 +20,10 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from sqlalchemy import select
 
 from booking import catalogue, queue
-from booking.api.context import Context
 from booking.api.schemas import AgencyRef
 from booking.availability import site_today
 from booking.errors import FieldError, InvalidInput, NotFound
+from booking.http.context import Context
 from booking.models import Agency, Site, Ticket
 from booking.staff import Principal, require_agency
 

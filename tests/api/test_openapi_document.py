@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from booking.api.problems import status_of
+from booking.http.problems import status_of
 from tests.factories import bearer, make_site, make_staff
 
 PROBLEM = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/ProblemDetails"}}}

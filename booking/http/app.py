@@ -25,16 +25,16 @@ from litestar.status_codes import HTTP_415_UNSUPPORTED_MEDIA_TYPE
 from litestar.types import Message, Scope
 
 from booking.api.admin import AdminController
-from booking.api.auth import TokenIssuer, staff_auth
 from booking.api.bookings import BookingController
-from booking.api.context import Context, no_wake_up, utc_now
 from booking.api.openapi import API_DESCRIPTION, ClosedBodies, ProblemsInTheDocument, WallClockTimes
 from booking.api.ops import health, metrics, ready
-from booking.api.problems import EXCEPTION_HANDLERS
 from booking.api.queue import QueueController, StaffQueueController
 from booking.api.sites import SiteController
 from booking.api.staff import AuthController, StaffController
 from booking.db import Database
+from booking.http.auth import TokenIssuer, staff_auth
+from booking.http.context import Context, no_wake_up, utc_now
+from booking.http.problems import EXCEPTION_HANDLERS
 from booking.settings import Settings
 from booking.web import web_pages
 
@@ -161,6 +161,8 @@ def _is_booking_creation(request: Request) -> bool:
     abuser repeats (a walk-in ticket takes a place)."""
     path = request.url.path.rstrip("/")
     return request.method == "POST" and path.endswith(("/bookings", "/arrivals", "/auth/token", "/staff/login"))
+
+
 def _allow_lists_every_method(message: Message, scope: Scope) -> None:
     """Litestar 2 answers OPTIONS on a path that several handlers serve with the methods of the first one
     registered only (litestar-org/litestar#4169, fixed in Litestar 3): ``Allow`` is set from the whole route."""
@@ -183,7 +185,7 @@ def _is_booking_creation(request: Request) -> bool:
 
 
 def app_from_environment() -> Litestar:
-    """The ASGI entry point for servers: ``uvicorn --factory booking.api.app:app_from_environment``.
+    """The ASGI entry point for servers: ``uvicorn --factory booking.http.app:app_from_environment``.
 
     The composition root: the only place the HTTP side meets the workers (a wake-up by task name and
     the broker check for /ready).
