@@ -7,6 +7,7 @@ kombu's filesystem transport in ``BOOKING_DATA_DIR/broker`` (no server needed); 
 
 from __future__ import annotations
 
+import click
 from celery import Celery
 from kombu.transport import TRANSPORT_ALIASES
 
@@ -40,6 +41,12 @@ def make_celery(settings: Settings) -> Celery:
         beat_schedule_filename=str(settings.data_dir / "celerybeat-schedule"),
         worker_hijack_root_logger=False,
         timezone="UTC",
+    )
+    from workers.beat import BeatInWorker
+
+    app.steps["worker"].add(BeatInWorker)
+    app.user_options["worker"].add(
+        click.Option(["--beat-thread"], is_flag=True, default=False, help="Run beat as a thread of this worker.")
     )
     return app
 
