@@ -12,10 +12,12 @@ whatever signal killed it:
 
 A second beat waits, says once which beat holds the lock, and takes over within a second of that beat's
 end. If PostgreSQL drops the holder's connection (a server restart), the lock is gone: the holder stops
-its beat, so that two never sweep at once, and waits for the lock again.
+its beat, so that two never sweep at once (``booking beat`` exits, for its supervisor to start it again;
+a worker's beat thread waits for the lock again).
 
 ``booking beat`` takes the lock before Celery's beat starts; ``booking worker --beat`` runs beat as a
-thread of the worker (``BeatInWorker``), so that no beat process can outlive its worker.
+thread of the worker that takes it first (``workers.app.BeatThread``), so no beat process can outlive
+its worker.
 """
 
 from __future__ import annotations
@@ -31,8 +33,6 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from celery import bootsteps
-from celery.beat import Service
 from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.pool import NullPool
 
@@ -168,50 +168,3 @@ class BeatLock:
         if self._engine is not None:
             self._engine.dispose()
             self._engine = None
-
-
-class BeatThread(threading.Thread):
-    """Celery beat as a thread of this process, once it holds the beat lock; again after a lost lock."""
-
-    def __init__(self, app, database_url: str) -> None:
-        super().__init__(name="Beat", daemon=True)
-        self.app = app
-        self.database_url = database_url
-        self.stopping = threading.Event()
-        self.service: Service | None = None
-
-    def run(self) -> None:
-        self.app.set_current()
-        while not self.stopping.is_set():
-            lock = BeatLock(self.database_url)
-            try:
-                if not lock.acquire(self.stopping):
-                    return
-                # max_interval 1 s: a stop (or a lost lock) ends the beat loop within a second.
-                self.service = Service(self.app, max_interval=1, remote_control=False)
-                lock.watch(self.service.stop)
-                self.service.start()
-            finally:
-                lock.release()
-
-    def stop(self) -> None:
-        self.stopping.set()
-        if self.service is not None:
-            self.service.stop()
-        self.join(timeout=10)
-
-
-class BeatInWorker(bootsteps.StartStopStep):
-    """``celery worker --beat-thread``: beat as a thread of the worker (Celery's own ``--beat`` forks it)."""
-
-    label = "Beat thread"
-    conditional = True
-
-    def __init__(self, worker, beat_thread: bool = False, **kwargs) -> None:
-        self.enabled = bool(beat_thread)
-        super().__init__(worker, **kwargs)
-
-    def create(self, worker):
-        from booking.settings import Settings
-
-        return BeatThread(worker.app, Settings().resolved_database_url)
