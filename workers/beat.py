@@ -74,17 +74,14 @@ class BeatLock:
                     log.info("beat: %s holds the beat lock (%s); no other beat sweeps", self.me, self.where())
                     self._held.set()
                     return True
-                holder = self.holder()
-                if holder != said:
-                    log.warning(
-                        "beat: not sweeping: another beat holds the beat lock (%s: %s); waiting for it to end",
-                        self.where(),
-                        holder,
-                    )
-                    said = holder
+                news = f"not sweeping: another beat holds the beat lock ({self.where()}: {self.holder()})"
+                news += "; waiting for it to end"
             except Exception as error:  # noqa: BLE001 - the database may be down for a while: say so, try again
                 self._close_connection()
-                log.warning("beat: cannot reach the database for the beat lock (%s); trying again", error)
+                news = f"cannot take the beat lock ({error}); trying again every {RETRY_SECONDS:.0f} s"
+            if news != said:  # said once, not every second
+                log.warning("beat: %s", news)
+                said = news
             stopping.wait(RETRY_SECONDS)
         return False
 
@@ -105,6 +102,7 @@ class BeatLock:
                 "SELECT a.application_name, a.client_addr FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid"
                 " WHERE l.locktype = 'advisory' AND l.granted AND l.classid::bigint = :high"
                 " AND l.objid::bigint = :low AND l.objsubid = 2"
+                " AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())"
             ),
             {"high": LOCK_KEY[0], "low": LOCK_KEY[1]},
         ).first()
