@@ -21,7 +21,7 @@ import subprocess
 import sys
 import time
 
-GRACE_SECONDS = 20
+GRACE_SECONDS = 15
 PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 DEATH_SIGNAL = signal.SIGTERM  # the children shut down as after Ctrl-C: in-flight requests and sends finish
 

@@ -23,7 +23,7 @@ from tests.worker import VENV_BIN, running, worker_env
 
 pytestmark = pytest.mark.slow
 UP_TIMEOUT_S = 120.0  # three Python processes importing at once on a loaded machine
-GONE_TIMEOUT_S = 90.0  # the supervisor waits up to 20 s for a child before SIGKILL; PDEATHSIG's SIGTERM is quick
+GONE_TIMEOUT_S = 90.0  # the supervisor waits up to 15 s for a child before SIGKILL; PDEATHSIG's SIGTERM is quick
 CHILDREN = {"serve": "api", "worker": "worker", "beat": "beat"}  # subcommand: the name booking run gives it
 
 
