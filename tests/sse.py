@@ -34,6 +34,7 @@ class BoardStream:
         self.headers: httpx.Headers | None = None
         self.retry_ms: int | None = None
         self.comments: list[str] = []
+        self.alive = 0  # "alive" events seen (the keep-alive a page's script can hear)
         self.ended_cleanly = threading.Event()  # the server closed the stream properly (not cut off)
         self.failure: BaseException | None = None
         self._messages: queue.Queue = queue.Queue()
@@ -60,16 +61,22 @@ class BoardStream:
                     self._messages.put(("problem", response.text))
                     return
                 data: list[str] = []
+                event = "message"
                 for line in response.iter_lines():
                     if line.startswith("retry:"):
                         self.retry_ms = int(line[6:].strip())
                     elif line.startswith(":"):
                         self.comments.append(line[1:].strip())
+                    elif line.startswith("event:"):
+                        event = line[6:].strip()
                     elif line.startswith("data:"):
                         data.append(line[5:].strip())
-                    elif line == "" and data:
-                        self._messages.put(("message", json.loads("\n".join(data))))
-                        data = []
+                    elif line == "":
+                        if data and event == "alive":
+                            self.alive += 1
+                        elif data:
+                            self._messages.put(("message", json.loads("\n".join(data))))
+                        data, event = [], "message"
                 self.ended_cleanly.set()
         except BaseException as failure:  # noqa: BLE001 - reported to the test that waits
             self.failure = failure

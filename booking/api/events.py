@@ -13,9 +13,9 @@ database: a read follows a change. A display that cannot keep up is let go; its 
 gets the board as it stands, which is also what every stream sends first.
 
 A stream is Server-Sent Events: ``retry:`` (how soon a browser comes back after a drop), then the board,
-then one message per burst of changes, and a comment every ``KEEP_ALIVE_S`` so that proxies and the
-browser know the line is alive. When the server is asked to stop (SIGTERM, Ctrl-C) the streams end at
-once, so that a restart never waits on the displays; they come back by themselves.
+then one message per burst of changes, and every ``KEEP_ALIVE_S`` a comment and an ``alive`` event, so that
+proxies and the display's script know the line is alive. When the server is asked to stop (SIGTERM,
+Ctrl-C) the streams end at once, so that a restart never waits on the displays; they come back by themselves.
 """
 
 from __future__ import annotations
@@ -45,6 +45,9 @@ KEEP_ALIVE_S = 15.0
 LISTENER_BACKLOG = 64  # messages a display may fall behind before it is let go (it reconnects)
 REDIS_PAUSE_S = 1.0  # between attempts to reach Redis again after it was lost
 RESYNC = b'{"kind":"resync"}'  # not a change: "read the board again" (changes may have been missed)
+# A comment for proxies, and an "alive" event a page can see (comments never reach its script): a display
+# that hears nothing for a few of these knows its line is dead, even when no socket was closed.
+KEEP_ALIVE = b": keep-alive\nevent: alive\ndata: {}\n\n"
 
 
 class QueueChange(msgspec.Struct, omit_defaults=True):
@@ -132,7 +135,7 @@ class QueueEvents:
                 try:
                     message = await asyncio.wait_for(inbox.get(), KEEP_ALIVE_S)
                 except TimeoutError:
-                    yield b": keep-alive\n\n"
+                    yield KEEP_ALIVE
                     continue
                 if message is None:  # let go: the server stops, or this display fell behind
                     return

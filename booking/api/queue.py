@@ -106,8 +106,10 @@ slug) and `counter` (a label, when the ticket is at one); a `call` or `recall` a
 to speak: `{{"kind": "call", "ticket": "A-012", "agency": "dukcapil", "counter": "Loket 3", "say": "Nomor
 antrian a, nol satu dua. Silakan menuju loket tiga."}}`.
 
-A comment line (`: keep-alive`) comes every {KEEP_ALIVE_S:.0f} seconds without a change. The stream does not
-end by itself; when the server stops it ends, and the client reconnects."""
+Every {KEEP_ALIVE_S:.0f} seconds a comment line (`: keep-alive`) and an event named `alive` (data `{{}}`) say
+the line is alive, so a client that hears nothing for longer knows to reconnect; a client that handles only
+unnamed messages (`onmessage`) never sees them. The stream does not end by itself; when the server stops it
+ends, and the client reconnects."""
 
 
 class WaitingTicketOut(msgspec.Struct, omit_defaults=True):
