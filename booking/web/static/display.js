@@ -132,7 +132,10 @@
     const sound = new Audio(speechUrl + encodeURIComponent(`${change.ticket}-${change.counter}.wav`));
     sound.onended = done;
     sound.onerror = done;
-    sound.play().catch(() => { needSound(); done(); });
+    sound.play().catch((error) => {
+      if (error && error.name === "NotAllowedError") needSound(); // not a lost connection: the browser wants a tap
+      done();
+    });
   });
 
   const pending = [];
