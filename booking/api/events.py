@@ -129,7 +129,11 @@ class QueueEvents:
         """The Server-Sent Events of a site's board: ``retry:``, the board now, then each burst of changes."""
         async with self._watching(site) as inbox:
             yield f"retry: {RETRY_MS}\n\n".encode()
-            board = await anyio.to_thread.run_sync(self.read_board, site)
+            try:
+                board = await anyio.to_thread.run_sync(self.read_board, site)
+            except Exception:  # noqa: BLE001 - the database away: end the stream, the display comes back later
+                log.exception("the board of %s could not be read for a display", site)
+                return
             yield _event(b'{"changes":[],"board":' + board + b"}")
             while True:
                 try:

@@ -1,6 +1,7 @@
 """The board's stream with real ``booking serve`` processes: a call made on one API process reaches a display
 connected to another through Redis (``BOOKING_EVENTS_URL``), and a server asked to stop ends its displays'
-streams properly at once instead of holding its shutdown on them.
+streams properly at once instead of holding its shutdown on them. And when the boards' Redis goes away for
+a while, calls still go through, and once it is back the displays show what was called meanwhile.
 
 The servers keep the real time, so the waiting tickets are written for today and tomorrow in Blora: a run
 across midnight still finds today's queue.
@@ -9,15 +10,24 @@ across midnight still finds today's queue.
 from __future__ import annotations
 
 import datetime as dt
+import os
+import shutil
+import socket
+import subprocess
+from pathlib import Path
 
 import httpx
 import pytest
 from sqlalchemy import select
 
+from booking.api.app import create_app
 from booking.models import Agency, Service, Site, Ticket, TicketStatus
-from tests.factories import PASSWORD, WIB, make_site, make_staff
+from booking.settings import Settings
+from tests.factories import PASSWORD, WIB, FixedClock, make_site, make_staff
+from tests.gateways import wait_until
+from tests.inprocess_server import serving
 from tests.redis_server import fresh_redis_url
-from tests.server import running_server, server_log
+from tests.server import free_port, running_server, server_log
 from tests.sse import BoardStream, called
 
 pytestmark = pytest.mark.slow
@@ -89,3 +99,73 @@ def test_a_stopping_server_ends_its_displays_streams_properly(database_url, db, 
     assert display.ended_cleanly.is_set(), f"the stream was cut off: {display.failure!r}"
     assert "Traceback" not in server_log(tmp_path / "server")
     display.close()
+
+
+class PrivateRedis:
+    """A Redis of this test's own, so that the test may stop it and start it again on the same port."""
+
+    def __init__(self, folder: Path) -> None:
+        if shutil.which("redis-server") is None:
+            message = "redis-server is missing (apt-get install redis-server)"
+            if os.environ.get("CI", "").lower() == "true":
+                pytest.fail(message + " — CI=true requires it")
+            pytest.skip(message)
+        self.folder = folder
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+             "--dir", str(self.folder)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        assert wait_until(self._answers, timeout=30, interval=0.05), "the test's Redis did not start"
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=30)
+
+    def _answers(self) -> bool:
+        try:
+            socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+            return True
+        except OSError:
+            return False
+
+
+@pytest.mark.redis
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_after_redis_comes_back_the_display_shows_the_calls_made_while_it_was_away(database_url, db, tmp_path):
+    make_site(db)
+    make_staff(db, "ani", agency="dukcapil")
+    waiting_walk_ins(db, 2)
+    redis = PrivateRedis(tmp_path / "redis")
+    settings = Settings(
+        data_dir=tmp_path / "data", database_url=database_url, secret_key="test-secret", rate_limit_per_minute=0,
+        events_url=redis.url,
+    )  # fmt: skip
+    redis.start()
+    try:
+        app = create_app(settings, db=db, clock=FixedClock(dt.datetime.now(dt.UTC)))
+        with serving(app) as base, BoardStream(base + STREAM) as display:
+            display.next()
+            clerk = clerk_token(base)
+            first = httpx.post(f"{base}/api/v1/staff/counters/Loket 1/call-next", headers=clerk, timeout=60)
+            assert first.status_code == 200, first.text
+            display.wait_for(lambda m: called(m, first.json()["ticket"]))  # through Redis
+            done = httpx.post(f"{base}/api/v1/staff/tickets/{first.json()['ticket']}/done", headers=clerk, timeout=60)
+            assert done.status_code == 200, done.text
+
+            redis.stop()
+            second = httpx.post(f"{base}/api/v1/staff/counters/Loket 1/call-next", headers=clerk, timeout=60)
+            assert second.status_code == 200, second.text  # a call never waits on the boards' Redis
+            ticket = second.json()["ticket"]
+            redis.start()
+            message = display.wait_for(lambda m: ticket in [row["ticket"] for row in m["board"]["calling"]])
+            assert [row["counter"] for row in message["board"]["calling"]] == ["Loket 1"]
+    finally:
+        redis.stop()
