@@ -67,6 +67,15 @@ def test_a_handler_declares_what_its_domain_refuses(document):
     assert codes(check_in, "409") == ["invalid_transition", "wrong_day"]
 
 
+def test_the_boards_event_stream_is_documented_as_a_public_stream(document):
+    stream = document["paths"]["/api/v1/sites/{site}/queue/stream"]["get"]
+    assert list(stream["responses"]["200"]["content"]) == ["text/event-stream"]
+    assert codes(stream, "404") == ["not_found"]
+    assert "security" not in stream  # the hall's TV signs in nowhere
+    for words in ("retry:", "`changes`", "`board`", "`say`", "keep-alive", "`alive`"):
+        assert words in stream["description"], words
+
+
 def test_wall_clock_times_are_documented_as_the_api_sends_them(client, db, document):
     make_site(db)
     make_staff(db, "admin-uji", role="admin")
