@@ -11,6 +11,7 @@ import datetime as dt
 from babel.dates import format_date
 
 from booking.messages import Text, long_date, status_name
+from booking.web.queue_words import QUEUE_WORDS
 from booking.web.staff_words import STAFF_WORDS
 
 WORDS: dict[str, Text] = {
@@ -215,6 +216,7 @@ NOTIFICATION_KINDS: dict[str, Text] = {
 }
 
 WORDS.update(STAFF_WORDS)  # the staff pages' words, kept in a file of their own
+WORDS.update(QUEUE_WORDS)  # the kiosk's, the ticket's and the clerk's queue
 
 CHANNEL_WORDS = {"sms": "sms", "whatsapp": "whatsapp", "email": "email_channel"}
 
