@@ -9,7 +9,8 @@ the same ticket instead of making a second one.
 The forms post without JavaScript. The kiosk pages load one small script (``static/kiosk.js``, allowed by
 their own Content-Security-Policy): it sends a form in the background and, when the network is gone,
 says so in the page's language instead of the browser's error page; it also prints the ticket. The
-ticket's page runs no script: it reloads itself every 20 seconds and prints on a 58 mm receipt printer.
+ticket's page runs no script: it reloads itself every 20 seconds (an HTTP ``Refresh`` header, with a link
+that turns it off) and prints on a 58 mm receipt printer.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from zoneinfo import ZoneInfo
 import segno
 from litestar import Controller, Request, Response, get, post
 from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath
+from litestar.params import Body, FromPath, QueryParameter
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 
@@ -34,6 +35,7 @@ from booking.web.words import Words
 from notifications.render import format_when
 
 Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
+Switch = Annotated[str | None, QueryParameter(max_length=1)]
 
 # The kiosk's pages may run their one script from this server and send their forms to it; nothing else.
 KIOSK_CONTENT_SECURITY_POLICY = (
@@ -41,7 +43,7 @@ KIOSK_CONTENT_SECURITY_POLICY = (
     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 )
 TICKET_REFRESH_SECONDS = 20
-KIOSK_BACK_TO_START_SECONDS = 60  # the result page returns to the start for the next citizen
+KIOSK_BACK_TO_START_SECONDS = 90  # the result page returns to the start for the next citizen
 
 
 def ticket_view(session: Session, site: Site, ticket: Ticket, words: Words, public_url: str, now: dt.datetime) -> dict:
@@ -150,26 +152,34 @@ class KioskPages(Controller):
             shown = queue.ticket_by_label(session, found, ticket, now)
             view = ticket_view(session, found, shown, words, ctx.settings.resolved_public_url, now)
         again = request.query_params.get("lagi") == "1"
-        return _kiosk(
-            render(
-                request,
-                "queue/kiosk_ticket.html",
-                site=found,
-                ticket=view,
-                again=again,
-                back_seconds=KIOSK_BACK_TO_START_SECONDS,
-            )
-        )
+        page = _kiosk(render(request, "queue/kiosk_ticket.html", site=found, ticket=view, again=again))
+        page.headers["Refresh"] = f"{KIOSK_BACK_TO_START_SECONDS}; url=/kiosk/{found.slug}"  # for the next citizen
+        return page
 
     @get("/t/{site:str}/{ticket:str}", sync_to_thread=True)
-    def ticket(self, ctx: Ctx, request: Request, site: FromPath[str], ticket: FromPath[str]) -> Response:
-        """The ticket's page, on the citizen's phone: where they stand, refreshed every 20 seconds."""
+    def ticket(
+        self, ctx: Ctx, request: Request, site: FromPath[str], ticket: FromPath[str], otomatis: Switch = None
+    ) -> Response:
+        """The ticket's page, on the citizen's phone: where they stand, reloaded every 20 seconds unless the
+        citizen turned that off (``?otomatis=0``: WCAG 2.2.1, a page that changes by itself can be stopped)."""
         words, now = Words(page_language(request)), ctx.clock()
         with ctx.db.read() as session:
             found = catalogue.get_site(session, site)
             shown = queue.ticket_by_label(session, found, ticket, now)
             view = ticket_view(session, found, shown, words, ctx.settings.resolved_public_url, now)
-        return render(request, "queue/ticket.html", site=found, ticket=view, refresh_seconds=TICKET_REFRESH_SECONDS)
+        automatic = otomatis != "0"
+        page = render(
+            request,
+            "queue/ticket.html",
+            site=found,
+            ticket=view,
+            automatic=automatic,
+            refresh_seconds=TICKET_REFRESH_SECONDS,
+            stop_url=url_with(view["path"], otomatis="0"),
+        )
+        if automatic:  # the HTTP form of <meta http-equiv="refresh">: no script needed, and it can be turned off
+            page.headers["Refresh"] = str(TICKET_REFRESH_SECONDS)
+        return page
 
     def _start_page(self, ctx, request, site: str, *, code: str, refused, status: int | None = None, missing=False):
         words = Words(page_language(request))

@@ -83,13 +83,16 @@ QUEUE_WORDS: dict[str, Text] = {
     "ticket_priority": Text("Prioritas", "Priority"),
     "ticket_taken": Text("Diambil", "Taken"),
     "ticket_refreshes": Text(
-        "Halaman ini diperbarui sendiri setiap 20 detik.", "This page updates itself every 20 seconds."
+        "Halaman ini diperbarui sendiri setiap {seconds} detik.", "This page updates itself every {seconds} seconds."
     ),
+    "ticket_refresh_stop": Text("Hentikan pembaruan otomatis", "Stop the automatic updates"),
+    "ticket_refresh_off": Text("Pembaruan otomatis dimatikan.", "Automatic updates are off."),
+    "ticket_refresh_now": Text("Perbarui sekarang", "Update now"),
+    "ticket_refresh_on": Text("Nyalakan pembaruan otomatis", "Turn automatic updates on"),
     "ticket_keep": Text(
         "Simpan nomor ini. Dengarkan panggilan dan lihat layar antrian.",
         "Keep this number. Listen for the call and watch the queue screen.",
     ),
-    "ticket_page_link": Text("Pantau giliran Anda", "Follow your turn"),
     "priority_elderly": Text("Lansia", "Elderly"),
     "priority_disabled": Text("Penyandang disabilitas", "With a disability"),
     "priority_pregnant": Text("Ibu hamil", "Pregnant"),
@@ -111,6 +114,9 @@ QUEUE_WORDS: dict[str, Text] = {
     "queue_comeback": Text("Kembali", "Back in the queue"),
     "queue_transfer": Text("Alihkan", "Transfer"),
     "queue_transfer_to": Text("Alihkan ke layanan", "Transfer to the service"),
+    "queue_transfer_choose": Text("— pilih layanan —", "— choose a service —"),
+    "desk_called": Text("Dipanggil: menunggu warga datang", "Called: waiting for the citizen"),
+    "desk_serving": Text("Sedang dilayani", "Being served"),
     "queue_recalls": Text("Dipanggil ulang {count}×", "Called again {count}×"),
     "queue_missed_after": Text(
         "“Tidak hadir” bisa dipilih setelah {count}× panggil ulang.", "“Missed” is offered after {count} recalls."

@@ -96,7 +96,7 @@ def test_start_and_done_serve_a_booked_citizen(floor):
     done = press(floor.client, f"tiket/{ticket}/selesai")
 
     assert shown(started.text)["desk-notice"] == f"{ticket}: mulai dilayani."
-    assert "Sedang dilayani di Loket 1" in started.text and "mulai" not in offered(started.text)
+    assert '<span class="state">Sedang dilayani</span>' in started.text and "mulai" not in offered(started.text)
     assert shown(done.text)["desk-notice"] == f"{ticket}: selesai."
     assert "Loket kosong: panggil warga berikutnya." in done.text
     with floor.db.read() as session:
