@@ -64,6 +64,17 @@ def test_each_framework_is_imported_in_its_own_package_only():
                 assert where.startswith(allowed), f"{where} imports {framework}"
 
 
+def test_the_queue_pages_call_the_domain_as_the_api_does_never_the_api():
+    """The kiosk, the ticket's page and the clerk's queue are the API's siblings: neither imports the other."""
+    for name in ("kiosk.py", "queue_desk.py"):
+        assert not {found for found in imported(ROOT / "booking" / "web" / name) if found.startswith("booking.api")}
+    for path in modules("booking/web"):
+        assert "booking.api.queue" not in imported(path), path.name
+    for path in modules("booking/api"):
+        if path.name != "app.py":  # it assembles the pages beside the API
+            assert not {found for found in imported(path) if found.startswith("booking.web")}, path.name
+
+
 def status_writes(path: Path) -> list[str]:
     """Lines that set a booking's status: ``booking.status = ...`` or ``update(Booking)....values(status=...)``."""
     found = []

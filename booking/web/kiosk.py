@@ -87,6 +87,23 @@ def ticket_view(session: Session, site: Site, ticket: Ticket, words: Words, publ
     }
 
 
+def walk_in_once(
+    session: Session, site: Site, service: str, priority: str | None, form_key: str, *, now: dt.datetime, settings
+) -> tuple[str, bool]:
+    """A walk-in's ticket for a form, once: the form's key sent again (a double tap, a resend after a lost
+    answer) gives the ticket it made, not a second one. The ticket's number, and whether it is new."""
+    fingerprint = idempotency.fingerprint(f"walk-in:{site.slug}", {"service": service, "priority": priority})
+    ttl = dt.timedelta(hours=settings.idempotency_ttl_hours)
+    secret = settings.resolved_secret_key
+    replay = idempotency.claim(session, form_key, fingerprint, now=now, ttl=ttl, secret_key=secret)
+    if replay is not None:
+        return replay.body["ticket"], False
+    ticket = queue.arrive_walk_in(session, site, service, priority=priority, now=now, secret_key=secret)
+    label = queue.ticket_label(ticket)
+    idempotency.remember(session, form_key, booking_id=ticket.booking_id, body={"ticket": label})
+    return label, True
+
+
 class KioskPages(Controller):
     @get("/kiosk/{site:str}", sync_to_thread=True)
     def start(self, ctx: Ctx, request: Request, site: FromPath[str]) -> Response:
@@ -117,16 +134,7 @@ class KioskPages(Controller):
             if code:
                 arrival = queue.arrive_with_code(session, found, code, now=now)
                 return queue.ticket_label(arrival.ticket), arrival.new
-            fingerprint = idempotency.fingerprint(f"kiosk:{found.slug}", {"service": service, "priority": priority})
-            ttl = dt.timedelta(hours=ctx.settings.idempotency_ttl_hours)
-            secret = ctx.settings.resolved_secret_key
-            replay = idempotency.claim(session, form_key, fingerprint, now=now, ttl=ttl, secret_key=secret)
-            if replay is not None:  # the same form again: the ticket it made
-                return replay.body["ticket"], False
-            ticket = queue.arrive_walk_in(session, found, service, priority=priority, now=now, secret_key=secret)
-            label = queue.ticket_label(ticket)
-            idempotency.remember(session, form_key, booking_id=ticket.booking_id, body={"ticket": label})
-            return label, True
+            return walk_in_once(session, found, service, priority, form_key, now=now, settings=ctx.settings)
 
         if not code and not service:
             return self._start_page(ctx, request, site, code="", refused=None, status=422, missing=True)
@@ -153,7 +161,8 @@ class KioskPages(Controller):
             view = ticket_view(session, found, shown, words, ctx.settings.resolved_public_url, now)
         again = request.query_params.get("lagi") == "1"
         page = _kiosk(render(request, "queue/kiosk_ticket.html", site=found, ticket=view, again=again))
-        page.headers["Refresh"] = f"{KIOSK_BACK_TO_START_SECONDS}; url=/kiosk/{found.slug}"  # for the next citizen
+        # the next citizen finds the start again, in Indonesian whatever this one chose
+        page.headers["Refresh"] = f"{KIOSK_BACK_TO_START_SECONDS}; url=/kiosk/{found.slug}?lang=id"
         return page
 
     @get("/t/{site:str}/{ticket:str}", sync_to_thread=True)

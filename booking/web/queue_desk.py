@@ -10,6 +10,7 @@ happened; a refusal shows the queue again with the domain's own words and nothin
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
@@ -27,6 +28,7 @@ from booking.errors import DomainError, NotFound
 from booking.models import Agency, Counter, CounterService, Site, Ticket
 from booking.staff import Principal
 from booking.web.base import Ctx, page_language, redirect, refusal_text, render, url_with
+from booking.web.kiosk import walk_in_once
 from booking.web.staff import Clerk, NotSignedIn, signed_in_clerk, to_sign_in
 from booking.web.words import Words
 
@@ -41,7 +43,8 @@ STEPS = {
     "tidak-hadir": ("missed", queue.miss),
     "kembali": ("comeback", queue.come_back),
 }
-NOTICES = ("call", "recall", "start", "done", "missed", "comeback", "transfer", "issued", "issued_again")
+NOTICES = ("call", "recall", "start", "done", "missed", "comeback", "transfer")
+ISSUED = ("issued", "issued_again", "issued_twice")  # a ticket made at the desk, or found made before
 
 
 @dataclass(frozen=True)
@@ -103,16 +106,19 @@ class QueueDesk(Controller):
     def issue(self, ctx: Ctx, request: Request, clerk: Clerk, data: Form) -> Response:
         """A ticket made at the desk: for a booking code, or for a walk-in (anonymous, like the kiosk's)."""
         code, service, priority = _text(data, "code"), _text(data, "service"), _text(data, "priority") or None
-        secret = ctx.settings.resolved_secret_key
+        form_key = _text(data, "form_key") or secrets.token_urlsafe(16)
 
         def work(session, now) -> Ticket:
             site = session.get(Site, clerk.site_id)
             if code:
                 arrival = queue.arrive_with_code(session, site, code, priority=priority, now=now)
                 if not arrival.new:
-                    raise _IssuedBefore(queue.ticket_label(arrival.ticket))
+                    raise _IssuedBefore(queue.ticket_label(arrival.ticket), "issued_again")
                 return arrival.ticket
-            return queue.arrive_walk_in(session, site, service, priority=priority, now=now, secret_key=secret)
+            label, new = walk_in_once(session, site, service, priority, form_key, now=now, settings=ctx.settings)
+            if not new:  # the same form sent twice: its one ticket
+                raise _IssuedBefore(label, "issued_twice")
+            return queue.ticket_by_label(session, site, label, now)
 
         return self._change(ctx, request, clerk, _text(data, "loket"), "issued", work)
 
@@ -126,7 +132,7 @@ class QueueDesk(Controller):
         try:
             label, site_slug = ctx.db.transaction(run)
         except _IssuedBefore as before:
-            return redirect(request, _desk_url(counter_label, "issued_again", before.label))
+            return redirect(request, _desk_url(counter_label, before.done, before.label))
         except DomainError as refused:
             return self._page(ctx, request, clerk, counter_label, refused=refused)
         ctx.queue_changed(site_slug)
@@ -164,7 +170,8 @@ class QueueDesk(Controller):
                 label=queue.ticket_label,
                 local_time=lambda moment: words.clock(moment.astimezone(zone)),
                 notice=message,
-                issued=notice[1] if message and notice[0] in ("issued", "issued_again") else None,
+                issued=notice[1] if message and notice[0] in ISSUED else None,
+                form_key=secrets.token_urlsafe(16),
                 alert=refusal_text(refused, words.language),
             )
         if counter is not None and request.cookies.get(COUNTER_COOKIE) != str(counter.id):
@@ -183,11 +190,11 @@ class QueueDesk(Controller):
 
 
 class _IssuedBefore(Exception):
-    """The code had its ticket already: nothing new was made (the desk says so, with the number)."""
+    """The code (or the form) had its ticket already: nothing new was made; the desk says so, with the number."""
 
-    def __init__(self, label: str) -> None:
+    def __init__(self, label: str, done: str) -> None:
         super().__init__(label)
-        self.label = label
+        self.label, self.done = label, done
 
 
 def _desk_url(counter_label: str, done: str, ticket: str) -> str:
@@ -248,7 +255,7 @@ def _desk(session, choice: Choice, now) -> Desk:
 
 def _notice(session, site: Site, words: Words, notice: tuple, counter: Choice | None, now) -> str | None:
     done, label = notice
-    if done not in NOTICES or not label:
+    if done not in (*NOTICES, *ISSUED) or not label:
         return None
     params: dict[str, str] = {"ticket": label}
     if done == "call":

@@ -122,6 +122,7 @@ QUEUE_WORDS: dict[str, Text] = {
         "“Tidak hadir” bisa dipilih setelah {count}× panggil ulang.", "“Missed” is offered after {count} recalls."
     ),
     "queue_waiting": Text("Menunggu ({count})", "Waiting ({count})"),
+    "queue_refresh": Text("Perbarui daftar", "Update the list"),
     "queue_nobody": Text("Tidak ada yang menunggu.", "Nobody is waiting."),
     "queue_next_here": Text("berikutnya di loket ini", "next at this counter"),
     "queue_missed_list": Text("Terlewat hari ini", "Missed today"),
@@ -148,6 +149,10 @@ QUEUE_WORDS: dict[str, Text] = {
     "done_issued": Text("Nomor antrian {ticket} dibuat.", "Queue number {ticket} is issued."),
     "done_issued_again": Text(
         "Kode ini sudah punya nomor antrian {ticket}.", "This code already has queue number {ticket}."
+    ),
+    "done_issued_twice": Text(
+        "Formulir ini sudah dikirim tadi: nomor antriannya {ticket}.",
+        "This form was sent before: its number is {ticket}.",
     ),
     "queue_print_ticket": Text("Lihat dan cetak nomor {ticket}", "See and print number {ticket}"),
     "schedule_link": Text("Jadwal hari ini", "Today's schedule"),

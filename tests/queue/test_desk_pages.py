@@ -9,7 +9,7 @@ from litestar.testing import TestClient
 from sqlalchemy import select
 
 from booking.models import Booking, BookingStatus
-from tests.queue.pages import csrf, press, shown, sign_in
+from tests.queue.pages import csrf, hidden, press, shown, sign_in
 
 
 def ticket_api(floor, ticket: str) -> dict:
@@ -200,3 +200,18 @@ def test_the_admin_works_at_any_counter_of_the_site(floor):
 
     assert shown(called.text)["desk-notice"] == f"{ticket} dipanggil ke Loket 9."
     assert csrf(floor.client, "/staff/antrian")  # the page stays usable after the step
+
+
+def test_a_walk_in_form_at_the_desk_sent_twice_issues_one_ticket(floor):
+    floor.at(8, 5)
+    sign_in(floor.client)
+    page = floor.client.get("/staff/antrian").text
+    form = {"service": "KTP", "form_key": hidden(page, "form_key")}
+
+    first, double_click = press(floor.client, "ambil", **form), press(floor.client, "ambil", **form)
+
+    assert shown(first.text)["desk-notice"].startswith("Nomor antrian A-001 dibuat.")
+    assert shown(double_click.text)["desk-notice"].startswith(
+        "Formulir ini sudah dikirim tadi: nomor antriannya A-001."
+    )
+    assert floor.client.get("/api/v1/sites/uji/tickets/A-002").status_code == 404

@@ -185,6 +185,11 @@ def test_the_kiosk_speaks_english_after_the_switch(floor):
     assert '<html lang="en">' in page and "Take a queue number" in page and "Booked online?" in page
     refused = take_with_code(floor.client, "ZZZZ-ZZZZ")
     assert "No booking with the code “ZZZZ-ZZZZ” at this site." in shown(refused.text)["kiosk-message"]
+    ticket = take_walk_in(floor.client, walk_in_form(floor.client), follow=True)
+    assert "Print the number" in ticket.text
+    # done, or left alone: the kiosk goes back to its start, in Indonesian, for the next citizen
+    assert ticket.headers["refresh"] == "90; url=/kiosk/uji?lang=id"
+    assert '<a class="button big" href="/kiosk/uji?lang=id">Done</a>' in ticket.text
 
 
 def test_an_unknown_site_agency_or_service_is_a_page_not_found(floor):
