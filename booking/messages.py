@@ -337,6 +337,15 @@ STATUS_NAMES: dict[str, Text] = {
     "cancelled": Text("Dibatalkan", "Cancelled"),
 }
 
+# A queue ticket's status, as a refusal of one of its steps names it.
+TICKET_STATUS_NAMES: dict[str, Text] = {
+    "waiting": Text("Menunggu", "Waiting"),
+    "called": Text("Dipanggil", "Called"),
+    "serving": Text("Sedang dilayani", "Being served"),
+    "done": Text("Selesai", "Done"),
+    "missed": Text("Terlewat", "Missed"),
+}
+
 # A message's delivery status, as the booking page and the schedule's CSV name it.
 NOTIFICATION_STATUS_NAMES: dict[str, Text] = {
     "pending": Text("Menunggu", "Waiting"),
@@ -350,8 +359,8 @@ LONG_DATE = {"id": "EEEE, d MMMM y", "en": "EEEE d MMMM y"}
 
 
 def status_name(status: str, language: str) -> str:
-    """A booking's status (or, failing that, a message's) in words."""
-    names = STATUS_NAMES.get(status) or NOTIFICATION_STATUS_NAMES.get(status)
+    """A booking's status (or, failing that, a message's or a queue ticket's) in words."""
+    names = STATUS_NAMES.get(status) or NOTIFICATION_STATUS_NAMES.get(status) or TICKET_STATUS_NAMES.get(status)
     return names(language) if names else status
 
 

@@ -304,9 +304,28 @@ def counters_now(session: Session, agency: Agency, now: dt.datetime) -> list[tup
         select(Counter.label, Ticket)
         .outerjoin(Ticket, (Ticket.counter_id == Counter.id) & Ticket.status.in_([CALLED, SERVING]))
         .where(Counter.agency_id == agency.id)
+        .options(joinedload(Ticket.service))
         .order_by(Counter.label)
     ).all()
     return [(label, ticket) for label, ticket in counters]
+
+
+def missed_list(session: Session, agency: Agency, now: dt.datetime) -> list[Ticket]:
+    """An agency's tickets of today missed at a counter that may still come back (once), latest first."""
+    site = session.get(Site, agency.site_id)
+    return list(
+        session.scalars(
+            select(Ticket)
+            .where(
+                Ticket.agency_id == agency.id,
+                Ticket.local_date == site_today(site, now),
+                Ticket.status == TicketStatus.missed,
+                Ticket.comebacks == 0,
+            )
+            .options(joinedload(Ticket.service))
+            .order_by(Ticket.missed_at.desc(), Ticket.id.desc())
+        )
+    )
 
 
 def _waiting_tickets(session: Session, agency_id: int, day: dt.date) -> list[Ticket]:

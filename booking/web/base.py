@@ -19,6 +19,7 @@ from jinja2 import Environment, FileSystemLoader
 from litestar import Request, Response, Router
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import Cookie, ResponseHeader
+from litestar.di import NamedDependency
 from litestar.enums import MediaType
 from litestar.exceptions import HTTPException, NotFoundException, TooManyRequestsException, ValidationException
 from litestar.middleware import DefineMiddleware
@@ -29,13 +30,15 @@ from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 from litestar.types import ControllerRouterHandler
 
-from booking.errors import Busy, DomainError, NotFound
+from booking.errors import Busy, DomainError, InvalidInput, NotFound
+from booking.http.context import Context
 from booking.http.problems import log_unexpected, problem_detail
-from booking.messages import DEFAULT_LANGUAGE, LANGUAGES, PROBLEMS
+from booking.messages import DEFAULT_LANGUAGE, FIELD_ERRORS, LANGUAGES, PROBLEMS
 from booking.settings import Settings
 from booking.web.words import Words
 
 log = logging.getLogger("booking.web")
+Ctx = NamedDependency[Context]  # what every page handler is given: database, settings, clock
 
 HERE = Path(__file__).parent
 LANGUAGE_COOKIE = "lang"
@@ -114,6 +117,18 @@ def _language_cookie(request: Request) -> list[Cookie]:
             key=LANGUAGE_COOKIE, value=chosen, max_age=LANGUAGE_COOKIE_SECONDS, path="/", samesite="lax", httponly=True
         )
     ]
+
+
+def refusal_text(refused: DomainError | None, language: str) -> str | None:
+    """What a page says when the domain refused: the API's own sentence, or each field's."""
+    if refused is None:
+        return None
+    if isinstance(refused, InvalidInput):
+        return " ".join(
+            FIELD_ERRORS.get(error.code, FIELD_ERRORS["value_invalid"])(language, **error.params)
+            for error in refused.errors
+        )
+    return problem_detail(refused, language)
 
 
 def error_page(request: Request, status_code: int, message: str, headers: dict[str, str] | None = None) -> Response:

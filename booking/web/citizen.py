@@ -40,7 +40,7 @@ from booking.http.problems import problem_detail
 from booking.messages import FIELD_ERRORS, PERSONAL_DATA_PURPOSES
 from booking.models import Booking, BookingStatus, NotificationStatus, Service, Site
 from booking.privacy_notice import PRIVACY_NOTICE_VERSION, notice_paragraphs
-from booking.web.base import page_language, redirect, render, url_with
+from booking.web.base import page_language, redirect, refusal_text, render, url_with
 from booking.web.words import Words
 from notifications.ics import calendar_file
 from notifications.render import format_span, format_when, zone_abbreviation
@@ -346,7 +346,7 @@ class CitizenPages(Controller):
             "citizen/reschedule.html",
             status_code=200 if refused is None else 409,
             switch_url=switch,
-            message=_refusal_text(refused, words.language),
+            message=refusal_text(refused, words.language),
             times=[time for time in _times(words, site, chosen) if time.start != _iso(booking.starts_at, site)]
             if chosen
             else [],
@@ -386,7 +386,7 @@ class CitizenPages(Controller):
                 f"/b/{display_code(booking.code)}", token=token, done=done, lang=_other(words.language)
             ),
             done=done,
-            message=_refusal_text(refused, words.language),
+            message=refusal_text(refused, words.language),
             **_booking_context(ctx, words, booking, token, notifications),
         )
 
@@ -543,14 +543,6 @@ def _form_errors(refused: DomainError, language: str, *, time_chosen: bool) -> t
 
 def _field_text(error: FieldError, language: str) -> str:
     return FIELD_ERRORS.get(error.code, FIELD_ERRORS["value_invalid"])(language, **error.params)
-
-
-def _refusal_text(refused: DomainError | None, language: str) -> str | None:
-    if refused is None:
-        return None
-    if isinstance(refused, InvalidInput):
-        return " ".join(_field_text(error, language) for error in refused.errors)
-    return problem_detail(refused, language)
 
 
 def _other(language: str) -> str:

@@ -70,7 +70,13 @@ def test_the_staff_pages_fit_a_360_px_phone_with_tappable_controls(chromium, des
     problems = {}
     page.goto(f"{desk}/staff/login")
     day = f"date={DAY}&agency=dukcapil"  # the agency with the day's bookings (an admin's first is another)
-    pages = {"login": None, "schedule": f"/staff?{day}", "walk-in": "/staff/walk-in", "print": f"/staff/print?{day}"}
+    pages = {
+        "login": None,
+        "schedule": f"/staff?{day}",
+        "walk-in": "/staff/walk-in",
+        "print": f"/staff/print?{day}",
+        "queue": "/staff/antrian?loket=Loket+1",
+    }
     for name, path in pages.items():
         if path is not None:
             page.goto(desk + path)
