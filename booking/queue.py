@@ -358,7 +358,8 @@ def call_next(session: Session, principal: Principal, counter_label: str, *, now
     calls that will go through, and no counter passes over a citizen for a press that was going to fail.
     """
     counter = _counter(session, principal, counter_label)
-    session.execute(select(Counter.id).where(Counter.id == counter.id).with_for_update())
+    # FOR NO KEY UPDATE: presses wait for each other, never for the bookings holding the row FOR KEY SHARE
+    session.execute(select(Counter.id).where(Counter.id == counter.id).with_for_update(key_share=True))
     busy = session.scalar(select(Ticket).where(Ticket.counter_id == counter.id, Ticket.status.in_([CALLED, SERVING])))
     if busy is not None:
         raise CounterBusy(ticket=ticket_label(busy))
