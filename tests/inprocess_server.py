@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import uvicorn
@@ -27,11 +27,15 @@ SHUTDOWN_TIMEOUT_S = 60.0
 
 
 @contextmanager
-def serving(app) -> Iterator[str]:
+def serving(app=None, *, make_app: Callable[[str], object] | None = None) -> Iterator[str]:
+    """Serve ``app``, or the app ``make_app(base_url)`` returns (for settings that name the server's own
+    address, such as ``public_url``, the base of the manage links)."""
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     listener.bind((HOST, 0))
     port = listener.getsockname()[1]
+    if make_app is not None:
+        app = make_app(f"http://{HOST}:{port}")
     server = uvicorn.Server(uvicorn.Config(app, host=HOST, port=port, log_level="warning", lifespan="on"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, name="inprocess-server", daemon=True)
     thread.start()
