@@ -78,6 +78,7 @@ class BookingController(Controller):
         "/personal-data",
         sync_to_thread=True,
         summary="What is held about the citizen, in clear, why, and until when (UU PDP access right)",
+        problems=["not_found"],
     )
     def show_personal_data(
         self,
@@ -102,6 +103,7 @@ class BookingController(Controller):
         "is erased as soon as it is (`contact_kept_until_notice_sent`). Afterwards the manage token no longer "
         "opens the booking (`GET /bookings/{code}` answers 404); this endpoint and `/personal-data` still "
         "answer its holder, with nothing held. Erasing again changes nothing and answers 200.",
+        problems=["not_found"],
     )
     def erase_personal_data(
         self,
