@@ -29,8 +29,8 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from booking.api.app import create_app
 from booking.bookings import BookingRequest, create_booking
+from booking.http.app import create_app
 from booking.models import Closure, Counter, OpeningRule, Site
 from tests.factories import PASSWORD, add_agency, add_closure, make_site, make_staff, nik
 from tests.inprocess_server import serving

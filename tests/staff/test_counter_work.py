@@ -12,9 +12,9 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from booking.api.app import create_app
 from booking.bookings import BookingRequest, create_booking
 from booking.counter_work import code_from_scan, sweep_no_shows
+from booking.http.app import create_app
 from booking.models import AuditEntry, Booking, Site
 from tests.crowd import fire
 from tests.factories import MONDAY_MORNING, WIB, at, bearer, booking_body, make_site, make_staff, nik

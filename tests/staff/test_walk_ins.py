@@ -100,7 +100,7 @@ def test_online_citizens_and_clerks_racing_for_the_same_slot_keep_both_limits(se
     import httpx
     from sqlalchemy import func, select
 
-    from booking.api.app import create_app
+    from booking.http.app import create_app
     from booking.models import Booking, Site
     from tests.crowd import fire
     from tests.inprocess_server import serving

@@ -16,9 +16,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from booking.api.app import create_app
 from booking.db import Database
 from booking.demo import load_demo
+from booking.http.app import create_app
 from booking.messages import FIELD_ERRORS, PROBLEMS
 from booking.migrate import upgrade
 from booking.settings import Settings

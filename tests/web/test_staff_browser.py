@@ -13,9 +13,9 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from booking.api.app import create_app
 from booking.bookings import BookingRequest, create_booking, display_code
 from booking.db import Database
+from booking.http.app import create_app
 from booking.migrate import upgrade
 from booking.models import Booking, Site
 from booking.settings import Settings
