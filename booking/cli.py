@@ -130,7 +130,7 @@ def serve(settings: Settings, workers: int) -> None:
         raise click.ClickException("the secret key is empty")
     click.echo(f"Antrian on {settings.resolved_public_url} (API docs at /schema)")
     uvicorn.run(
-        "booking.api.app:app_from_environment",
+        "booking.http.app:app_from_environment",
         factory=True,
         host=settings.host,
         port=settings.port,
@@ -157,28 +157,46 @@ def worker(settings: Settings, concurrency: int, beat: bool) -> None:
             raise click.ClickException(f"BOOKING_NOTIFY_{channel.upper()}_URL: {problem}") from None
 
     argv = ["worker", f"--loglevel={settings.log_level}", f"--concurrency={concurrency}", "--pool=threads"]
-    sys.exit(run_command(argv + (["--beat"] if beat else [])))  # non-zero after a crash: the supervisor restarts it
+    # Beat as a thread of the worker, not Celery's forked process: it cannot outlive the worker.
+    sys.exit(run_command(argv + (["--beat-thread"] if beat else [])))  # non-zero after a crash: restart it
 
 
 @main.command("beat")
 @click.pass_obj
 def beat(settings: Settings) -> None:
-    """Run Celery beat: exactly one per deployment; it sweeps due notifications every few seconds."""
-    from workers.app import run_command
+    """Run Celery beat: one per deployment (a second waits for the beat lock); it sweeps due notifications."""
+    import logging
+    import os
+    import signal
 
+    from workers.app import run_command
+    from workers.beat import BeatLock
+
+    logging.basicConfig(level=settings.log_level, format="[%(asctime)s: %(levelname)s/%(processName)s] %(message)s")
+    lock = BeatLock(settings.resolved_database_url)
+    try:
+        lock.acquire()
+    except KeyboardInterrupt:  # Ctrl-C while waiting: nothing was started
+        sys.exit(0)
+    lock.watch(lambda: os.kill(os.getpid(), signal.SIGTERM))  # beat saves its schedule and exits: restart it
     sys.exit(run_command(["beat", f"--loglevel={settings.log_level}"]))
 
 
 @main.command("run")
 @click.pass_obj
 def run(settings: Settings) -> None:
-    """The embedded default in one command: the API, a worker and beat; Ctrl-C or SIGTERM stops all three."""
+    """The embedded default in one command: the API, a worker and beat, as one unit.
+
+    Ctrl-C or SIGTERM stops all three; when one of them ends, the others are stopped and ``booking run``
+    exits non-zero; when ``booking run`` itself is killed, the kernel stops its children.
+    """
     from booking.supervisor import run_together
 
     if not settings.resolved_secret_key:
         raise click.ClickException("the secret key is empty")
     click.echo(f"Antrian on {settings.resolved_public_url}; messages are written to {settings.notify_url('sms')}")
-    sys.exit(run_together([[sys.argv[0], "serve"], [sys.argv[0], "worker", "--beat"]]))
+    me = sys.argv[0]
+    sys.exit(run_together({"api": [me, "serve"], "worker": [me, "worker"], "beat": [me, "beat"]}))
 
 
 @main.group()

@@ -610,6 +610,27 @@ class Board:
     waiting: list[AgencyWaiting]
 
 
+@dataclass(frozen=True)
+class QueueEvent:
+    """What the boards are told once a change of a site's queue has committed: no personal data, ever."""
+
+    kind: str  # one of EVENT_KINDS
+    ticket: str  # "A-012"
+    agency: str  # the agency's slug
+    counter: str | None  # the counter's label, while the ticket is at one
+
+
+EVENT_KINDS = ("arrival", "call", "recall", "start", "done", "missed", "comeback", "transfer")
+ANNOUNCED = ("call", "recall")  # the changes a board calls out loud
+
+
+def queue_event(kind: str, ticket: Ticket) -> QueueEvent:
+    """The event of a change to ``ticket`` (its agency and counter loaded)."""
+    assert kind in EVENT_KINDS, kind
+    counter = ticket.counter.label if ticket.counter is not None else None
+    return QueueEvent(kind=kind, ticket=ticket_label(ticket), agency=ticket.agency.slug, counter=counter)
+
+
 def board(session: Session, site: Site, now: dt.datetime) -> Board:
     today = site_today(site, now)
     calls = session.execute(

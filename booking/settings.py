@@ -30,6 +30,11 @@ class Settings(BaseSettings):
     rate_limit_store_url: str = Field(
         "", description="Redis URL where API processes share their rate-limit counts; empty means per process."
     )
+    events_url: str = Field(
+        "",
+        description="Redis URL through which API processes share queue changes with the display boards; "
+        "empty means within this process (one API process).",
+    )
     idempotency_ttl_hours: int = Field(24, ge=24, description="How long an Idempotency-Key is remembered.")
     db_pool_size: int = Field(10, ge=1)
     log_level: str = "INFO"

@@ -15,8 +15,8 @@ import pytest
 import sqlalchemy as sa
 from litestar.testing import TestClient
 
-from booking.api.app import create_app
 from booking.db import Database
+from booking.http.app import create_app
 from booking.migrate import upgrade
 from booking.models import Base
 from booking.settings import Settings

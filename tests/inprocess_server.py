@@ -21,8 +21,13 @@ STARTUP_TIMEOUT_S = 15.0
 
 
 @contextmanager
-def serving(app) -> Iterator[str]:
-    server = uvicorn.Server(uvicorn.Config(app, host=HOST, port=free_port(), log_level="warning", lifespan="on"))
+def serving(app, *, port: int | None = None, grace_s: float | None = None) -> Iterator[str]:
+    """``port``: a given one (a server started again where the last one was); ``grace_s``: how long the stop
+    waits for open responses (an endless event stream) before it cuts them off; None waits for them."""
+    config = uvicorn.Config(
+        app, host=HOST, port=port or free_port(), log_level="warning", lifespan="on", timeout_graceful_shutdown=grace_s
+    )
+    server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="inprocess-server", daemon=True)
     thread.start()
     try:

@@ -3,6 +3,9 @@
 - Imports point one way (DESIGN.md): the domain (``booking/*.py``) knows no HTTP, no Celery and no Apprise;
   ``notifications`` imports nothing of ours; Litestar lives in ``booking/api`` and ``booking/web``, Celery
   in ``workers``, Apprise in ``notifications``.
+- The pages (``booking/web``) and the JSON API (``booking/api``) are siblings: both call the domain, neither
+  imports the other; what they share lives in ``booking/http``, which imports neither, but for ``app.py``
+  that assembles the two.
 - A booking's status is written in one place, ``booking/lifecycle.py``: every change there is one
   conditional write on the status as read, so a new transition written elsewhere would be a race.
 """
@@ -56,7 +59,11 @@ def test_notifications_import_nothing_of_ours(path):
 
 
 def test_each_framework_is_imported_in_its_own_package_only():
-    homes = {"litestar": ("booking/api", "booking/web"), "celery": ("workers",), "apprise": ("notifications",)}
+    homes = {
+        "litestar": ("booking/api", "booking/web", "booking/http"),
+        "celery": ("workers",),
+        "apprise": ("notifications",),
+    }
     for path in modules("booking") + modules("workers") + modules("notifications"):
         where = str(path.relative_to(ROOT))
         for framework, allowed in homes.items():
@@ -64,15 +71,29 @@ def test_each_framework_is_imported_in_its_own_package_only():
                 assert where.startswith(allowed), f"{where} imports {framework}"
 
 
-def test_the_queue_pages_call_the_domain_as_the_api_does_never_the_api():
-    """The kiosk, the ticket's page and the clerk's queue are the API's siblings: neither imports the other."""
-    for name in ("kiosk.py", "queue_desk.py"):
-        assert not {found for found in imported(ROOT / "booking" / "web" / name) if found.startswith("booking.api")}
-    for path in modules("booking/web"):
-        assert "booking.api.queue" not in imported(path), path.name
-    for path in modules("booking/api"):
-        if path.name != "app.py":  # it assembles the pages beside the API
-            assert not {found for found in imported(path) if found.startswith("booking.web")}, path.name
+# What each HTTP package may not import; ``booking/http/app.py`` assembles the API and the pages, so it names both.
+NOT_IMPORTED = {
+    "booking/web": ("booking.api",),
+    "booking/api": ("booking.web",),
+    "booking/http": ("booking.api", "booking.web"),
+}
+
+
+def package_of(path: Path) -> str:
+    return "/".join(path.relative_to(ROOT).parts[:2])
+
+
+@pytest.mark.parametrize(
+    "path",
+    modules("booking/web") + modules("booking/api") + modules("booking/http"),
+    ids=lambda p: str(p.relative_to(ROOT)),
+)
+def test_pages_and_the_api_are_siblings_that_share_only_booking_http(path):
+    forbidden = NOT_IMPORTED[package_of(path)]
+    if package_of(path) == "booking/http" and path.name == "app.py":
+        forbidden = ()
+    crossing = {name for name in imported(path) if forbidden and name.startswith(forbidden)}
+    assert not crossing, f"{path.relative_to(ROOT)} imports {crossing}"
 
 
 def status_writes(path: Path) -> list[str]:

@@ -8,8 +8,8 @@ import pytest
 from litestar.testing import TestClient
 from sqlalchemy import func, select
 
-from booking.api.app import create_app
 from booking.demo import load_demo
+from booking.http.app import create_app
 from booking.models import Agency, Closure, Counter, Service, Site
 from tests.factories import FixedClock
 

@@ -15,7 +15,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from booking.api.app import create_app
+from booking.http.app import create_app
 from booking.invariants import capacity_violations
 from booking.models import AuditEntry, Booking, BookingStatus, Notification, SlotLoad
 from tests.crowd import fire

@@ -3,14 +3,23 @@
 The broker carries only wake-up calls: the ``notifications`` rows are the truth. The embedded default is
 kombu's filesystem transport in ``BOOKING_DATA_DIR/broker`` (no server needed); with
 ``BOOKING_BROKER_URL`` set to Redis or RabbitMQ the same code runs distributed.
+
+``booking worker --beat`` runs beat as a thread of the worker (``BeatThread``), not as Celery's forked
+beat process, which a ``kill -9`` of the worker left running as an orphan. Every beat, thread or
+``booking beat``, first takes the beat lock (``workers/beat.py``): one beat per database.
 """
 
 from __future__ import annotations
 
-from celery import Celery
+import threading
+
+import click
+from celery import Celery, bootsteps
+from celery.beat import Service
 from kombu.transport import TRANSPORT_ALIASES
 
 from booking.settings import Settings
+from workers.beat import BeatLock
 
 SWEEP_TASK = "antrian.sweep"
 PURGE_KEYS_TASK = "antrian.purge_idempotency_keys"
@@ -41,7 +50,57 @@ def make_celery(settings: Settings) -> Celery:
         worker_hijack_root_logger=False,
         timezone="UTC",
     )
+    app.steps["worker"].add(BeatInWorker)
+    app.user_options["worker"].add(
+        click.Option(["--beat-thread"], is_flag=True, default=False, help="Run beat as a thread of this worker.")
+    )
     return app
+
+
+class BeatThread(threading.Thread):
+    """Celery beat as a thread of this process, once it holds the beat lock; again after a lost lock."""
+
+    def __init__(self, app, database_url: str) -> None:
+        super().__init__(name="Beat", daemon=True)
+        self.app = app
+        self.database_url = database_url
+        self.stopping = threading.Event()
+        self.service: Service | None = None
+
+    def run(self) -> None:
+        self.app.set_current()
+        while not self.stopping.is_set():
+            lock = BeatLock(self.database_url)
+            try:
+                if not lock.acquire(self.stopping):
+                    return
+                # max_interval 1 s: a stop (or a lost lock) ends the beat loop within a second.
+                self.service = Service(self.app, max_interval=1, remote_control=False)
+                lock.watch(self.service.stop)
+                self.service.start()
+            finally:
+                lock.release()
+
+    def stop(self) -> None:
+        self.stopping.set()
+        if self.service is not None:
+            self.service.stop()
+        if self.is_alive():
+            self.join(timeout=10)
+
+
+class BeatInWorker(bootsteps.StartStopStep):
+    """``celery worker --beat-thread``: beat as a thread of the worker (Celery's own ``--beat`` forks it)."""
+
+    label = "Beat thread"
+    conditional = True
+
+    def __init__(self, worker, beat_thread: bool = False, **kwargs) -> None:
+        self.enabled = bool(beat_thread)
+        super().__init__(worker, **kwargs)
+
+    def create(self, worker):
+        return BeatThread(worker.app, settings.resolved_database_url)
 
 
 def _transport_options(settings: Settings) -> dict:

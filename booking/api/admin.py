@@ -16,8 +16,8 @@ from litestar.params import FromPath, JSONBody, PathParameter, QueryParameter
 
 from booking import audit
 from booking.admin import REQUIRED_TO_CREATE, Admin
-from booking.api.context import Context
-from booking.api.sites import parse_date
+from booking.http.context import Context
+from booking.http.params import parse_date
 from booking.models import MAX_ROW_ID, Agency, Closure, Counter, OpeningRule, SearchSynonym, Service, Site
 from booking.staff import Principal
 

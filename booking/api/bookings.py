@@ -9,10 +9,10 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
 
 from booking import outbox, personal_data
-from booking.api.context import Context
 from booking.api.openapi import BOOKING_REFUSALS
 from booking.api.schemas import BookingOut, PersonalDataOut, RescheduleIn, booking_out, personal_data_out
 from booking.bookings import booking_for_holder, cancel_booking, get_booking, reschedule_booking
+from booking.http.context import Context
 from booking.messages import negotiate_language
 
 TokenHeader = Annotated[str | None, HeaderParameter(name="X-Booking-Token", max_length=200)]
@@ -78,6 +78,7 @@ class BookingController(Controller):
         "/personal-data",
         sync_to_thread=True,
         summary="What is held about the citizen, in clear, why, and until when (UU PDP access right)",
+        problems=["not_found"],
     )
     def show_personal_data(
         self,
@@ -102,6 +103,7 @@ class BookingController(Controller):
         "is erased as soon as it is (`contact_kept_until_notice_sent`). Afterwards the manage token no longer "
         "opens the booking (`GET /bookings/{code}` answers 404); this endpoint and `/personal-data` still "
         "answer its holder, with nothing held. Erasing again changes nothing and answers 200.",
+        problems=["not_found"],
     )
     def erase_personal_data(
         self,

@@ -27,7 +27,7 @@ from litestar.plugins import OpenAPISchemaPlugin, ReceiveRoutePlugin
 from litestar.routes import BaseRoute, HTTPRoute
 from litestar.typing import FieldDefinition
 
-from booking.api.problems import TITLES, ProblemDetails, status_of
+from booking.http.problems import TITLES, ProblemDetails, status_of
 from booking.messages import PROBLEMS
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"

@@ -13,7 +13,7 @@ from prometheus_client.core import GaugeMetricFamily
 from sqlalchemy import text
 
 from booking import outbox
-from booking.api.context import Context
+from booking.http.context import Context
 
 
 class HealthOut(msgspec.Struct):

@@ -1,7 +1,8 @@
 """The queue on the floor under ``/api/v1``: thin, ``booking.queue`` decides.
 
 Public (the kiosk, the TV, the citizen's phone): ``POST /sites/{site}/arrivals``, ``GET /sites/{site}/queue``,
-``GET /sites/{site}/tickets/{ticket}``. Staff (bearer): ``POST /staff/counters/{label}/call-next``, the
+``GET /sites/{site}/tickets/{ticket}`` and the board's event stream ``GET /sites/{site}/queue/stream``
+(``booking.http.events``). Staff (bearer): ``POST /staff/counters/{label}/call-next``, the
 steps of a ticket under ``/staff/tickets/{ticket}/...`` and ``GET /staff/queue``. Every change is
 announced after its commit (``Context.queue_changed``), so the display boards follow without polling.
 """
@@ -9,25 +10,31 @@ announced after its commit (``Context.queue_changed``), so the display boards fo
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
+import anyio
 import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.response import Stream
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from sqlalchemy import select
 
 from booking import catalogue, queue
-from booking.api.context import Context
 from booking.api.schemas import AgencyRef
 from booking.availability import site_today
 from booking.errors import FieldError, InvalidInput, NotFound
+from booking.http.context import Context
+from booking.http.events import KEEP_ALIVE_S, RETRY_MS, QueueEvents
 from booking.models import Agency, Site, Ticket
 from booking.staff import Principal, require_agency
 
 Ctx = NamedDependency[Context]
+Events = NamedDependency[QueueEvents]
 Req = Request[Principal, object, object]
 TICKET_STEP = ["not_found", "invalid_transition"]
 
@@ -84,6 +91,25 @@ class QueueOut(msgspec.Struct):
     calling: list[BoardCallOut]
     recent: list[BoardCallOut]
     waiting: list[AgencyWaitingOut]
+
+
+STREAM_DESCRIPTION = f"""Server-Sent Events (`text/event-stream`) for the hall's display board; public, no
+personal data. The stream opens with `retry: {RETRY_MS}` (a dropped display reconnects after that many
+milliseconds) and a first message carrying the board as it stands, so a display that reconnects shows the
+present at once. Then a message follows each change of the site's queue (changes that come together share
+one), from whichever API process made it.
+
+Each message is one `data:` line of JSON: `{{"changes": [...], "board": {{...}}}}`. `board` is what
+`GET /sites/{{site}}/queue` answers. `changes` is empty in the first message; each change has `kind`
+(`arrival`, `call`, `recall`, `start`, `done`, `missed`, `comeback`, `transfer`), `ticket`, `agency` (its
+slug) and `counter` (a label, when the ticket is at one); a `call` or `recall` also has `say`, the sentence
+to speak: `{{"kind": "call", "ticket": "A-012", "agency": "dukcapil", "counter": "Loket 3", "say": "Nomor
+antrian a, nol satu dua. Silakan menuju loket tiga."}}`.
+
+Every {KEEP_ALIVE_S:.0f} seconds a comment line (`: keep-alive`) and an event named `alive` (data `{{}}`) say
+the line is alive, so a client that hears nothing for longer knows to reconnect; a client that handles only
+unnamed messages (`onmessage`) never sees them. The stream does not end by itself; when the server stops it
+ends, and the client reconnects."""
 
 
 class WaitingTicketOut(msgspec.Struct, omit_defaults=True):
@@ -155,7 +181,7 @@ class QueueController(Controller):
             raise InvalidInput([FieldError("code", "code_or_service")])
         now = ctx.clock()
 
-        def work(session) -> tuple[TicketOut, bool]:
+        def work(session) -> tuple[TicketOut, bool, queue.QueueEvent]:
             found = catalogue.get_site(session, site)
             if data.code is not None:
                 arrival = queue.arrive_with_code(session, found, data.code, priority=data.priority, now=now)
@@ -172,10 +198,11 @@ class QueueController(Controller):
                     ),
                     True,
                 )
-            return _ticket_answer(session, ctx, ticket, found, now), new
+            event = queue.queue_event("arrival", ticket)  # also a second scan, or a missed ticket come back
+            return _ticket_answer(session, ctx, ticket, found, now), new, event
 
-        answer, new = ctx.db.transaction(work)
-        ctx.queue_changed(site)
+        answer, new, event = ctx.db.transaction(work)
+        ctx.queue_changed(site, event)
         return Response(answer, status_code=HTTP_201_CREATED if new else HTTP_200_OK)
 
     @get(
@@ -188,6 +215,28 @@ class QueueController(Controller):
         with ctx.db.read() as session:
             found = catalogue.get_site(session, site)
             return queue_out(queue.board(session, found, ctx.clock()), ZoneInfo(found.timezone))
+
+    @get(
+        "/queue/stream",
+        summary="The board as it changes: Server-Sent Events, the board first, then every change",
+        description=STREAM_DESCRIPTION,
+        problems=["not_found"],
+        responses={
+            200: ResponseSpec(
+                str,
+                media_type="text/event-stream",
+                description="An endless event stream: `retry:`, the board, then its changes (see above)",
+                generate_examples=False,
+            )
+        },
+    )
+    async def stream(self, ctx: Ctx, events: Events, site: FromPath[str]) -> Stream:
+        await anyio.to_thread.run_sync(_known_site, ctx, site)  # an unknown site is a 404 before the stream
+        return Stream(
+            events.stream(site),
+            media_type="text/event-stream",
+            headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},  # nginx would hold the events
+        )
 
     @get(
         "/tickets/{ticket:str}",
@@ -214,7 +263,9 @@ class StaffQueueController(Controller):
         problems=["not_found", "counter_busy", "queue_empty"],
     )
     def call_next(self, ctx: Ctx, request: Req, label: FromPath[str]) -> TicketOut:
-        return _step(ctx, request.user, lambda session, now: queue.call_next(session, request.user, label, now=now))
+        return _step(
+            ctx, request.user, "call", lambda session, now: queue.call_next(session, request.user, label, now=now)
+        )
 
     @post(
         "/tickets/{ticket:str}/recall",
@@ -224,7 +275,9 @@ class StaffQueueController(Controller):
         problems=TICKET_STEP,
     )
     def recall(self, ctx: Ctx, request: Req, ticket: FromPath[str]) -> TicketOut:
-        return _step(ctx, request.user, lambda session, now: queue.recall(session, request.user, ticket, now=now))
+        return _step(
+            ctx, request.user, "recall", lambda session, now: queue.recall(session, request.user, ticket, now=now)
+        )
 
     @post(
         "/tickets/{ticket:str}/start",
@@ -234,11 +287,15 @@ class StaffQueueController(Controller):
         problems=TICKET_STEP,
     )
     def start(self, ctx: Ctx, request: Req, ticket: FromPath[str]) -> TicketOut:
-        return _step(ctx, request.user, lambda session, now: queue.start(session, request.user, ticket, now=now))
+        return _step(
+            ctx, request.user, "start", lambda session, now: queue.start(session, request.user, ticket, now=now)
+        )
 
     @post("/tickets/{ticket:str}/done", sync_to_thread=True, status_code=200, summary="Selesai", problems=TICKET_STEP)
     def done(self, ctx: Ctx, request: Req, ticket: FromPath[str]) -> TicketOut:
-        return _step(ctx, request.user, lambda session, now: queue.finish(session, request.user, ticket, now=now))
+        return _step(
+            ctx, request.user, "done", lambda session, now: queue.finish(session, request.user, ticket, now=now)
+        )
 
     @post(
         "/tickets/{ticket:str}/missed",
@@ -248,7 +305,9 @@ class StaffQueueController(Controller):
         problems=TICKET_STEP,
     )
     def missed(self, ctx: Ctx, request: Req, ticket: FromPath[str]) -> TicketOut:
-        return _step(ctx, request.user, lambda session, now: queue.miss(session, request.user, ticket, now=now))
+        return _step(
+            ctx, request.user, "missed", lambda session, now: queue.miss(session, request.user, ticket, now=now)
+        )
 
     @post(
         "/tickets/{ticket:str}/comeback",
@@ -258,7 +317,12 @@ class StaffQueueController(Controller):
         problems=TICKET_STEP,
     )
     def comeback(self, ctx: Ctx, request: Req, ticket: FromPath[str]) -> TicketOut:
-        return _step(ctx, request.user, lambda session, now: queue.come_back(session, request.user, ticket, now=now))
+        return _step(
+            ctx,
+            request.user,
+            "comeback",
+            lambda session, now: queue.come_back(session, request.user, ticket, now=now),
+        )
 
     @post(
         "/tickets/{ticket:str}/transfer",
@@ -271,6 +335,7 @@ class StaffQueueController(Controller):
         return _step(
             ctx,
             request.user,
+            "transfer",
             lambda session, now: queue.transfer(session, request.user, ticket, data.service, now=now),
         )
 
@@ -311,18 +376,35 @@ class StaffQueueController(Controller):
             )
 
 
-def _step(ctx: Context, principal: Principal, work) -> TicketOut:
+def _step(ctx: Context, principal: Principal, kind: str, work) -> TicketOut:
     now = ctx.clock()
 
-    def run(session) -> tuple[TicketOut, str]:
+    def run(session) -> tuple[TicketOut, str, queue.QueueEvent]:
         ticket = work(session, now)
         site = session.get(Site, ticket.site_id)
         session.refresh(ticket, ["agency", "service", "counter"])
-        return _ticket_answer(session, ctx, ticket, site, now), site.slug
+        return _ticket_answer(session, ctx, ticket, site, now), site.slug, queue.queue_event(kind, ticket)
 
-    answer, site_slug = ctx.db.transaction(run)
-    ctx.queue_changed(site_slug)
+    answer, site_slug, event = ctx.db.transaction(run)
+    ctx.queue_changed(site_slug, event)  # after the commit: a board never shows what was rolled back
     return answer
+
+
+def board_reader(ctx: Context) -> Callable[[str], bytes]:
+    """A site's board now, as the stream sends it (JSON of ``QueueOut``): what ``QueueEvents`` reads."""
+
+    def read(site: str) -> bytes:
+        with ctx.db.read() as session:
+            found = catalogue.get_site(session, site)
+            board = queue.board(session, found, ctx.clock())
+            return msgspec.json.encode(queue_out(board, ZoneInfo(found.timezone)))
+
+    return read
+
+
+def _known_site(ctx: Context, site: str) -> None:
+    with ctx.db.read() as session:
+        catalogue.get_site(session, site)
 
 
 def _ticket_answer(session, ctx: Context, ticket: Ticket, site: Site, now: dt.datetime) -> TicketOut:

@@ -238,14 +238,6 @@ class LoginIn(msgspec.Struct, forbid_unknown_fields=True):
     password: Annotated[str, msgspec.Meta(max_length=200)]
 
 
-class TokenOut(msgspec.Struct):
-    access_token: str
-    token_type: str
-    expires_in: int
-    role: str
-    agency: str | None
-
-
 class ScanIn(msgspec.Struct, forbid_unknown_fields=True):
     scan: Annotated[str, msgspec.Meta(max_length=500)]
 

@@ -12,7 +12,6 @@ from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_201_CREATED
 
 from booking import catalogue, idempotency, outbox
-from booking.api.context import Context
 from booking.api.openapi import BOOKING_REFUSALS
 from booking.api.schemas import (
     AgencyOut,
@@ -29,13 +28,14 @@ from booking.api.schemas import (
 )
 from booking.availability import service_availability, site_today
 from booking.bookings import BookingRequest, create_booking, manage_link
-from booking.errors import DomainError, FieldError, InvalidInput
+from booking.errors import DomainError
+from booking.http.context import Context
+from booking.http.params import parse_date
 from booking.messages import negotiate_language
 from booking.privacy_notice import documented_notice
 
 DEFAULT_DAYS = 14
 FIRST_DAY, LAST_DAY = "YYYY-MM-DD; default: today", f"YYYY-MM-DD; default: {DEFAULT_DAYS} days in all"
-EARLIEST_DATE, LATEST_DATE = dt.date(2000, 1, 1), dt.date(2999, 12, 31)
 Ctx = NamedDependency[Context]
 
 
@@ -155,15 +155,3 @@ class SiteController(Controller):
 
 def _with_token(body: dict, token: str, public_url: str) -> dict:
     return {**body, "manage_token": token, "manage_url": manage_link(public_url, body["code"], token)}
-
-
-def parse_date(field: str, value: str | None) -> dt.date | None:
-    if value is None or value == "":
-        return None
-    try:
-        day = dt.date.fromisoformat(value)
-    except ValueError:
-        raise InvalidInput([FieldError(field, "date_format")]) from None
-    if not EARLIEST_DATE <= day <= LATEST_DATE:  # far outside any booking window, and safe from date overflow
-        raise InvalidInput([FieldError(field, "date_out_of_range")])
-    return day

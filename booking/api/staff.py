@@ -1,6 +1,6 @@
 """Staff login and the counter's work under ``/api/v1``: thin, the domain decides.
 
-``POST /auth/token`` is open; everything under ``/staff`` needs a bearer token (see ``booking.api.auth``).
+``POST /auth/token`` is open; everything under ``/staff`` needs a bearer token (see ``booking.http.auth``).
 """
 
 from __future__ import annotations
@@ -14,8 +14,6 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from booking import counter_work, personal_data
-from booking.api.auth import TokenIssuer
-from booking.api.context import Context
 from booking.api.openapi import AlsoAsCsv
 from booking.api.schemas import (
     AgencyRef,
@@ -24,18 +22,19 @@ from booking.api.schemas import (
     ScanIn,
     ScheduleOut,
     StaffBookingOut,
-    TokenOut,
     WalkInIn,
     staff_booking_out,
 )
-from booking.api.sites import parse_date
 from booking.availability import site_today
 from booking.bookings import WalkInRequest
 from booking.counter_work import DaySchedule
-from booking.errors import FieldError, InvalidInput, WrongCredentials
+from booking.errors import FieldError, InvalidInput
+from booking.http.auth import TokenIssuer, TokenOut, issue_token
+from booking.http.context import Context
+from booking.http.params import parse_date
 from booking.messages import YES_NO, negotiate_language, status_name
 from booking.models import Site
-from booking.staff import Principal, begin_login, finish_login, password_matches
+from booking.staff import Principal
 
 Ctx = NamedDependency[Context]
 COUNTER_STEP_REFUSALS = ["not_found", "invalid_transition", "wrong_day"]
@@ -53,25 +52,6 @@ CSV_HEADER = [
     "walk_in",
     "notification",
 ]
-
-
-def issue_token(ctx: Context, tokens: TokenIssuer, username: str, password: str) -> TokenOut:
-    """Check a login and sign a token. Failures are committed (they count towards the lock); the slow
-    password check runs outside any transaction."""
-    now = ctx.clock()
-    with ctx.db.read() as session:
-        attempt = begin_login(session, username, now=now)
-    matched = password_matches(attempt, password)
-    with ctx.db.write() as session:
-        user = finish_login(session, attempt, matched, now=now)
-        if user is not None:
-            token = tokens.issue(user.id, user.token_version)
-            role, agency = user.role, user.agency.slug if user.agency else None
-    if user is None:
-        raise WrongCredentials()
-    return TokenOut(
-        access_token=token, token_type="bearer", expires_in=tokens.lifetime_seconds, role=role, agency=agency
-    )
 
 
 class AuthController(Controller):

@@ -15,6 +15,7 @@ from litestar.template import TemplateConfig
 from booking.settings import Settings
 from booking.web.base import page_router, static_router, template_config
 from booking.web.citizen import CitizenPages
+from booking.web.display import DisplayPages
 from booking.web.kiosk import KioskPages
 from booking.web.queue_desk import QueueDesk
 from booking.web.staff import StaffPages, StaffSignIn
@@ -32,6 +33,7 @@ def web_pages(settings: Settings) -> WebPages:
             page_router(settings, path="/", route_handlers=[CitizenPages]),
             page_router(settings, path="/", route_handlers=[KioskPages]),
             page_router(settings, path="/", route_handlers=[StaffSignIn, StaffPages, QueueDesk]),
+            page_router(settings, path="/", route_handlers=[DisplayPages]),  # the hall's TV
             static_router(),
         ],
         template_config=template_config(),

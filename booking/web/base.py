@@ -30,9 +30,9 @@ from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 from litestar.types import ControllerRouterHandler
 
-from booking.api.context import Context
-from booking.api.problems import log_unexpected, problem_detail
 from booking.errors import Busy, DomainError, InvalidInput, NotFound
+from booking.http.context import Context
+from booking.http.problems import log_unexpected, problem_detail
 from booking.messages import DEFAULT_LANGUAGE, FIELD_ERRORS, LANGUAGES, PROBLEMS
 from booking.settings import Settings
 from booking.web.words import Words
@@ -176,7 +176,7 @@ def unexpected_error_page(request: Request, error: Exception) -> Response:
 
 
 # Litestar picks a handler by the exception's class before its bases, from every layer at once: each HTTP
-# error class the API's handlers name (booking.api.problems) is named here again, or a page answers JSON.
+# error class the API's handlers name (booking.http.problems) is named here again, or a page answers JSON.
 PAGE_EXCEPTION_HANDLERS = {
     DomainError: domain_error_page,
     **{kind: http_error_page for kind in (ValidationException, NotFoundException, TooManyRequestsException)},

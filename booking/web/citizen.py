@@ -22,8 +22,6 @@ from litestar.params import Body, FromPath, QueryParameter
 from markupsafe import Markup
 
 from booking import catalogue, idempotency, outbox, personal_data
-from booking.api.context import Context
-from booking.api.problems import problem_detail
 from booking.availability import DayOffer, last_bookable_day, service_availability, site_today
 from booking.bookings import (
     BookingRequest,
@@ -37,6 +35,8 @@ from booking.bookings import (
     reschedule_booking,
 )
 from booking.errors import DomainError, FieldError, IdempotencyConflict, InvalidInput, NotFound
+from booking.http.context import Context
+from booking.http.problems import problem_detail
 from booking.messages import FIELD_ERRORS, PERSONAL_DATA_PURPOSES
 from booking.models import Booking, BookingStatus, NotificationStatus, Service, Site
 from booking.privacy_notice import PRIVACY_NOTICE_VERSION, notice_paragraphs

@@ -19,15 +19,14 @@ from litestar.params import Body, FromPath, QueryParameter
 from sqlalchemy import select
 
 from booking import catalogue, counter_work
-from booking.api.auth import TokenIssuer, principal_of_cookie
-from booking.api.context import Context
-from booking.api.problems import problem_detail
-from booking.api.sites import parse_date
-from booking.api.staff import issue_token
 from booking.availability import site_today
 from booking.bookings import WalkInRequest, display_code
 from booking.citizens import shown_citizen
 from booking.errors import DomainError, InvalidInput
+from booking.http.auth import TokenIssuer, issue_token, principal_of_cookie
+from booking.http.context import Context
+from booking.http.params import parse_date
+from booking.http.problems import problem_detail
 from booking.messages import FIELD_ERRORS
 from booking.models import Agency, BookingStatus, Site
 from booking.staff import Principal, sign_out_everywhere

@@ -12,7 +12,7 @@ import pytest
 from litestar.testing import TestClient
 from sqlalchemy import func, select
 
-from booking.api.app import create_app
+from booking.http.app import create_app
 from booking.models import Booking
 from booking.settings import Settings
 from tests.factories import TOMORROW, add_closure, at, booking_body, make_site

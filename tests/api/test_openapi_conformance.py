@@ -53,6 +53,7 @@ CHECKS_LEFT_OUT = ["positive_data_acceptance"]
 def test_the_api_answers_as_its_openapi_document_says(database_url, db, tmp_path):
     rows = seed(db, now=dt.datetime.now(dt.UTC))
     with server.running_server(database_url, tmp_path / "server") as base_url:
+        document = httpx.get(f"{base_url}/schema/openapi.json", timeout=60).json()
         config = tmp_path / "schemathesis.toml"
         config.write_text(toml(schemathesis_config(rows, admin_token(base_url))))
         run = subprocess.run(
@@ -76,7 +77,10 @@ def test_the_api_answers_as_its_openapi_document_says(database_url, db, tmp_path
         )
     report = run.stdout + run.stderr
     assert run.returncode == 0, report[-30000:]
-    assert "Tested: 38" in report, report[-3000:]  # every operation of the document, none skipped
+    methods = {"get", "post", "put", "patch", "delete"}
+    operations = sum(1 for path in document["paths"].values() for method in path if method in methods)
+    assert operations >= 50  # the document's own count, read before the run: the queue and PDP are in it
+    assert f"Tested: {operations}" in report, report[-3000:]  # every operation of the document, none skipped
 
 
 def seed(db, *, now: dt.datetime) -> dict[str, list]:
@@ -205,6 +209,10 @@ def schemathesis_config(rows: dict[str, list], token: str) -> dict:
             },
             {"include-path-regex": "^/api/v1/staff/", "parameters": {"path.code": real("bookings")}},
             {"include-path-regex": "^/api/v1/bookings/", "parameters": {"path.code": real("own_booking")}},
+            # The board's event stream never ends (a display keeps it open all day): a request to it waits for
+            # its request timeout, then fails as a timeout. Its document (text/event-stream, 404) is held by
+            # tests/api/test_openapi_document.py; the stream itself by tests/queue/test_board_stream.py.
+            {"include-path-regex": "/queue/stream$", "enabled": False},
         ],
     }
 

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from booking.api.problems import status_of
+from booking.http.problems import status_of
 from tests.factories import bearer, make_site, make_staff
 
 PROBLEM = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/ProblemDetails"}}}
@@ -65,6 +65,15 @@ def test_a_handler_declares_what_its_domain_refuses(document):
     assert codes(booking, "409") == refusals
     check_in = document["paths"]["/api/v1/staff/bookings/{code}/check-in"]["post"]
     assert codes(check_in, "409") == ["invalid_transition", "wrong_day"]
+
+
+def test_the_boards_event_stream_is_documented_as_a_public_stream(document):
+    stream = document["paths"]["/api/v1/sites/{site}/queue/stream"]["get"]
+    assert list(stream["responses"]["200"]["content"]) == ["text/event-stream"]
+    assert codes(stream, "404") == ["not_found"]
+    assert "security" not in stream  # the hall's TV signs in nowhere
+    for words in ("retry:", "`changes`", "`board`", "`say`", "keep-alive", "`alive`"):
+        assert words in stream["description"], words
 
 
 def test_wall_clock_times_are_documented_as_the_api_sends_them(client, db, document):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from litestar.testing import TestClient
 
-from booking.api.app import create_app
 from booking.db import Database
+from booking.http.app import create_app
 from tests.factories import TOMORROW, at, booking_body, make_site
 
 

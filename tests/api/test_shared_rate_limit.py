@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from litestar.testing import TestClient
 
-from booking.api.app import create_app
+from booking.http.app import create_app
 from booking.settings import Settings
 from tests.factories import TOMORROW, at, booking_body, make_site
 from tests.redis_server import fresh_redis_url

@@ -14,7 +14,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from booking.api.app import create_app
+from booking.http.app import create_app
 from booking.models import Ticket, TicketStatus
 from tests.crowd import fire
 from tests.factories import bearer, make_site, make_staff

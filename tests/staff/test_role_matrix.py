@@ -1,17 +1,22 @@
 """Every staff and admin endpoint against every kind of caller: no token, a bad one, an expired one,
-a clerk of the agency, a clerk of another agency, the admin."""
+a clerk of the agency, a clerk of another agency, the admin; and the public queue board (its JSON and its
+event stream, through a real server) answering all of them alike."""
 
 from __future__ import annotations
 
 import datetime as dt
 import itertools
 
+import httpx
 import jwt
 import pytest
 from sqlalchemy import select
 
+from booking.http.app import create_app
 from booking.models import StaffUser
 from tests.factories import MONDAY_MORNING
+from tests.inprocess_server import serving
+from tests.sse import BoardStream
 from tests.staff.conftest import TODAY
 
 CALLERS = ("none", "bad", "expired", "own_clerk", "other_clerk", "admin")
@@ -202,3 +207,25 @@ def test_each_endpoint_answers_each_caller_as_its_role_allows(office, settings, 
         if answer.status_code != expected or code != {401: "unauthorized", 403: "forbidden"}.get(expected):
             wrong.append(f"{caller}: {answer.status_code} {answer.text[:200]} (expected {expected})")
     assert not wrong, "\n".join(wrong)
+
+
+PUBLIC_ENDPOINTS = ("/api/v1/sites/uji/queue", "/api/v1/sites/uji/queue/stream")  # what the hall's TV reads
+
+
+@pytest.mark.parametrize("path", PUBLIC_ENDPOINTS, ids=lambda path: path.rsplit("/", 1)[-1])
+def test_the_public_board_answers_every_caller_alike(office, settings, path):
+    """No token is needed, and none is held against the caller: a stale one left in a TV's browser included."""
+    _called(office)  # something on the board
+    app = create_app(settings, db=office.db, clock=office.clock)
+    with serving(app) as base:
+        for caller in CALLERS:
+            headers = _headers(office, caller, settings)
+            if path.endswith("/stream"):
+                with BoardStream(base + path, headers=headers) as stream:
+                    board = stream.next()["board"]
+                    assert (stream.status, stream.headers["content-type"].split(";")[0]) == (200, "text/event-stream")
+            else:
+                answer = httpx.get(base + path, headers=headers, timeout=60)
+                assert answer.status_code == 200, f"{caller}: {answer.status_code} {answer.text[:200]}"
+                board = answer.json()
+            assert len(board["calling"]) == 1, caller

@@ -13,7 +13,7 @@ import re
 import pytest
 from litestar.testing import TestClient
 
-from booking.api.app import create_app
+from booking.http.app import create_app
 from booking.messages import FIELD_ERRORS, PROBLEMS
 from booking.web.words import WORDS
 from tests.factories import TOMORROW, add_closure, at, bearer, booking_body, make_site, make_staff, nik

@@ -17,9 +17,9 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import func, select
 
-from booking.api.app import create_app
 from booking.bookings import BookingRequest, create_booking, display_code
 from booking.db import Database
+from booking.http.app import create_app
 from booking.migrate import upgrade
 from booking.models import Site, Ticket
 from booking.settings import Settings

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+import msgspec
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException
 from litestar.security.jwt import JWTAuth, Token
 
-from booking.api.context import Context
-from booking.staff import Principal, current_user, principal_of
+from booking.errors import WrongCredentials
+from booking.http.context import Context
+from booking.staff import Principal, begin_login, current_user, finish_login, password_matches, principal_of
 
 ALGORITHM = "HS256"
 
@@ -63,3 +65,30 @@ class TokenIssuer:
             return Token.decode(encoded, secret=self._auth.token_secret, algorithm=ALGORITHM)
         except NotAuthorizedException:  # bad signature, expired, malformed
             return None
+
+
+class TokenOut(msgspec.Struct):
+    access_token: str
+    token_type: str
+    expires_in: int
+    role: str
+    agency: str | None
+
+
+def issue_token(ctx: Context, tokens: TokenIssuer, username: str, password: str) -> TokenOut:
+    """Check a login and sign a token. Failures are committed (they count towards the lock); the slow
+    password check runs outside any transaction."""
+    now = ctx.clock()
+    with ctx.db.read() as session:
+        attempt = begin_login(session, username, now=now)
+    matched = password_matches(attempt, password)
+    with ctx.db.write() as session:
+        user = finish_login(session, attempt, matched, now=now)
+        if user is not None:
+            token = tokens.issue(user.id, user.token_version)
+            role, agency = user.role, user.agency.slug if user.agency else None
+    if user is None:
+        raise WrongCredentials()
+    return TokenOut(
+        access_token=token, token_type="bearer", expires_in=tokens.lifetime_seconds, role=role, agency=agency
+    )

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from prometheus_client import Counter
 
 from booking.db import Database
+from booking.queue import QueueEvent
 from booking.settings import Settings
 
 BOOKINGS_MADE = Counter("antrian_bookings_made_total", "Bookings confirmed through the API")
@@ -31,8 +32,8 @@ def no_wake_up() -> None:
     """Without a broker the sweep in beat still delivers; tests that want a worker wire a real one."""
 
 
-def nobody_listening(site_slug: str) -> None:
-    """No display board to tell: the default until the app wires its channels."""
+def nobody_listening(site_slug: str, event: QueueEvent | None = None) -> None:
+    """No display board to tell: the default until the app wires its channels (``booking.http.events``)."""
 
 
 @dataclass
@@ -43,4 +44,5 @@ class Context:
     metrics: Metrics = Metrics()
     wake_up: Callable[[], None] = no_wake_up  # after a commit that planned messages
     broker_reachable: Callable[[], bool] | None = None  # for /ready; None: no broker to check
-    queue_changed: Callable[[str], None] = nobody_listening  # after a commit that changed a site's queue
+    # after a commit that changed a site's queue: (site slug, what changed; None if unknown)
+    queue_changed: Callable[[str, QueueEvent | None], None] = nobody_listening

@@ -25,16 +25,17 @@ from litestar.status_codes import HTTP_415_UNSUPPORTED_MEDIA_TYPE
 from litestar.types import Message, Scope
 
 from booking.api.admin import AdminController
-from booking.api.auth import TokenIssuer, staff_auth
 from booking.api.bookings import BookingController
-from booking.api.context import Context, no_wake_up, utc_now
 from booking.api.openapi import API_DESCRIPTION, ClosedBodies, ProblemsInTheDocument, WallClockTimes
 from booking.api.ops import health, metrics, ready
-from booking.api.problems import EXCEPTION_HANDLERS
-from booking.api.queue import QueueController, StaffQueueController
+from booking.api.queue import QueueController, StaffQueueController, board_reader
 from booking.api.sites import SiteController
 from booking.api.staff import AuthController, StaffController
 from booking.db import Database
+from booking.http.auth import TokenIssuer, staff_auth
+from booking.http.context import Context, no_wake_up, utc_now
+from booking.http.events import QueueEvents
+from booking.http.problems import EXCEPTION_HANDLERS
 from booking.settings import Settings
 from booking.web import web_pages
 
@@ -55,6 +56,8 @@ def create_app(
     own_db = db is None
     db = db or Database(settings.resolved_database_url, pool_size=settings.db_pool_size)
     context = Context(db=db, settings=settings, clock=clock, wake_up=wake_up, broker_reachable=broker_reachable)
+    events = QueueEvents(settings, board_reader(context))  # the display boards' changes, across processes
+    context.queue_changed = events.publish
 
     middleware = []
     if settings.rate_limit_per_minute > 0:
@@ -89,10 +92,11 @@ def create_app(
         dependencies={
             "ctx": Provide(lambda: context, use_cache=True, sync_to_thread=False),
             "tokens": Provide(lambda: tokens, use_cache=True, sync_to_thread=False),
+            "events": Provide(lambda: events, use_cache=True, sync_to_thread=False),
         },
         exception_handlers=EXCEPTION_HANDLERS,
         before_send=[_allow_lists_every_method],
-        plugins=[ProblemsInTheDocument(rate_limited=is_rate_limited), WallClockTimes(), ClosedBodies()],
+        plugins=[ProblemsInTheDocument(rate_limited=is_rate_limited), WallClockTimes(), ClosedBodies(), events.plugin],
         middleware=middleware,
         request_max_body_size=MAX_BODY_BYTES,
         openapi_config=OpenAPIConfig(
@@ -107,8 +111,8 @@ def create_app(
             root={"level": settings.log_level, "handlers": ["queue_listener"]},
             log_exceptions="never",  # our handlers log what is safe to log
         ),
-        on_startup=[_redact_access_log],
-        on_shutdown=[db.dispose] if own_db else [],
+        on_startup=[_redact_access_log, events.on_startup],
+        on_shutdown=[events.on_shutdown, *([db.dispose] if own_db else [])],
     )
 
 
@@ -161,6 +165,8 @@ def _is_booking_creation(request: Request) -> bool:
     abuser repeats (a walk-in ticket takes a place)."""
     path = request.url.path.rstrip("/")
     return request.method == "POST" and path.endswith(("/bookings", "/arrivals", "/auth/token", "/staff/login"))
+
+
 def _allow_lists_every_method(message: Message, scope: Scope) -> None:
     """Litestar 2 answers OPTIONS on a path that several handlers serve with the methods of the first one
     registered only (litestar-org/litestar#4169, fixed in Litestar 3): ``Allow`` is set from the whole route."""
@@ -183,7 +189,7 @@ def _is_booking_creation(request: Request) -> bool:
 
 
 def app_from_environment() -> Litestar:
-    """The ASGI entry point for servers: ``uvicorn --factory booking.api.app:app_from_environment``.
+    """The ASGI entry point for servers: ``uvicorn --factory booking.http.app:app_from_environment``.
 
     The composition root: the only place the HTTP side meets the workers (a wake-up by task name and
     the broker check for /ready).
