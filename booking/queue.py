@@ -371,8 +371,14 @@ def call_next(session: Session, principal: Principal, counter_label: str, *, now
     Counters calling at the same moment compute the same order; each takes the first ticket no other call
     holds (``FOR UPDATE SKIP LOCKED`` on PostgreSQL: a held ticket is passed over at once, not waited for),
     then writes it with one conditional UPDATE. SQLite runs one writer at a time and needs no lock.
+
+    Presses at one counter take turns (a lock on the counter's row): a double tap's second press waits for
+    the first, then finds the counter busy, before it holds any ticket. So the only tickets held are those of
+    calls that will go through, and no counter passes over a citizen for a press that was going to fail.
     """
     counter = _counter(session, principal, counter_label)
+    # FOR NO KEY UPDATE: presses wait for each other, never for the bookings holding the row FOR KEY SHARE
+    session.execute(select(Counter.id).where(Counter.id == counter.id).with_for_update(key_share=True))
     busy = session.scalar(select(Ticket).where(Ticket.counter_id == counter.id, Ticket.status.in_([CALLED, SERVING])))
     if busy is not None:
         raise CounterBusy(ticket=ticket_label(busy))

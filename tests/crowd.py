@@ -18,10 +18,12 @@ import threading
 import time
 from dataclasses import dataclass
 
-REQUEST_TIMEOUT_S = 30.0
-READY_TIMEOUT_S = 60.0
-RESULTS_TIMEOUT_S = 90.0
-JOIN_TIMEOUT_S = 15.0
+# Bounds, not waits (each ends as soon as what it waits for happens): a loaded 2-core CI machine may take
+# tens of seconds to spawn the processes or to answer one of hundreds of requests at once.
+REQUEST_TIMEOUT_S = 60.0
+READY_TIMEOUT_S = 120.0
+RESULTS_TIMEOUT_S = REQUEST_TIMEOUT_S + 120.0
+JOIN_TIMEOUT_S = 60.0
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,7 @@ class HttpGateway:
     failing: bool = False
     delay: float = 0.0
     requests: list[GatewayRequest] = field(default_factory=list)
+    refused: list[GatewayRequest] = field(default_factory=list)  # answered 500 while failing
 
     def __post_init__(self) -> None:
         gateway = self
@@ -52,6 +53,7 @@ class HttpGateway:
                 except ValueError:
                     payload = {"raw": body.decode(errors="replace")}
                 if gateway.failing:
+                    gateway.refused.append(GatewayRequest(self.path, dict(self.headers.items()), payload))
                     self.send_response(500)
                     self.end_headers()
                     return
@@ -114,7 +116,8 @@ class SmtpServer:
         self.controller.stop()
 
 
-def wait_until(condition, timeout: float = 30.0, interval: float = 0.2) -> bool:
+def wait_until(condition, timeout: float = 120.0, interval: float = 0.2) -> bool:
+    """True as soon as ``condition()`` is; False once ``timeout`` seconds passed without it (a bound, not a wait)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if condition():

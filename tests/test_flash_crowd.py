@@ -76,7 +76,7 @@ def test_flash_crowd_for_one_slot_confirms_exactly_its_places(database_url, db, 
         result = fire(f"{base_url}/api/v1/sites/uji/bookings", requests, processes=PROCESSES)
         day = start[:10]
         availability = httpx.get(
-            f"{base_url}/api/v1/sites/uji/services/KTP/availability?from={day}&to={day}", timeout=10
+            f"{base_url}/api/v1/sites/uji/services/KTP/availability?from={day}&to={day}", timeout=60
         ).json()
 
     statuses = summary("flash-crowd one slot", database_url, result)

@@ -56,10 +56,10 @@ def test_a_fresh_key_books_and_its_retry_replays(database_url, db, tmp_path):
     body = booking_body(at(jakarta_tomorrow(), 8), 1)
     with running_server(database_url, tmp_path / "server") as base_url:
         first = httpx.post(
-            f"{base_url}/api/v1/sites/uji/bookings", json=body, headers={"Idempotency-Key": "fresh-key-1"}, timeout=10
+            f"{base_url}/api/v1/sites/uji/bookings", json=body, headers={"Idempotency-Key": "fresh-key-1"}, timeout=60
         )
         again = httpx.post(
-            f"{base_url}/api/v1/sites/uji/bookings", json=body, headers={"Idempotency-Key": "fresh-key-1"}, timeout=10
+            f"{base_url}/api/v1/sites/uji/bookings", json=body, headers={"Idempotency-Key": "fresh-key-1"}, timeout=60
         )
 
     assert first.status_code == 201, first.text
@@ -81,7 +81,7 @@ def test_same_key_and_body_sent_twenty_times_at_once_makes_one_booking(database_
         shown = httpx.get(
             f"{base_url}/api/v1/bookings/{made[0].booking_code}" if made else f"{base_url}/health",
             headers={"X-Booking-Token": made[0].manage_token if made else ""},
-            timeout=10,
+            timeout=60,
         )
 
     print(
@@ -146,7 +146,7 @@ def test_same_key_for_a_full_slot_at_once_refuses_all_and_remembers_nothing(data
     key = "retry-after-full"
 
     with running_server(database_url, tmp_path / "server") as base_url:
-        first = httpx.post(f"{base_url}/api/v1/sites/uji/bookings", json=booking_body(start, 1), timeout=10)
+        first = httpx.post(f"{base_url}/api/v1/sites/uji/bookings", json=booking_body(start, 1), timeout=60)
         assert first.status_code == 201, first.text
         requests = [{"json": booking_body(start, 2), "headers": {"Idempotency-Key": key}} for _ in range(COPIES)]
         result = fire(f"{base_url}/api/v1/sites/uji/bookings", requests, processes=PROCESSES)

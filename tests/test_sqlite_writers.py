@@ -3,13 +3,30 @@
 from __future__ import annotations
 
 import multiprocessing
+import os
 import threading
 import time
+from pathlib import Path
 
 from sqlalchemy import text
 
 from booking.db import Database
 from booking.migrate import upgrade
+from tests.gateways import wait_until
+
+DEADLINE_S = 120.0  # a bound, not a wait: a spawned process imports SQLAlchemy first, slowly on a loaded machine
+
+
+def waiting_for_flock(path: str) -> bool:
+    """This process is blocked waiting for a flock on ``path`` (a ``->`` line of /proc/locks)."""
+    inode = os.stat(path).st_ino
+    for line in Path("/proc/locks").read_text().splitlines():
+        fields = line.split()
+        if len(fields) > 5 and fields[1] == "->" and fields[2] == "FLOCK":
+            pid, device_inode = int(fields[5]), fields[6]
+            if pid == os.getpid() and int(device_inode.rsplit(":", 1)[1]) == inode:
+                return True
+    return False
 
 
 def _hold_a_write(url: str, holding, release) -> None:
@@ -17,7 +34,7 @@ def _hold_a_write(url: str, holding, release) -> None:
     with db.write() as session:
         session.execute(text("UPDATE sites SET name = 'held' WHERE 1 = 0"))
         holding.set()
-        release.wait(30)
+        release.wait(DEADLINE_S)
     db.dispose()
 
 
@@ -28,7 +45,7 @@ def test_a_write_waits_for_another_process_s_write_to_end_then_goes_ahead(tmp_pa
     holding, release = spawn.Event(), spawn.Event()
     holder = spawn.Process(target=_hold_a_write, args=(url, holding, release))
     holder.start()
-    assert holding.wait(30)
+    assert holding.wait(DEADLINE_S)
 
     db = Database(url)
     entered = threading.Event()
@@ -40,11 +57,14 @@ def test_a_write_waits_for_another_process_s_write_to_end_then_goes_ahead(tmp_pa
 
     writer = threading.Thread(target=write)
     writer.start()
-    assert not entered.wait(1.0)  # the turn is taken as the block opens, before any statement
+    # the turn is taken as the block opens, before any statement: the kernel shows this process waiting
+    # for the other's lock on the writers' file, and the block has not been entered
+    assert wait_until(lambda: waiting_for_flock(f"{tmp_path / 'antrian.db'}-writers"), timeout=DEADLINE_S)
+    assert not entered.is_set()
     release.set()
-    assert entered.wait(30)
-    writer.join(30)
-    holder.join(30)
+    assert entered.wait(DEADLINE_S)
+    writer.join(DEADLINE_S)
+    holder.join(DEADLINE_S)
     assert holder.exitcode == 0
     db.dispose()
 
@@ -85,7 +105,7 @@ def test_a_lone_writer_is_not_starved_by_another_process_s_burst_of_writes(tmp_p
     burst = spawn.Process(target=_write_back_to_back, args=(url, writing, stop))
     burst.start()
     try:
-        assert writing.wait(30)
+        assert writing.wait(DEADLINE_S)
         went_ahead = []
         for _ in range(10):
             with db.read() as session:
@@ -94,6 +114,6 @@ def test_a_lone_writer_is_not_starved_by_another_process_s_burst_of_writes(tmp_p
                 went_ahead.append(session.execute(text("SELECT n FROM ticks")).scalar_one() - before)
     finally:
         stop.set()
-        burst.join(30)
+        burst.join(DEADLINE_S)
     db.dispose()
     assert max(went_ahead) <= 40, went_ahead

@@ -11,6 +11,11 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 
 VENV_BIN = Path(sys.executable).parent
+# How long a test waits for a worker started here to have done something it can see (a row sent, a request at
+# a gateway): start-up included. A bound, not a wait: on a loaded 2-core CI machine Celery alone can take
+# tens of seconds to start.
+WORKER_DEADLINE_S = 120.0
+STOP_TIMEOUT_S = 60.0
 
 
 def worker_env(database_url: str, data_dir: Path, *, broker_url: str = "", **notify_urls: str) -> dict[str, str]:
@@ -52,7 +57,7 @@ def running(command: list[str], env: dict[str, str], log_path: Path) -> Iterator
         if process.poll() is None:
             process.send_signal(signal.SIGTERM)
             try:
-                process.wait(timeout=20)
+                process.wait(timeout=STOP_TIMEOUT_S)
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
@@ -63,4 +68,4 @@ def kill_group(process: subprocess.Popen) -> None:
     """SIGKILL the whole group, as when a worker's machine or container dies."""
     with suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGKILL)
-    process.wait(timeout=10)
+    process.wait(timeout=STOP_TIMEOUT_S)

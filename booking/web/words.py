@@ -217,8 +217,8 @@ NOTIFICATION_KINDS: dict[str, Text] = {
 }
 
 WORDS.update(STAFF_WORDS)  # the staff pages' words, kept in a file of their own
-WORDS.update(QUEUE_WORDS)  # the kiosk's, the ticket's and the clerk's queue
 WORDS.update(DISPLAY_WORDS)  # the display board's
+WORDS.update(QUEUE_WORDS)  # the kiosk's, the ticket's and the clerk's queue
 
 CHANNEL_WORDS = {"sms": "sms", "whatsapp": "whatsapp", "email": "email_channel"}
 

@@ -13,9 +13,7 @@ from sqlalchemy import select, update
 
 from booking.models import Booking, Notification, NotificationStatus, Site
 from tests.gateways import HttpGateway, wait_until
-from tests.worker import running, worker_env
-
-TIMEOUT_S = 30.0
+from tests.worker import WORKER_DEADLINE_S, running, worker_env
 
 
 def turn_soon_rows(db) -> dict[str, str]:
@@ -60,10 +58,10 @@ def test_each_waiting_citizen_hears_once_that_their_turn_is_near_and_never_after
     env = worker_env(database_url, tmp_path / "data", sms=gateway.url("sms"))
     try:
         with running(["worker", "--beat"], env, tmp_path / "worker.log"):
-            assert wait_until(lambda: settled(floor.db), timeout=TIMEOUT_S), turn_soon_rows(floor.db)
+            assert wait_until(lambda: settled(floor.db), timeout=WORKER_DEADLINE_S), turn_soon_rows(floor.db)
             floor.step("A-001", "done")
             floor.called("Loket 1")  # A-004 is next, and was told already
-            assert wait_until(lambda: settled(floor.db), timeout=TIMEOUT_S)
+            assert wait_until(lambda: settled(floor.db), timeout=WORKER_DEADLINE_S)
         told = [
             ticket
             for request in gateway.received("sms")

@@ -1,12 +1,16 @@
 """An admin change and a booking of the same counter at the same moment (two real transactions, held
 open on purpose): the change waits for the booking and then settles it, so no slot keeps a capacity
 the new rules do not give. On PostgreSQL this needs the row locks of ``hold_rules`` and
-``capacity_changes``; on SQLite one writer at a time gives the same order."""
+``capacity_changes``; on SQLite one writer at a time gives the same order.
+
+Each race is proven to have happened, not assumed after a sleep: while the first transaction is held open,
+the test waits until the second is seen waiting for it (tests/locks.py: PostgreSQL's ``pg_blocking_pids``,
+or SQLite's writer turn).
+"""
 
 from __future__ import annotations
 
 import threading
-import time
 
 import pytest
 from sqlalchemy import select
@@ -15,6 +19,10 @@ from booking.bookings import BookingRequest, create_booking
 from booking.invariants import capacity_violations
 from booking.models import Booking, Counter, Site, SlotLoad
 from tests.factories import TOMORROW, at, bearer, make_site, make_staff, nik
+from tests.gateways import wait_until
+from tests.locks import holder, someone_waits_for
+
+DEADLINE_S = 60.0  # a bound, not a wait: each wait ends as soon as what it waits for is seen
 
 
 def test_a_capacity_cut_waits_for_a_booking_in_flight_and_settles_it(client, db, clock, settings):
@@ -27,6 +35,7 @@ def test_a_capacity_cut_waits_for_a_booking_in_flight_and_settles_it(client, db,
         if r["weekday"] == TOMORROW.weekday()
     )
     booked_in_flight, may_commit = threading.Event(), threading.Event()
+    held = []
 
     def citizen_books() -> None:
         with db.write() as session:
@@ -35,24 +44,30 @@ def test_a_capacity_cut_waits_for_a_booking_in_flight_and_settles_it(client, db,
                 service="KTP", start=at(TOMORROW, 9), nik=nik(1), name="Siti", phone="081234567890"
             )
             create_booking(session, site, request, now=clock(), secret_key=settings.secret_key)
+            held.append(holder(session))
             booked_in_flight.set()
-            may_commit.wait(timeout=30)
+            may_commit.wait(timeout=DEADLINE_S)
 
     answers = []
     booking = threading.Thread(target=citizen_books)
     booking.start()
-    assert booked_in_flight.wait(timeout=30)
-    change = threading.Thread(
-        target=lambda: answers.append(
-            client.patch(f"/api/v1/admin/rules/{rule}?force=true", json={"capacity": 0}, headers=admin)
+    change = None
+    try:
+        assert booked_in_flight.wait(timeout=DEADLINE_S)
+        assert not someone_waits_for(db, held[0])  # nobody yet: what is seen below is the change
+        change = threading.Thread(
+            target=lambda: answers.append(
+                client.patch(f"/api/v1/admin/rules/{rule}?force=true", json={"capacity": 0}, headers=admin)
+            )
         )
-    )
-    change.start()
-    time.sleep(1.0)
-    assert change.is_alive(), "the admin change did not wait for the booking in flight"
-    may_commit.set()
-    booking.join(timeout=30)
-    change.join(timeout=60)
+        change.start()
+        assert wait_until(lambda: someone_waits_for(db, held[0]), timeout=DEADLINE_S), "the change never waited"
+        assert change.is_alive() and answers == [], "the admin change did not wait for the booking in flight"
+    finally:
+        may_commit.set()
+        booking.join(timeout=DEADLINE_S)
+        if change is not None:
+            change.join(timeout=DEADLINE_S)
 
     assert answers and answers[0].status_code == 200, answers[0].text if answers else "no answer"
     with db.read() as session:
@@ -62,11 +77,11 @@ def test_a_capacity_cut_waits_for_a_booking_in_flight_and_settles_it(client, db,
         assert capacity_violations(session) == []
 
 
+# SQLite's writers take turns by design (booking/db.py), so this is a PostgreSQL property only.
+@pytest.mark.parametrize("database_url", [pytest.param("postgresql", marks=pytest.mark.postgresql)], indirect=True)
 def test_two_bookings_of_one_service_in_flight_do_not_wait_for_each_other(db, clock, settings):
     """Both hold the service's and counters' rows against admin changes, in a shared mode: the second
-    books while the first is still open."""
-    if db.is_sqlite:
-        pytest.skip("SQLite writers take turns by design")
+    books, and commits, while the first is still open."""
     make_site(db, capacity=2, counters=2)
     first_in_flight, may_commit = threading.Event(), threading.Event()
 
@@ -78,29 +93,32 @@ def test_two_bookings_of_one_service_in_flight_do_not_wait_for_each_other(db, cl
             create_booking(session, site, request, now=clock(), secret_key=settings.secret_key)
             if hold:
                 first_in_flight.set()
-                may_commit.wait(timeout=30)
+                may_commit.wait(timeout=DEADLINE_S)
 
     first = threading.Thread(target=book, args=(1, True))
     first.start()
     try:
-        assert first_in_flight.wait(timeout=30)
+        assert first_in_flight.wait(timeout=DEADLINE_S)
         second = threading.Thread(target=book, args=(2, False))
         second.start()
-        second.join(timeout=10)
+        second.join(timeout=DEADLINE_S)  # had it waited for the first, it would still be waiting
         assert not second.is_alive(), "the second booking waited for the first to commit"
+        assert first.is_alive()  # the first is still open: the two overlapped
     finally:
         may_commit.set()
-        first.join(timeout=30)
+        first.join(timeout=DEADLINE_S)
     with db.read() as session:
         assert len(session.scalars(select(Booking)).all()) == 2
 
 
 def test_a_booking_whose_first_counter_fills_meanwhile_takes_the_other_and_says_so(db, clock, settings):
-    """Both bookings choose the emptier counter before either commits; the second finds it full when
-    its turn comes (PostgreSQL: its UPDATE waited on the first's row lock) and takes the other one."""
+    """Both bookings want the emptier counter; the second waits for the first (PostgreSQL: for the first's
+    new row of that slot; SQLite: for its turn to write) and, when its turn comes, finds that counter full
+    and takes the other one."""
     make_site(db, capacity=1, counters=2)
     first_in_flight, may_commit = threading.Event(), threading.Event()
     made: dict[int, tuple[str, str]] = {}
+    held = []
 
     def book(n: int, hold: bool) -> None:
         with db.write() as session:
@@ -111,18 +129,25 @@ def test_a_booking_whose_first_counter_fills_meanwhile_takes_the_other_and_says_
             new = create_booking(session, site, request, now=clock(), secret_key=settings.secret_key)
             made[n] = (new.booking.code, new.booking.counter.label)
             if hold:
+                held.append(holder(session))
                 first_in_flight.set()
-                may_commit.wait(timeout=30)
+                may_commit.wait(timeout=DEADLINE_S)
 
     first = threading.Thread(target=book, args=(1, True))
     first.start()
-    assert first_in_flight.wait(timeout=30)
-    second = threading.Thread(target=book, args=(2, False))
-    second.start()
-    time.sleep(0.5)  # the second is under way (on SQLite it waits for its turn to write)
-    may_commit.set()
-    first.join(timeout=30)
-    second.join(timeout=30)
+    second = None
+    try:
+        assert first_in_flight.wait(timeout=DEADLINE_S)
+        assert not someone_waits_for(db, held[0])  # nobody yet: what is seen below is the second booking
+        second = threading.Thread(target=book, args=(2, False))
+        second.start()
+        assert wait_until(lambda: someone_waits_for(db, held[0]), timeout=DEADLINE_S), "the second never waited"
+        assert 2 not in made  # it is waiting, not done
+    finally:
+        may_commit.set()
+        first.join(timeout=DEADLINE_S)
+        if second is not None:
+            second.join(timeout=DEADLINE_S)
 
     assert made[1][1] != made[2][1], made  # one place each, on different counters
     with db.read() as session:

@@ -104,6 +104,7 @@ def _booking(*args: str, env: dict) -> subprocess.CompletedProcess:
 def test_the_cli_creates_accounts_and_changes_passwords(database_url, db, tmp_path):
     make_site(db)
     env = {**os.environ, "BOOKING_DATABASE_URL": database_url, "BOOKING_DATA_DIR": str(tmp_path)}
+    before = dt.datetime.now(dt.UTC).replace(microsecond=0)  # the CLI runs on the real clock
     made = _booking("staff", "create", "--username", "Ani", "--password", PASSWORD, "--role", "staff",
                     "--agency", "dukcapil", env=env)  # fmt: skip
     assert made.returncode == 0, made.stderr
@@ -116,7 +117,7 @@ def test_the_cli_creates_accounts_and_changes_passwords(database_url, db, tmp_pa
         user = session.scalar(select(StaffUser).where(StaffUser.username == "ani"))
         assert user.token_version == 1 and user.password_hash.startswith("$argon2")
         assert PASSWORD not in user.password_hash
-        assert user.created_at <= dt.datetime.now(dt.UTC)
+        assert before <= user.created_at <= dt.datetime.now(dt.UTC)  # made by this command, not before
 
 
 def test_the_demo_accounts_log_in_and_see_their_agency(client, db, clock):

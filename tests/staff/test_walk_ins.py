@@ -4,12 +4,13 @@ never overbooks a slot."""
 from __future__ import annotations
 
 import datetime as dt
-import time
+from collections import Counter
 
 import pytest
+from sqlalchemy import update
 
 from booking.invariants import capacity_violations
-from tests.factories import add_agency, at, bearer, booking_body, make_site, make_staff
+from tests.factories import WIB, add_agency, at, bearer, booking_body, make_site, make_staff
 from tests.staff.conftest import TODAY
 
 
@@ -87,62 +88,62 @@ def test_a_walk_in_with_a_wrong_nik_is_refused_field_by_field(client, hall):
 
 
 @pytest.mark.slow
-def test_online_citizens_and_clerks_racing_for_the_same_slot_keep_both_limits(database_url, db, tmp_path):
-    """Ten online bookings and ten walk-ins fired at the same moment through a real server (two client
-    processes each): online gets at most its share of the next slot, no slot holds more than its capacity."""
-    import threading
+def test_online_citizens_and_clerks_racing_for_the_same_slot_keep_both_limits(settings, db, clock):
+    """Ten online bookings and ten walk-ins fired at the same moment through a real server (four client
+    processes), on a clock the test holds: 07.50 in Blora, before the counter opens at 08.00.
 
+    The counter has 8 places a slot, 2 of them kept for walk-ins. The walk-ins take the current slot (08.00)
+    then the next (08.30): eight fill 08.00, two go on to 08.30. Online citizens all want 08.30, where at most
+    6 places are theirs, and the two walk-ins leave exactly 6. So whatever the interleaving, exactly 6 online
+    and all 10 walk-ins are booked and both slots end exactly full: an online booking past its share, a
+    walk-in refused a free place, or a slot over capacity each changes a count below."""
     import httpx
-    from sqlalchemy import func, select, update
+    from sqlalchemy import func, select
 
+    from booking.http.app import create_app
     from booking.models import Booking, Site
     from tests.crowd import fire
-    from tests.factories import PASSWORD, WIB
-    from tests.server import running_server
+    from tests.inprocess_server import serving
+    from tests.queue.conftest import local
 
-    make_site(db, capacity=4, counters=1, walk_in_places=2, opens=dt.time(0), closes=dt.time(23, 30), break_=None)
+    make_site(db, capacity=8, counters=1, walk_in_places=2)
     make_staff(db, "ani", agency="dukcapil")
     with db.write() as session:  # no lead time: online citizens can book the next slot, as walk-ins can
         session.execute(update(Site).values(min_lead_minutes=0))
-    today = dt.datetime.now(WIB).date()
-    with running_server(database_url, tmp_path / "server") as base_url:
-        token = httpx.post(f"{base_url}/api/v1/auth/token", json={"username": "ani", "password": PASSWORD}).json()
-        availability = f"{base_url}/api/v1/sites/uji/services/KTP/availability?from={today}&to={today}"
-        slots = httpx.get(availability).json()["days"][0]["slots"]
-        soon = dt.datetime.fromisoformat(slots[0]["start"]) - dt.datetime.now(dt.UTC) if slots else None
-        if soon is not None and soon < dt.timedelta(minutes=1):  # it would begin while the crowd is fired
-            time.sleep(soon.total_seconds() + 1)
-            slots = httpx.get(availability).json()["days"][0]["slots"]
-        if len(slots) < 2:
-            pytest.skip("too close to midnight in Blora for two slots today")
-        online = [{"json": booking_body(slots[0]["start"], n)} for n in range(1, 11)]
+    clock.now = local(7, 50)
+    with serving(create_app(settings, db=db, clock=clock)) as base_url:
+        with httpx.Client(base_url=base_url, timeout=60) as client:
+            clerk = bearer(client, "ani")
+        online = [
+            {"url": f"{base_url}/api/v1/sites/uji/bookings", "json": booking_body(at(TODAY, 8, 30), n)}
+            for n in range(1, 11)
+        ]
         walk_ins = [
             {
+                "url": f"{base_url}/api/v1/staff/walk-ins",
                 "json": {"service": "KTP", "citizen": {"nik": f"331601170885{9000 + n:04d}", "name": "Warga"}},
-                "headers": {"Authorization": f"Bearer {token['access_token']}"},
+                "headers": clerk,
             }
             for n in range(1, 11)
         ]
-        results = {}
+        result = fire(
+            base_url, [request for pair in zip(online, walk_ins, strict=True) for request in pair], processes=4
+        )
 
-        def crowd(name: str, path: str, requests: list[dict]) -> threading.Thread:
-            return threading.Thread(target=lambda: results.update({name: fire(base_url + path, requests, processes=2)}))
-
-        crowds = [
-            crowd("online", "/api/v1/sites/uji/bookings", online),
-            crowd("walk", "/api/v1/staff/walk-ins", walk_ins),
-        ]
-        for crowd in crowds:
-            crowd.start()
-        for crowd in crowds:
-            crowd.join()
-    answers = results["online"].answers + results["walk"].answers
+    answers = result.answers
+    assert result.peak_in_flight > 1, "the requests did not overlap"
     assert all(answer.status in (201, 409) for answer in answers), [a for a in answers if a.status not in (201, 409)]
-    online_made = sum(answer.status == 201 for answer in results["online"].answers)
-    assert online_made <= 2  # 4 places, 2 kept for walk-ins
+    online_answers, walk_in_answers = answers[0::2], answers[1::2]
+    assert Counter((a.status, a.code) for a in online_answers) == {(201, None): 6, (409, "slot_full"): 4}
+    assert Counter(a.status for a in walk_in_answers) == {201: 10}
     with db.read() as session:
         assert capacity_violations(session) == []
-        per_slot = session.execute(select(Booking.starts_at, func.count()).group_by(Booking.starts_at)).all()
-    assert per_slot and all(count <= 4 for _, count in per_slot), per_slot
-    made = sum(answer.status == 201 for answer in answers)
-    assert made == sum(count for _, count in per_slot)
+        per_slot = dict(session.execute(select(Booking.starts_at, func.count()).group_by(Booking.starts_at)).all())
+        online_per_slot = dict(
+            session.execute(
+                select(Booking.starts_at, func.count()).where(Booking.walk_in.is_(False)).group_by(Booking.starts_at)
+            ).all()
+        )
+    local_starts = {start.astimezone(WIB).strftime("%H:%M"): count for start, count in per_slot.items()}
+    assert local_starts == {"08:00": 8, "08:30": 8}
+    assert {start.astimezone(WIB).strftime("%H:%M"): n for start, n in online_per_slot.items()} == {"08:30": 6}

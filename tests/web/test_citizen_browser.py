@@ -1,13 +1,15 @@
-"""The citizen's pages in a real browser (Debian's Chromium, headless) against a real server process.
+"""The citizen's pages in a real browser (Debian's Chromium, headless) against a real HTTP server.
 
-One server for the module, on SQLite, with the demo MPPs (real shape, real clock) and a tiny site of one
-counter and one place per slot for races. Screenshots of every step go to test-artifacts/screenshots/.
-Without /usr/bin/chromium the module is skipped, except under CI=true, where that is a failure.
+One server for the module, on SQLite, with the demo MPPs (real shape) and a tiny site of one counter and
+one place per slot for races. The server runs in the test's process (tests/inprocess_server.py) on a clock
+the test holds (07.00 on Monday 30 November 2026 in Blora): the first free time, the lead time and "today"
+are the same at whatever hour the suite runs, so no time offered by one page has passed by the next.
+Screenshots of every step go to test-artifacts/screenshots/. Without /usr/bin/chromium the module is
+skipped, except under CI=true, where that is a failure.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from pathlib import Path
 
@@ -16,16 +18,19 @@ import pytest
 
 from booking.db import Database
 from booking.demo import load_demo
+from booking.http.app import create_app
 from booking.messages import FIELD_ERRORS, PROBLEMS
 from booking.migrate import upgrade
-from tests.factories import booking_body, make_site, nik
-from tests.server import running_server
+from booking.settings import Settings
+from tests.factories import FixedClock, booking_body, make_site, nik
+from tests.inprocess_server import serving
 from tests.web.conftest import AXE_SOURCE, serious_violations, shot
 
 pytestmark = pytest.mark.slow
 
 PHONE = {"width": 360, "height": 640}
 PAGE_BUDGET_BYTES = 60 * 1024
+CLIENT_TIMEOUT_S = 60.0  # a bound, not a wait: the server shares a loaded machine with the browser
 
 
 @pytest.fixture(scope="module")
@@ -34,12 +39,24 @@ def server(tmp_path_factory):
     url = f"sqlite:///{folder / 'antrian.db'}"
     upgrade(url)
     db = Database(url)
+    clock = FixedClock()
     with db.write() as session:
-        load_demo(session, dt.date.today())
+        load_demo(session, clock().date())
     make_site(db, slug="kecil", capacity=1, counters=1)
-    db.dispose()
-    with running_server(url, folder / "data") as base_url:
+
+    def app(base_url: str):
+        settings = Settings(
+            data_dir=folder / "data",
+            database_url=url,
+            secret_key="citizen-browser-secret",
+            rate_limit_per_minute=0,
+            public_url=base_url,
+        )
+        return create_app(settings, db=db, clock=clock)
+
+    with serving(make_app=app) as base_url:
         yield base_url
+    db.dispose()
 
 
 @pytest.fixture
@@ -63,13 +80,16 @@ def _note_csp(page, text: str) -> None:
 
 
 def _first_open_start(server: str, site: str, service: str) -> str:
-    days = httpx.get(f"{server}/api/v1/sites/{site}/services/{service}/availability").json()["days"]
+    days = httpx.get(f"{server}/api/v1/sites/{site}/services/{service}/availability", timeout=CLIENT_TIMEOUT_S)
+    days = days.json()["days"]
     return next(slot["start"] for day in days for slot in day["slots"] if slot["remaining"] > 0)
 
 
 def _book_by_api(server: str, site: str, service: str, n: int, start: str | None = None) -> dict:
     start = start or _first_open_start(server, site, service)
-    answer = httpx.post(f"{server}/api/v1/sites/{site}/bookings", json=booking_body(start, n, service=service))
+    answer = httpx.post(
+        f"{server}/api/v1/sites/{site}/bookings", json=booking_body(start, n, service=service), timeout=CLIENT_TIMEOUT_S
+    )
     assert answer.status_code == 201, answer.text
     return answer.json()
 
@@ -109,7 +129,7 @@ def test_booking_from_the_first_page_to_the_confirmation_on_a_phone(page, server
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]  # no sideways scrolling
 
     token = manage_url.split("token=")[1]
-    shown = httpx.get(f"{server}/api/v1/bookings/{code}", params={"token": token})
+    shown = httpx.get(f"{server}/api/v1/bookings/{code}", params={"token": token}, timeout=CLIENT_TIMEOUT_S)
     assert shown.status_code == 200
     assert shown.json()["status"] == "confirmed" and set(shown.json()["channels"]) == {"sms", "whatsapp"}
 
@@ -132,7 +152,9 @@ def test_cancel_and_reschedule_from_the_manage_link(page, server):
     page.locator("fieldset.times-pick input[type=radio]").first.check()
     page.get_by_role("button", name="Pindahkan ke waktu ini").click()
     assert page.get_by_role("status").inner_text() == "Pemesanan telah dijadwalkan ulang."
-    moved = httpx.get(f"{server}/api/v1/bookings/{made['code']}", params={"token": made["manage_token"]}).json()
+    moved = httpx.get(
+        f"{server}/api/v1/bookings/{made['code']}", params={"token": made["manage_token"]}, timeout=CLIENT_TIMEOUT_S
+    ).json()
     assert moved["start"] != made["start"]
 
     page.get_by_role("link", name="Batalkan pemesanan").click()
@@ -140,7 +162,9 @@ def test_cancel_and_reschedule_from_the_manage_link(page, server):
     page.get_by_role("button", name="Ya, batalkan").click()
     shot(page, "manage-4-cancelled")
     assert page.get_by_role("status").inner_text() == "Pemesanan telah dibatalkan."
-    cancelled = httpx.get(f"{server}/api/v1/bookings/{made['code']}", params={"token": made["manage_token"]}).json()
+    cancelled = httpx.get(
+        f"{server}/api/v1/bookings/{made['code']}", params={"token": made["manage_token"]}, timeout=CLIENT_TIMEOUT_S
+    ).json()
     assert cancelled["status"] == "cancelled"
     assert page.get_by_role("link", name="Batalkan pemesanan").count() == 0
 
@@ -180,7 +204,9 @@ def test_erasing_my_data_from_the_manage_page(page, server):
     page.goto(made["manage_url"])  # the link in the messages opens nothing any more
     shot(page, "erase-4-link-opens-nothing")
     assert "Data pribadi pemesanan ini sudah dihapus" in page.get_by_role("alert").inner_text()
-    shown = httpx.get(f"{server}/api/v1/bookings/{made['code']}", params={"token": made["manage_token"]})
+    shown = httpx.get(
+        f"{server}/api/v1/bookings/{made['code']}", params={"token": made["manage_token"]}, timeout=CLIENT_TIMEOUT_S
+    )
     assert shown.status_code == 404
     assert page.csp_violations == []
 

@@ -1,23 +1,32 @@
 """The staff pages on a clerk's phone (360 x 740 CSS pixels, Debian's Chromium): the page never scrolls
 sideways, every control can be reached and tapped (at least 44 x 44 px), and axe-core finds no serious problem.
-Screenshots go to test-artifacts/screenshots/."""
+Screenshots go to test-artifacts/screenshots/.
+
+The server runs in the test's process on a clock the test holds (07.00 on the bookings' day in Blora), so
+the schedule is today's, with its buttons, and the walk-in form offers the same slots at any hour the suite
+runs."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 import pytest
 from sqlalchemy import select
 
 from booking.bookings import BookingRequest, create_booking
 from booking.db import Database
+from booking.http.app import create_app
 from booking.migrate import upgrade
 from booking.models import Site
-from tests.factories import MONDAY_MORNING, PASSWORD, TOMORROW, add_agency, at, make_site, make_staff, nik
-from tests.server import SECRET_KEY, running_server
+from booking.settings import Settings
+from tests.factories import MONDAY_MORNING, PASSWORD, TOMORROW, FixedClock, add_agency, at, make_site, make_staff, nik
+from tests.inprocess_server import serving
 from tests.web.conftest import AXE_SOURCE, serious_violations, shot
 
 pytestmark = pytest.mark.slow
 PHONE = {"width": 360, "height": 740}
-DAY = TOMORROW.isoformat()  # the schedule is shown for a day given in the address, not the server's today
+DAY = TOMORROW.isoformat()  # the bookings' day, named in the address too
+SECRET_KEY = "staff-narrow-secret"
 SMALLEST_TARGET = 44
 
 # What a thumb cannot reach or can miss: visible links, buttons and form controls past the screen's right
@@ -50,7 +59,16 @@ def desk(tmp_path_factory):
                 name="Siti Aminah Binti Sulaiman", phone="081234567890", channels=("sms", "whatsapp"),
             )  # fmt: skip
             create_booking(session, site, request, now=MONDAY_MORNING, secret_key=SECRET_KEY)
-    with running_server(url, folder / "data") as base_url:
+    clock = FixedClock(MONDAY_MORNING + dt.timedelta(days=1))  # 07.00 on the bookings' day
+
+    def app(base_url: str):
+        settings = Settings(
+            data_dir=folder / "data", database_url=url, secret_key=SECRET_KEY, rate_limit_per_minute=0,
+            public_url=base_url,
+        )  # fmt: skip
+        return create_app(settings, db=db, clock=clock)
+
+    with serving(make_app=app) as base_url:
         yield base_url
     db.dispose()
 

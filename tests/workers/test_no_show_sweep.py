@@ -12,7 +12,7 @@ from booking.bookings import BookingRequest, create_booking
 from booking.models import AuditEntry, Booking, BookingStatus, Site
 from tests.factories import WIB, at, make_site, nik
 from tests.gateways import wait_until
-from tests.worker import running, worker_env
+from tests.worker import WORKER_DEADLINE_S, running, worker_env
 
 pytestmark = pytest.mark.slow
 
@@ -43,7 +43,7 @@ def test_beat_marks_bookings_nobody_checked_in(database_url, db, broker_url, tmp
             return session.scalar(select(Booking.status).where(Booking.code == code))
 
     with running(["worker", "--beat"], env, tmp_path / "data" / "worker.log"):
-        assert wait_until(lambda: status(codes[0]) == "no_show", timeout=30), (
+        assert wait_until(lambda: status(codes[0]) == "no_show", timeout=WORKER_DEADLINE_S), (
             tmp_path / "data" / "worker.log"
         ).read_text()[-3000:]
     assert status(codes[1]) == "checked_in"

@@ -15,7 +15,7 @@ from booking.models import AuditEntry, Booking, IdempotencyKey, Notification, No
 from tests.factories import WIB, at, booking_body, make_site, nik
 from tests.gateways import wait_until
 from tests.server import running_server
-from tests.worker import running, worker_env
+from tests.worker import WORKER_DEADLINE_S, running, worker_env
 
 pytestmark = pytest.mark.slow
 SECRET = "live-server-test-secret"  # worker_env's
@@ -56,7 +56,7 @@ def test_beat_erases_the_data_of_visits_past_the_site_s_retention(database_url, 
             return session.scalar(select(Booking).where(Booking.code == code))
 
     with running(["worker", "--beat"], env, tmp_path / "data" / "worker.log"):
-        assert wait_until(lambda: booking(expired).personal_data_erased_at is not None, timeout=60), (
+        assert wait_until(lambda: booking(expired).personal_data_erased_at is not None, timeout=WORKER_DEADLINE_S), (
             tmp_path / "data" / "worker.log"
         ).read_text()[-3000:]
 
@@ -89,16 +89,16 @@ def test_an_erasure_s_cancellation_notice_reaches_the_phone_and_then_the_number_
     tomorrow = dt.datetime.now(WIB).date() + dt.timedelta(days=1)
     with (
         running(["worker", "--beat"], env, tmp_path / "worker.log"),
-        running_server(database_url, tmp_path / "data", extra_env=extra, startup_timeout=90) as base,
+        running_server(database_url, tmp_path / "data", extra_env=extra) as base,
     ):
-        made = httpx.post(f"{base}/api/v1/sites/uji/bookings", json=booking_body(at(tomorrow, 11)), timeout=30)
+        made = httpx.post(f"{base}/api/v1/sites/uji/bookings", json=booking_body(at(tomorrow, 11)), timeout=60)
         made = made.json()
-        assert wait_until(lambda: len(gateway.received("sms")) == 1, timeout=60)  # the confirmation
+        assert wait_until(lambda: len(gateway.received("sms")) == 1, timeout=WORKER_DEADLINE_S)  # the confirmation
 
         erased = httpx.post(
             f"{base}/api/v1/bookings/{made['code']}/erase",
             headers={"X-Booking-Token": made["manage_token"]},
-            timeout=30,
+            timeout=60,
         )
         assert erased.status_code == 200 and erased.json()["contact_kept_until_notice_sent"] is True
 
@@ -106,7 +106,7 @@ def test_an_erasure_s_cancellation_notice_reaches_the_phone_and_then_the_number_
             with db.read() as session:
                 return session.scalar(select(Booking.citizen_phone))
 
-        assert wait_until(lambda: len(gateway.received("sms")) == 2 and phone_held() is None, timeout=60)
+        assert wait_until(lambda: len(gateway.received("sms")) == 2 and phone_held() is None, timeout=WORKER_DEADLINE_S)
     notice = gateway.received("sms")[1].payload
     assert notice["to"] == "+6281234567890"
     assert made["code"] in notice["message"] and "dibatalkan" in notice["message"]
