@@ -89,19 +89,18 @@ def ticket_view(session: Session, site: Site, ticket: Ticket, words: Words, publ
 
 def walk_in_once(
     session: Session, site: Site, service: str, priority: str | None, form_key: str, *, now: dt.datetime, settings
-) -> tuple[str, bool]:
+) -> tuple[Ticket, bool]:
     """A walk-in's ticket for a form, once: the form's key sent again (a double tap, a resend after a lost
-    answer) gives the ticket it made, not a second one. The ticket's number, and whether it is new."""
+    answer) gives the ticket it made, not a second one. The ticket, and whether it is new."""
     fingerprint = idempotency.fingerprint(f"walk-in:{site.slug}", {"service": service, "priority": priority})
     ttl = dt.timedelta(hours=settings.idempotency_ttl_hours)
     secret = settings.resolved_secret_key
     replay = idempotency.claim(session, form_key, fingerprint, now=now, ttl=ttl, secret_key=secret)
     if replay is not None:
-        return replay.body["ticket"], False
+        return queue.ticket_by_label(session, site, replay.body["ticket"], now), False
     ticket = queue.arrive_walk_in(session, site, service, priority=priority, now=now, secret_key=secret)
-    label = queue.ticket_label(ticket)
-    idempotency.remember(session, form_key, booking_id=ticket.booking_id, body={"ticket": label})
-    return label, True
+    idempotency.remember(session, form_key, booking_id=ticket.booking_id, body={"ticket": queue.ticket_label(ticket)})
+    return ticket, True
 
 
 class KioskPages(Controller):
@@ -129,25 +128,27 @@ class KioskPages(Controller):
         form_key = _text(data, "form_key", 64) or secrets.token_urlsafe(16)  # a form without one: no replay
         now = ctx.clock()
 
-        def work(session) -> tuple[str, bool]:
+        def work(session) -> tuple[str, bool, queue.QueueEvent]:
             found = catalogue.get_site(session, site)
             if code:
                 arrival = queue.arrive_with_code(session, found, code, now=now)
-                return queue.ticket_label(arrival.ticket), arrival.new
-            return walk_in_once(session, found, service, priority, form_key, now=now, settings=ctx.settings)
+                ticket, new = arrival.ticket, arrival.new
+            else:
+                ticket, new = walk_in_once(session, found, service, priority, form_key, now=now, settings=ctx.settings)
+            # as the API's arrivals: a second scan too (it may bring a missed ticket back)
+            return queue.ticket_label(ticket), new, queue.queue_event("arrival", ticket)
 
         if not code and not service:
             return self._start_page(ctx, request, site, code="", refused=None, status=422, missing=True)
         try:
-            label, new = ctx.db.transaction(work)
+            label, new, event = ctx.db.transaction(work)
         except DomainError as refused:
             if code:
                 return self._start_page(ctx, request, site, code=code, refused=refused)
             if isinstance(refused, NotFound) and refused.params.get("what") == "site":
                 raise
             return self._service_page(ctx, request, site, service, refused=refused)
-        if new:
-            ctx.queue_changed(site)
+        ctx.queue_changed(site, event)  # after the commit: the boards follow
         again = None if new or not code else "1"
         return redirect(request, url_with(f"/kiosk/{site}/tiket/{label}", lagi=again))
 

@@ -108,35 +108,33 @@ class QueueDesk(Controller):
         code, service, priority = _text(data, "code"), _text(data, "service"), _text(data, "priority") or None
         form_key = _text(data, "form_key") or secrets.token_urlsafe(16)
 
-        def work(session, now) -> Ticket:
+        def work(session, now) -> tuple[Ticket, str]:
             site = session.get(Site, clerk.site_id)
             if code:
                 arrival = queue.arrive_with_code(session, site, code, priority=priority, now=now)
-                if not arrival.new:
-                    raise _IssuedBefore(queue.ticket_label(arrival.ticket), "issued_again")
-                return arrival.ticket
-            label, new = walk_in_once(session, site, service, priority, form_key, now=now, settings=ctx.settings)
-            if not new:  # the same form sent twice: its one ticket
-                raise _IssuedBefore(label, "issued_twice")
-            return queue.ticket_by_label(session, site, label, now)
+                return arrival.ticket, "issued" if arrival.new else "issued_again"
+            ticket, new = walk_in_once(session, site, service, priority, form_key, now=now, settings=ctx.settings)
+            return ticket, "issued" if new else "issued_twice"  # the same form sent twice: its one ticket
 
         return self._change(ctx, request, clerk, _text(data, "loket"), "issued", work)
 
     def _change(self, ctx, request, clerk: Principal, counter_label: str, done: str, work) -> Response:
+        """One step in one transaction, then the boards are told and the clerk sees the queue again.
+        ``work`` gives the ticket it changed (or the ticket and what the desk should say)."""
         now = ctx.clock()
 
-        def run(session) -> tuple[str, str]:
-            ticket = work(session, now)
-            return queue.ticket_label(ticket), session.get(Site, ticket.site_id).slug
+        def run(session) -> tuple[str, str, str, queue.QueueEvent]:
+            ticket, said = _with_notice(work(session, now), done)
+            session.refresh(ticket, ["agency", "service", "counter"])
+            event = queue.queue_event("arrival" if said in ISSUED else said, ticket)
+            return queue.ticket_label(ticket), said, session.get(Site, ticket.site_id).slug, event
 
         try:
-            label, site_slug = ctx.db.transaction(run)
-        except _IssuedBefore as before:
-            return redirect(request, _desk_url(counter_label, before.done, before.label))
+            label, said, site_slug, event = ctx.db.transaction(run)
         except DomainError as refused:
             return self._page(ctx, request, clerk, counter_label, refused=refused)
-        ctx.queue_changed(site_slug)
-        return redirect(request, _desk_url(counter_label, done, label))
+        ctx.queue_changed(site_slug, event)  # after the commit: the boards call it out
+        return redirect(request, _desk_url(counter_label, said, label))
 
     def _page(self, ctx, request, clerk: Principal, counter_label, *, notice=(None, None), refused=None) -> Response:
         words, now = Words(page_language(request)), ctx.clock()
@@ -189,12 +187,8 @@ class QueueDesk(Controller):
         return page
 
 
-class _IssuedBefore(Exception):
-    """The code (or the form) had its ticket already: nothing new was made; the desk says so, with the number."""
-
-    def __init__(self, label: str, done: str) -> None:
-        super().__init__(label)
-        self.label, self.done = label, done
+def _with_notice(result, done: str) -> tuple[Ticket, str]:
+    return result if isinstance(result, tuple) else (result, done)
 
 
 def _desk_url(counter_label: str, done: str, ticket: str) -> str:
