@@ -237,6 +237,12 @@ def http_error_handler(request: Request, error: HTTPException) -> Response:
         return problem(
             request, HTTP_422_UNPROCESSABLE_ENTITY, "validation_error", errors=[FieldError("body", "json_invalid")]
         )
+    if status == 500 and isinstance(error.__cause__, msgspec.ValidationError):
+        # Litestar reports some body errors it cannot place (an object where a list is declared) as its own
+        # 500; msgspec's message still names the field, so the caller gets the 422 any other wrong type gets.
+        message, _, path = str(error.__cause__).partition(" - at `")
+        field = _field_error({"message": message, "key": path.rstrip("`").removeprefix("$.")})
+        return problem(request, HTTP_422_UNPROCESSABLE_ENTITY, "validation_error", errors=[field])
     code = CODE_OF_HTTP_STATUS.get(status)
     if code is None and 400 <= status < 500:
         return problem(

@@ -117,6 +117,8 @@ CASES = [
                  id="a_number_for_phone"),
     pytest.param(invalid(BOOK, "citizen.email", "type_invalid", body=person(email=42)), id="a_number_for_email"),
     pytest.param(invalid(BOOK, "channels", "type_invalid", body=body(channels="sms")), id="a_string_for_channels"),
+    pytest.param(invalid(BOOK, "channels", "type_invalid", body=body(channels={"sms": True})),
+                 id="an_object_for_channels"),
     pytest.param(invalid(BOOK, "channels[0]", "type_invalid", body=body(channels=[1])),
                  id="a_number_in_channels"),
     pytest.param(invalid(BOOK, "locale", "type_invalid", body=body(locale=1)), id="a_number_for_locale"),
