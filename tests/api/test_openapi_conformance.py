@@ -79,7 +79,8 @@ def test_the_api_answers_as_its_openapi_document_says(database_url, db, settings
     report = run.stdout + run.stderr
     assert run.returncode == 0, report[-30000:]
     selected = re.search(r"Selected: (\d+)/(\d+)", report)
-    assert selected and selected[1] == selected[2], report[-3000:]  # every operation of the document ...
+    # every operation of the document but the board's endless event stream, left out below ...
+    assert selected and int(selected[2]) - int(selected[1]) == 1, report[-3000:]
     assert f"Tested: {selected[1]}" in report, report[-3000:]  # ... and none skipped
 
 
