@@ -167,9 +167,12 @@ def _is_booking_creation(request: Request) -> bool:
     return request.method == "POST" and path.endswith(("/bookings", "/arrivals", "/auth/token", "/staff/login"))
 
 
-def _allow_lists_every_method(message: Message, scope: Scope) -> None:
+async def _allow_lists_every_method(message: Message, scope: Scope) -> None:
     """Litestar 2 answers OPTIONS on a path that several handlers serve with the methods of the first one
-    registered only (litestar-org/litestar#4169, fixed in Litestar 3): ``Allow`` is set from the whole route."""
+    registered only (litestar-org/litestar#4169, fixed in Litestar 3): ``Allow`` is set from the whole route.
+
+    A coroutine on purpose: Litestar runs a plain function hook in a worker thread for every message sent,
+    which on the display board's endless event stream was a thread hop per event for every screen."""
     if message["type"] != "http.response.start" or scope.get("method") != "OPTIONS" or message["status"] != 204:
         return
     template = scope.get("path_template")
