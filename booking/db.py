@@ -36,6 +36,10 @@ TRANSACTION_ATTEMPTS = 5
 T = TypeVar("T")
 
 
+def _nothing() -> None:
+    """No one to tell: the default ``Database.messages_committed`` (beat's sweep still delivers)."""
+
+
 class StaleRead(Exception):
     """A conditional write matched nothing: a row this transaction read was changed by another one that
     committed first. Nothing of this transaction is kept; ``Database.transaction`` runs it again."""
@@ -63,6 +67,15 @@ class Database:
             self._writer_turns = None
         self._write_sessions = sessionmaker(self.writer, expire_on_commit=False)
         self._read_sessions = sessionmaker(self.reader, expire_on_commit=False)
+        # Called after every commit that added outbox rows (the API sets it to wake a worker). One hook
+        # here, not a call in each handler: a new handler that plans messages cannot forget it.
+        self.messages_committed: Callable[[], None] = _nothing
+        event.listen(self._write_sessions, "after_commit", self._after_commit)
+        event.listen(self._write_sessions, "after_soft_rollback", _forget_planned_messages)
+
+    def _after_commit(self, session: Session) -> None:
+        if session.info.pop(_MESSAGES_PLANNED, False):
+            self.messages_committed()
 
     @contextmanager
     def write(self) -> Iterator[Session]:
@@ -140,6 +153,18 @@ class WriterTurns:
             self._file = open(self._path, "ab")  # noqa: SIM115 - held for the life of the process
             self._pid = os.getpid()
         return self._file.fileno()
+
+
+_MESSAGES_PLANNED = "antrian.messages_planned"
+
+
+def note_messages_planned(session: Session) -> None:
+    """This transaction added outbox rows: once it commits, ``Database.messages_committed`` runs."""
+    session.info[_MESSAGES_PLANNED] = True
+
+
+def _forget_planned_messages(session: Session, _previous_transaction) -> None:
+    session.info.pop(_MESSAGES_PLANNED, None)
 
 
 def _is_transient(error: OperationalError) -> bool:
