@@ -54,7 +54,9 @@ def create_app(
 ) -> Litestar:
     settings = settings or Settings()
     own_db = db is None
-    db = db or Database(settings.resolved_database_url, pool_size=settings.db_pool_size)
+    db = db or Database(
+        settings.resolved_database_url, pool_size=settings.db_pool_size, lock_timeout_ms=settings.lock_timeout_ms
+    )
     if wake_up is not None:  # without it beat's sweep still delivers, a little later
         db.messages_committed = wake_up  # after every commit that planned messages, whoever planned them
     context = Context(db=db, settings=settings, clock=clock, broker_reachable=broker_reachable)
