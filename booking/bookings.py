@@ -260,7 +260,6 @@ def reschedule_booking(session: Session, booking: Booking, start_text: str, *, n
     # and a cancel lock one of each, in that order). A move takes and gives back in that order too, so two
     # moves crossing each other's slots wait for one another instead of deadlocking. Taking after giving back
     # is safe: a refusal rolls the whole move back, and the given-back row stays locked until the commit.
-    candidates = _with_room_first(session, candidates)
     if new_day != booking.local_date:
         _refuse_duplicate(session, service, new_day, booking.citizen_nik_hash)
         if new_day < booking.local_date:
@@ -269,6 +268,7 @@ def reschedule_booking(session: Session, booking: Booking, start_text: str, *, n
         else:
             _give_back_quota(session, booking)
             _take_quota(session, service, new_day)
+    candidates = _with_room_first(session, candidates)  # refusals in the model's order: duplicate, quota, full
     if start < booking.starts_at:
         slot = _take_place(session, candidates)
         _give_back_place(session, booking)
