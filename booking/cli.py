@@ -109,14 +109,17 @@ def holidays() -> None:
 
 @holidays.command("load")
 @click.option("--year", "years", type=int, multiple=True, help="Year to load (repeatable); default this and next.")
+@click.option("--force", is_flag=True, help="Also close days citizens booked, cancelling them with a notice.")
 @click.pass_obj
-def holidays_load(settings: Settings, years: tuple[int, ...]) -> None:
-    """Add Indonesian national holidays and cuti bersama as closures. Idempotent."""
-    from booking.holidays import load_national_holidays, years_ahead
+def holidays_load(settings: Settings, years: tuple[int, ...], force: bool) -> None:
+    """Bring Indonesian national holidays and cuti bersama up to date as closures (beat does it daily). Idempotent."""
+    from booking.holidays import sync_national_holidays, years_ahead
 
+    now = dt.datetime.now(dt.UTC)
     with _database(settings).write() as session:
-        added = load_national_holidays(session, list(years) or years_ahead(dt.date.today()))
-    click.echo(f"{added} holidays added")
+        result = sync_national_holidays(session, list(years) or years_ahead(now.date()), now=now, force=force)
+    for line in result.lines():
+        click.echo(line)
 
 
 @main.command("serve")
