@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from booking.holidays import national_calendar, sync_national_holidays, years_ahead
 from booking.models import Booking, Closure, Notification
-from tests.factories import add_closure, at
+from tests.factories import add_closure
 
 ADMIN = "/api/v1/admin"
 CHRISTMAS_LEAVE = dt.date(2026, 12, 24)  # Cuti Bersama Hari Raya Natal (SKB 2026)
