@@ -139,7 +139,10 @@ def serve(settings: Settings, workers: int) -> None:
         port=settings.port,
         workers=workers,
         log_level=settings.log_level.lower(),
-        proxy_headers=True,
+        # X-Forwarded-For names the citizen only when a proxy we trust sent it: anyone else could rotate it
+        # to escape the per-client rate limit (uvicorn would otherwise trust 127.0.0.1 by default)
+        proxy_headers=bool(settings.trusted_proxies),
+        forwarded_allow_ips=settings.trusted_proxies or None,
         timeout_graceful_shutdown=10,
     )
 

@@ -35,6 +35,12 @@ class Settings(BaseSettings):
         description="Redis URL through which API processes share queue changes with the display boards; "
         "empty means within this process (one API process).",
     )
+    trusted_proxies: str = Field(
+        "",
+        description="Addresses or networks (comma-separated, e.g. 172.28.0.10 or 10.0.0.0/8) of the reverse "
+        "proxies whose X-Forwarded-For and X-Forwarded-Proto are believed; from anyone else they are ignored, so "
+        "the per-client rate limit counts the address that connected. Empty: no proxy is trusted.",
+    )
     idempotency_ttl_hours: int = Field(24, ge=24, description="How long an Idempotency-Key is remembered.")
     db_pool_size: int = Field(10, ge=1)
     log_level: str = "INFO"

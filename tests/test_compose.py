@@ -4,6 +4,7 @@ API and the workers wait for the migration, and no secret is written in the file
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from pathlib import Path
 
@@ -15,7 +16,8 @@ from click.testing import CliRunner
 from booking.cli import main
 from booking.settings import Settings
 
-COMPOSE = Path(__file__).resolve().parent.parent / "compose.yaml"
+ROOT = Path(__file__).resolve().parent.parent
+COMPOSE = ROOT / "compose.yaml"
 OURS = ("migrate", "api", "worker", "beat")
 # Values that carry credentials: the secret key, the database password, the gateways' Apprise URLs.
 SECRET_VARIABLES = (
@@ -45,7 +47,40 @@ def resolve(command: list[str]) -> tuple[click.Command, list[str]]:
 
 
 def test_the_production_shape_has_every_service(compose):
-    assert set(compose["services"]) >= {"postgres", "redis", *OURS}
+    assert set(compose["services"]) >= {"proxy", "postgres", "redis", *OURS}
+
+
+def test_citizens_reach_the_api_only_through_the_proxy_and_its_https(compose):
+    services = compose["services"]
+    proxy = services["proxy"]
+    assert proxy["image"].startswith("caddy:")
+    assert {"80:80", "443:443"} <= set(proxy["ports"])
+    mounted = {volume.split(":")[0]: volume.split(":")[1] for volume in proxy["volumes"]}
+    assert mounted["./Caddyfile"] == "/etc/caddy/Caddyfile" and (ROOT / "Caddyfile").is_file()
+    assert "/data" in mounted.values(), "certificates must survive a restart (a volume on /data)"
+    for name, service in services.items():
+        if name != "proxy":
+            assert "ports" not in service, f"{name} publishes a port: it would bypass the proxy"
+    assert proxy["depends_on"]["api"] == {"condition": "service_healthy"}
+    public_url = services["api"]["environment"]["BOOKING_PUBLIC_URL"]
+    assert public_url.startswith("https://${ANTRIAN_DOMAIN:?"), "manage links must be the proxy's https address"
+
+
+def test_the_api_believes_forwarded_addresses_from_the_proxy_alone(compose):
+    proxy_address = ipaddress.ip_address(compose["services"]["proxy"]["networks"]["default"]["ipv4_address"])
+    subnet = ipaddress.ip_network(compose["networks"]["default"]["ipam"]["config"][0]["subnet"])
+    assert proxy_address in subnet
+    trusted = compose["services"]["api"]["environment"]["BOOKING_TRUSTED_PROXIES"]
+    assert [ipaddress.ip_network(entry.strip()) for entry in str(trusted).split(",")] == [
+        ipaddress.ip_network(proxy_address)
+    ], "only the proxy's own address: a whole network would trust any container on it"
+
+
+def test_the_caddyfile_balances_over_the_api_replicas_with_compression():
+    caddyfile = "\n".join(line.split("#", 1)[0] for line in (ROOT / "Caddyfile").read_text().splitlines())
+    assert "{$ANTRIAN_UPSTREAMS:dynamic a api 8000}" in caddyfile  # every replica, by compose's DNS
+    assert re.search(r"^\s*encode\b.*\bgzip\b", caddyfile, re.MULTILINE)
+    assert "trusted_proxies" not in caddyfile, "Caddy must replace a client's X-Forwarded-For, not extend it"
 
 
 @pytest.mark.parametrize("service", OURS)
