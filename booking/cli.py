@@ -74,8 +74,12 @@ def demo_load(settings: Settings) -> None:
     """Load MPP Blora (31 agencies, 271 services), a small WITA site and national holidays. Idempotent."""
     from booking.demo import load_demo
     from booking.demo.accounts import DEMO_PASSWORD, load_demo_accounts
+    from booking.production import demo_load_refusal
 
     with _database(settings).write() as session:
+        refusal = demo_load_refusal(settings, session)
+        if refusal:
+            raise click.ClickException(f"demo data not loaded: {refusal}")
         added = load_demo(session, dt.date.today())
         added["staff accounts"] = load_demo_accounts(session, dt.datetime.now(dt.UTC))
     click.echo("demo data: " + ", ".join(f"{count} {what} added" for what, count in added.items()))
@@ -129,6 +133,7 @@ def serve(settings: Settings, workers: int) -> None:
     """Run the HTTP API (and OpenAPI at /schema) on BOOKING_HOST:BOOKING_PORT; stops on Ctrl-C or SIGTERM."""
     import uvicorn
 
+    _refuse_demo_settings_in_production(settings)
     if not settings.resolved_secret_key:  # made once here, before several server processes could race for it
         raise click.ClickException("the secret key is empty")
     click.echo(f"Antrian on {settings.resolved_public_url} (API docs at /schema)")
@@ -156,6 +161,7 @@ def worker(settings: Settings, concurrency: int, beat: bool) -> None:
     from notifications.delivery import check_url_template
     from workers.app import run_command
 
+    _refuse_demo_settings_in_production(settings)
     for channel in ("sms", "email", "whatsapp"):  # a wrong gateway URL stops the worker now, not at 3 a.m.
         try:
             check_url_template(channel, settings.notify_url(channel))
@@ -178,6 +184,7 @@ def beat(settings: Settings) -> None:
     from workers.app import run_command
     from workers.beat import BeatLock
 
+    _refuse_demo_settings_in_production(settings)
     logging.basicConfig(level=settings.log_level, format="[%(asctime)s: %(levelname)s/%(processName)s] %(message)s")
     lock = BeatLock(settings.resolved_database_url)
     try:
@@ -198,6 +205,7 @@ def run(settings: Settings) -> None:
     """
     from booking.supervisor import run_together
 
+    _refuse_demo_settings_in_production(settings)
     if not settings.resolved_secret_key:
         raise click.ClickException("the secret key is empty")
     click.echo(f"Antrian on {settings.resolved_public_url}; messages are written to {settings.notify_url('sms')}")
@@ -281,6 +289,17 @@ def staff_passwd(settings: Settings, username: str, password: str) -> None:
     with _database(settings).write() as session:
         _or_explain(lambda: change_password(session, username, password, now=dt.datetime.now(dt.UTC)))
     click.echo(f"password of {username} changed")
+
+
+def _refuse_demo_settings_in_production(settings: Settings) -> None:
+    """BOOKING_ENVIRONMENT=production: stop here, saying what to change, if anything is only fit for a demo."""
+    from booking.production import refusals
+
+    problems = refusals(settings, _database(settings))
+    if problems:
+        raise click.ClickException(
+            "production refuses to start:\n" + "\n".join(f"  - {problem}" for problem in problems)
+        )
 
 
 def _only_site(session) -> str:

@@ -10,6 +10,7 @@ import hashlib
 import hmac
 import secrets
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -18,6 +19,10 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="BOOKING_", env_file=".env", extra="ignore")
 
+    environment: Literal["development", "production"] = Field(
+        "development",
+        description="production refuses to start with demo-only settings or data (booking/production.py).",
+    )
     data_dir: Path = Field(Path("var"), description="Where the embedded default keeps its files.")
     database_url: str = Field("", description="SQLAlchemy URL; empty means SQLite in data_dir.")
     host: str = "127.0.0.1"

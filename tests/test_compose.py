@@ -129,3 +129,8 @@ def test_secrets_come_from_the_environment_never_the_file(compose):
     assert REFERENCE.fullmatch(password), "the database password must come from the environment"
     secret = compose["services"]["api"]["environment"]["BOOKING_SECRET_KEY"]
     assert secret.startswith("${BOOKING_SECRET_KEY:?"), "a missing secret key must stop compose, not default"
+
+
+@pytest.mark.parametrize("service", OURS)
+def test_every_process_runs_as_production(compose, service):
+    assert compose["services"][service]["environment"]["BOOKING_ENVIRONMENT"] == "production"
