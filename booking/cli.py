@@ -106,6 +106,39 @@ def import_folder(settings: Settings, folder: Path) -> None:
         click.echo(f"  {line}")
 
 
+@main.command("backup")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.pass_obj
+def backup(settings: Settings, folder: Path) -> None:
+    """Back up the database into FOLDER, with a manifest naming the secret key's fingerprint (not the key)."""
+    from booking.backup import BackupFailed, make_backup
+
+    try:
+        made = make_backup(
+            settings.resolved_database_url, settings.resolved_secret_key, folder, dt.datetime.now(dt.UTC)
+        )
+    except BackupFailed as failed:
+        raise click.ClickException(str(failed)) from None
+    click.echo(f"backup written: {made} (keep BOOKING_SECRET_KEY apart from it: the backup needs it to be restored)")
+
+
+@main.command("restore")
+@click.argument("backup_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.pass_obj
+def restore(settings: Settings, backup_file: Path) -> None:
+    """Restore a backup into an empty database; refused unless BOOKING_SECRET_KEY is the backup's key."""
+    from booking.backup import BackupFailed, restore_backup
+
+    try:
+        manifest = restore_backup(settings.resolved_database_url, settings.resolved_secret_key, backup_file)
+    except BackupFailed as failed:
+        raise click.ClickException(str(failed)) from None
+    click.echo(
+        f"restored {backup_file} (made {manifest.made_at}, {manifest.bookings} bookings, schema {manifest.revision}); "
+        "run `booking db upgrade` before starting a newer version"
+    )
+
+
 @main.group()
 def holidays() -> None:
     """National holidays."""

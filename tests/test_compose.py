@@ -134,3 +134,8 @@ def test_secrets_come_from_the_environment_never_the_file(compose):
 @pytest.mark.parametrize("service", OURS)
 def test_every_process_runs_as_production(compose, service):
     assert compose["services"][service]["environment"]["BOOKING_ENVIRONMENT"] == "production"
+
+
+def test_the_image_can_back_up_the_database_it_runs_on():
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert re.search(r"apt-get install[^\n]*\bpostgresql-client\b", dockerfile), "booking backup needs pg_dump"
