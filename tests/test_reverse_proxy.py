@@ -138,8 +138,10 @@ def test_through_caddy_each_citizen_has_their_own_budget_and_cannot_spoof_anothe
     assert sum(login_requests_counted(api) for api in apis) == 2 * LIMIT  # the 429s stop before the metrics
 
 
-def test_caddy_compresses_json_and_pages(two_apis_behind_caddy):
-    _, proxy, _ = two_apis_behind_caddy
+def test_caddy_compresses_json_and_pages_and_keeps_metrics_inside(two_apis_behind_caddy):
+    apis, proxy, _ = two_apis_behind_caddy
+    assert httpx.get(f"{proxy}/metrics", timeout=30).status_code == 404
+    assert httpx.get(f"{apis[0]}/metrics", timeout=30).status_code == 200  # Prometheus scrapes the replicas
     gzipped = {"Accept-Encoding": "gzip"}
     days = httpx.get(f"{proxy}/api/v1/sites/uji/services/KTP/availability", headers=gzipped, timeout=30)
     assert days.status_code == 200, days.text
