@@ -191,7 +191,7 @@ def serve(settings: Settings, workers: int) -> None:
 @click.pass_obj
 def worker(settings: Settings, concurrency: int, beat: bool) -> None:
     """Run a Celery worker that sends notifications (and, with --beat, the periodic sweep)."""
-    from notifications.delivery import check_url_template
+    from notifications.delivery import check_success_rule, check_url_template
     from workers.app import run_command
 
     _refuse_demo_settings_in_production(settings)
@@ -200,6 +200,10 @@ def worker(settings: Settings, concurrency: int, beat: bool) -> None:
             check_url_template(channel, settings.notify_url(channel))
         except ValueError as problem:
             raise click.ClickException(f"BOOKING_NOTIFY_{channel.upper()}_URL: {problem}") from None
+        try:
+            check_success_rule(channel, settings.notify_url(channel), settings.notify_success(channel))
+        except ValueError as problem:
+            raise click.ClickException(f"BOOKING_NOTIFY_{channel.upper()}_SUCCESS: {problem}") from None
 
     argv = ["worker", f"--loglevel={settings.log_level}", f"--concurrency={concurrency}", "--pool=threads"]
     # Beat as a thread of the worker, not Celery's forked process: it cannot outlive the worker.

@@ -53,6 +53,12 @@ class Settings(BaseSettings):
     notify_sms_url: str = Field("", description="Apprise URL with {to}; empty means files in data_dir/outbox.")
     notify_email_url: str = Field("", description="Apprise URL with {to}; empty means files in data_dir/outbox.")
     notify_whatsapp_url: str = Field("", description="Apprise URL with {to}; empty means files in data_dir/outbox.")
+    notify_sms_success: str = Field(
+        "",
+        description="For an HTTP gateway that answers 200 with an error in its body: a regular expression its "
+        'answer must contain for a message to count as sent, e.g. "status":\\s*"(ok|queued)"; empty: any 2xx.',
+    )
+    notify_whatsapp_success: str = Field("", description="The same for the WhatsApp gateway.")
     notify_rate_limit: str = Field("20/s", description="Celery rate limit per channel and worker, e.g. 5/s.")
     sweep_seconds: float = Field(5.0, gt=0, description="How often beat looks for due notifications.")
     send_lease_seconds: float = Field(
@@ -91,6 +97,10 @@ class Settings(BaseSettings):
         """The Apprise URL template of a channel; the embedded default writes files a newcomer can read."""
         configured = getattr(self, f"notify_{channel}_url")
         return configured or f"outbox://{(self.data_dir / 'outbox').resolve()}?to={{to}}"
+
+    def notify_success(self, channel: str) -> str:
+        """How a channel's gateway says a message was sent (a regular expression), or "" (any 2xx)."""
+        return getattr(self, f"notify_{channel}_success", "")
 
     @property
     def staff_token_key(self) -> str:

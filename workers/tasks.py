@@ -108,7 +108,10 @@ def send(notification_id: int) -> str:
     if job is None:
         return "skipped"
     channel, recipient, message, message_id = job
-    outcome = deliver(channel, recipient, message, url_template=settings.notify_url(channel), message_id=message_id)
+    outcome = deliver(
+        channel, recipient, message, url_template=settings.notify_url(channel), message_id=message_id,
+        success=settings.notify_success(channel),
+    )  # fmt: skip
     status = database().transaction(lambda session: _settle(session, notification_id, outcome))
     if not outcome.delivered:
         log.warning("notification %s via %s: %s (%s)", notification_id, channel, outcome.error, status)
