@@ -44,7 +44,7 @@ class HolidaySync:
     refused: dict[dt.date, list[dict]] = field(default_factory=dict)
 
     def lines(self) -> list[str]:
-        said = [f"{len(self.added)} holidays added", f"{len(self.reopened)} reopened", f"{len(self.renamed)} renamed"]
+        said = [f"{len(self.added)} holidays added, {len(self.reopened)} reopened, {len(self.renamed)} renamed"]
         for day, bookings in sorted(self.refused.items()):
             codes = ", ".join(booking["code"] for booking in bookings)
             said.append(f"{day}: not closed, {len(bookings)} bookings on that day ({codes}); --force cancels them")
