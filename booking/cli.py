@@ -332,7 +332,13 @@ def _refuse_demo_settings_in_production(settings: Settings) -> None:
     """BOOKING_ENVIRONMENT=production: stop here, saying what to change, if anything is only fit for a demo."""
     from booking.production import refusals
 
-    problems = refusals(settings, _database(settings))
+    if settings.environment != "production":
+        return
+    database = _database(settings)
+    try:
+        problems = refusals(settings, database)
+    finally:
+        database.dispose()  # the processes about to start open their own
     if problems:
         raise click.ClickException(
             "production refuses to start:\n" + "\n".join(f"  - {problem}" for problem in problems)
