@@ -68,8 +68,10 @@ def test_citizens_reach_the_api_only_through_the_proxy_and_its_https(compose):
 
 def test_the_api_believes_forwarded_addresses_from_the_proxy_alone(compose):
     proxy_address = ipaddress.ip_address(compose["services"]["proxy"]["networks"]["default"]["ipv4_address"])
-    subnet = ipaddress.ip_network(compose["networks"]["default"]["ipam"]["config"][0]["subnet"])
-    assert proxy_address in subnet
+    network = compose["networks"]["default"]["ipam"]["config"][0]
+    assert proxy_address in ipaddress.ip_network(network["subnet"])
+    # docker hands the other containers addresses from ip_range: one of them must never take the proxy's
+    assert proxy_address not in ipaddress.ip_network(network["ip_range"])
     trusted = compose["services"]["api"]["environment"]["BOOKING_TRUSTED_PROXIES"]
     assert [ipaddress.ip_network(entry.strip()) for entry in str(trusted).split(",")] == [
         ipaddress.ip_network(proxy_address)
