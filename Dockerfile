@@ -6,6 +6,9 @@ ENV PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
     BOOKING_DATA_DIR=/var/lib/antrian
 
+# pg_dump and pg_restore for `booking backup` / `booking restore` (Debian 12's client is 15, like compose's server)
+RUN apt-get update && apt-get install -y --no-install-recommends postgresql-client && rm -rf /var/lib/apt/lists/*
+
 WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY booking ./booking

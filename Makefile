@@ -39,6 +39,7 @@ bench: $(INSTALLED)
 	$(BIN)/python bench/booking.py --postgres-url $(BENCH_POSTGRES_URL)
 	$(BIN)/python bench/booking.py --postgres-url $(BENCH_POSTGRES_URL) --api-processes 2
 	$(BIN)/python bench/availability_national.py --postgres-url $(BENCH_POSTGRES_URL)
+	$(BIN)/python bench/database_size.py --postgres-url $(BENCH_POSTGRES_URL)
 	$(BIN)/python bench/availability.py
 	$(BIN)/python bench/notifications.py
 	$(BIN)/python bench/notifications.py --postgres-url $(BENCH_POSTGRES_URL) --broker-url $(BENCH_REDIS_URL)

@@ -51,8 +51,11 @@ GENERATE = [
         reminder_soon_minutes)
         SELECT 'mpp-' || lpad(n::text, 3, '0'), 'MPP ' || n, (ARRAY{list(ZONES)})[1 + n % 3], 'Jl. Uji ' || n, 60, 30,
         '16:00', 120 FROM generate_series(1, {SITES}) n""",
-    f"""INSERT INTO agencies (site_id, slug, name, sort_order)
-        SELECT s.id, 'dinas-' || a, 'Dinas ' || a, a FROM sites s, generate_series(1, {AGENCIES}) a""",
+    # ticket letters unique per site (queue tickets, issue 8): A..Z, then AA, AB, ...
+    f"""INSERT INTO agencies (site_id, slug, name, sort_order, ticket_prefix)
+        SELECT s.id, 'dinas-' || a, 'Dinas ' || a, a,
+               CASE WHEN a <= 26 THEN chr(64 + a) ELSE 'A' || chr(64 + a - 26) END
+        FROM sites s, generate_series(1, {AGENCIES}) a""",
     f"""INSERT INTO services (site_id, agency_id, code, name, duration_minutes, requirements, daily_quota)
         SELECT a.site_id, a.id, upper(a.slug) || '-' || v, 'Layanan ' || v || ' ' || a.name, 15, '[]', NULL
         FROM agencies a, generate_series(1, {SERVICES}) v""",

@@ -311,44 +311,82 @@ class Admin:
 
     def add_closure(self, values: dict[str, Any]) -> Closure:
         errors = _required(values, REQUIRED_TO_CREATE["closure"])
-        starts_on, ends_on = _date(errors, values, "starts_on"), _date(errors, values, "ends_on")
-        if starts_on and ends_on and ends_on < starts_on:
-            errors.append(FieldError("ends_on", "dates_reversed"))
-        check_text(errors, values, "reason", 300)
-        check_text(errors, values, "reason_en", 300)
-        agency = counter = None
-        if values.get("agency"):
-            agency = self._agency_or_none(values["agency"])
-            if agency is None:
-                errors.append(FieldError("agency", "agency_unknown"))
-        if values.get("counter"):
-            counter = self._counter_or_none(values["counter"])
-            if counter is None:
-                errors.append(FieldError("counter", "counter_unknown"))
-        _raise(errors)
-        closure = Closure(
-            site_id=self.site.id,
-            agency_id=counter.agency_id if counter else agency.id if agency else None,
-            counter_id=counter.id if counter else None,
-            starts_on=starts_on,
-            ends_on=ends_on,
-            reason=values["reason"].strip(),
-            reason_en=(values.get("reason_en") or values["reason"]).strip(),
-            kind="manual",
-        )
+        closure = Closure(site_id=self.site.id, kind="manual")
+        self._closure_values(errors, closure, values)
         self.session.add(closure)
-        scope = counters_of_scope(self.session, self.site, closure.agency_id, closure.counter_id)
-        what = counter.label if counter else agency.name if agency else None  # the notice names what closed
-        why = closed_notice(what, closure.reason, closure.reason_en)
-        cancelled = settle_counters(self.session, self.site, scope, now=self.now, force=self.force, reason=why)
+        cancelled = self._settle_closure(closure, set())
         self._audit("closure.create", f"closure:{closure.id}", None, _closure_fields(closure), cancelled)
         return closure
 
-    def remove_closure(self, closure_id: int) -> None:
+    def update_closure(self, closure_id: int, values: dict[str, Any]) -> Closure:
+        """Correct a closure (a local holiday moved by a new decree, a closure that ends sooner or later):
+        the days it no longer covers open again, bookings on days it now covers follow the rule of every
+        change (refused with their list, or cancelled with a notice when forced)."""
+        closure = self.closure(closure_id)
+        before = _closure_fields(closure)
+        scope_before = counters_of_scope(self.session, self.site, closure.agency_id, closure.counter_id)
+        self._closure_values([], closure, values)
+        cancelled = self._settle_closure(closure, scope_before)
+        self._audit("closure.update", f"closure:{closure_id}", before, _closure_fields(closure), cancelled)
+        return closure
+
+    def closure(self, closure_id: int) -> Closure:
+        """One of the site's own closures (a national holiday is the calendar's, not the site's: 404)."""
         _refuse_impossible_id(closure_id, "closure")
         closure = self.session.scalar(select(Closure).where(Closure.id == closure_id, Closure.site_id == self.site.id))
         if closure is None:
             raise NotFound(what="closure")
+        return closure
+
+    def _closure_values(self, errors: list[FieldError], closure: Closure, values: dict[str, Any]) -> None:
+        """Check and apply the given fields of a closure, every problem at once (nothing applied on any)."""
+        starts_on, ends_on = _date(errors, values, "starts_on"), _date(errors, values, "ends_on")
+        first, last = starts_on or closure.starts_on, ends_on or closure.ends_on
+        if first and last and last < first:
+            errors.append(FieldError("ends_on", "dates_reversed"))
+        check_text(errors, values, "reason", 300)
+        check_text(errors, values, "reason_en", 300)
+        agency, counter = closure.agency_id, closure.counter_id
+        if "agency" in values or "counter" in values:
+            agency = counter = None
+        if values.get("agency"):
+            found = self._agency_or_none(values["agency"])
+            if found is None:
+                errors.append(FieldError("agency", "agency_unknown"))
+            agency = found.id if found else None
+        if values.get("counter"):
+            found = self._counter_or_none(values["counter"])
+            if found is None:
+                errors.append(FieldError("counter", "counter_unknown"))
+            agency, counter = (found.agency_id, found.id) if found else (agency, None)
+        _raise(errors)
+        closure.starts_on, closure.ends_on = starts_on or closure.starts_on, ends_on or closure.ends_on
+        closure.agency_id, closure.counter_id = agency, counter
+        if values.get("reason") is not None:  # a new reason in one language only is the reason in both
+            closure.reason = values["reason"].strip()
+            closure.reason_en = (values.get("reason_en") or values["reason"]).strip()
+        elif values.get("reason_en") is not None:
+            closure.reason_en = values["reason_en"].strip() or closure.reason
+        if values.get("holiday") is not None:  # a local holiday (a kabupaten's anniversary) or a closure
+            closure.kind = "holiday" if values["holiday"] else "manual"
+
+    def _settle_closure(self, closure: Closure, counters_before: set[int]) -> list[str]:
+        """Fit the bookings of the counters a closure touches (and touched) to it; the codes cancelled."""
+        self.session.flush()
+        scope = counters_of_scope(self.session, self.site, closure.agency_id, closure.counter_id)
+        if closure.counter_id is not None:
+            what = self.session.get(Counter, closure.counter_id).label  # the notice names what closed
+        elif closure.agency_id is not None:
+            what = self.session.get(Agency, closure.agency_id).name
+        else:
+            what = None
+        why = closed_notice(what, closure.reason, closure.reason_en)
+        return settle_counters(
+            self.session, self.site, scope | counters_before, now=self.now, force=self.force, reason=why
+        )
+
+    def remove_closure(self, closure_id: int) -> None:
+        closure = self.closure(closure_id)
         before = _closure_fields(closure)
         scope = counters_of_scope(self.session, self.site, closure.agency_id, closure.counter_id)
         self.session.delete(closure)
@@ -608,4 +646,4 @@ def _synonym_fields(synonym: SearchSynonym) -> dict[str, Any]:
 
 
 def _closure_fields(closure: Closure) -> dict[str, Any]:
-    return _fields(closure, ("starts_on", "ends_on", "reason", "reason_en", "agency_id", "counter_id"))
+    return _fields(closure, ("starts_on", "ends_on", "reason", "reason_en", "agency_id", "counter_id", "kind"))

@@ -74,8 +74,12 @@ def demo_load(settings: Settings) -> None:
     """Load MPP Blora (31 agencies, 271 services), a small WITA site and national holidays. Idempotent."""
     from booking.demo import load_demo
     from booking.demo.accounts import DEMO_PASSWORD, load_demo_accounts
+    from booking.production import demo_load_refusal
 
     with _database(settings).write() as session:
+        refusal = demo_load_refusal(settings, session)
+        if refusal:
+            raise click.ClickException(f"demo data not loaded: {refusal}")
         added = load_demo(session, dt.date.today())
         added["staff accounts"] = load_demo_accounts(session, dt.datetime.now(dt.UTC))
     click.echo("demo data: " + ", ".join(f"{count} {what} added" for what, count in added.items()))
@@ -102,6 +106,39 @@ def import_folder(settings: Settings, folder: Path) -> None:
         click.echo(f"  {line}")
 
 
+@main.command("backup")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.pass_obj
+def backup(settings: Settings, folder: Path) -> None:
+    """Back up the database into FOLDER, with a manifest naming the secret key's fingerprint (not the key)."""
+    from booking.backup import BackupFailed, make_backup
+
+    try:
+        made = make_backup(
+            settings.resolved_database_url, settings.resolved_secret_key, folder, dt.datetime.now(dt.UTC)
+        )
+    except BackupFailed as failed:
+        raise click.ClickException(str(failed)) from None
+    click.echo(f"backup written: {made} (keep BOOKING_SECRET_KEY apart from it: the backup needs it to be restored)")
+
+
+@main.command("restore")
+@click.argument("backup_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.pass_obj
+def restore(settings: Settings, backup_file: Path) -> None:
+    """Restore a backup into an empty database; refused unless BOOKING_SECRET_KEY is the backup's key."""
+    from booking.backup import BackupFailed, restore_backup
+
+    try:
+        manifest = restore_backup(settings.resolved_database_url, settings.resolved_secret_key, backup_file)
+    except BackupFailed as failed:
+        raise click.ClickException(str(failed)) from None
+    click.echo(
+        f"restored {backup_file} (made {manifest.made_at}, {manifest.bookings} bookings, schema {manifest.revision}); "
+        "run `booking db upgrade` before starting a newer version"
+    )
+
+
 @main.group()
 def holidays() -> None:
     """National holidays."""
@@ -109,14 +146,17 @@ def holidays() -> None:
 
 @holidays.command("load")
 @click.option("--year", "years", type=int, multiple=True, help="Year to load (repeatable); default this and next.")
+@click.option("--force", is_flag=True, help="Also close days citizens booked, cancelling them with a notice.")
 @click.pass_obj
-def holidays_load(settings: Settings, years: tuple[int, ...]) -> None:
-    """Add Indonesian national holidays and cuti bersama as closures. Idempotent."""
-    from booking.holidays import load_national_holidays, years_ahead
+def holidays_load(settings: Settings, years: tuple[int, ...], force: bool) -> None:
+    """Bring Indonesian national holidays and cuti bersama up to date as closures (beat does it daily). Idempotent."""
+    from booking.holidays import sync_national_holidays, years_ahead
 
+    now = dt.datetime.now(dt.UTC)
     with _database(settings).write() as session:
-        added = load_national_holidays(session, list(years) or years_ahead(dt.date.today()))
-    click.echo(f"{added} holidays added")
+        result = sync_national_holidays(session, list(years) or years_ahead(now.date()), now=now, force=force)
+    for line in result.lines():
+        click.echo(line)
 
 
 @main.command("serve")
@@ -126,6 +166,7 @@ def serve(settings: Settings, workers: int) -> None:
     """Run the HTTP API (and OpenAPI at /schema) on BOOKING_HOST:BOOKING_PORT; stops on Ctrl-C or SIGTERM."""
     import uvicorn
 
+    _refuse_demo_settings_in_production(settings)
     if not settings.resolved_secret_key:  # made once here, before several server processes could race for it
         raise click.ClickException("the secret key is empty")
     click.echo(f"Antrian on {settings.resolved_public_url} (API docs at /schema)")
@@ -136,7 +177,10 @@ def serve(settings: Settings, workers: int) -> None:
         port=settings.port,
         workers=workers,
         log_level=settings.log_level.lower(),
-        proxy_headers=True,
+        # X-Forwarded-For names the citizen only when a proxy we trust sent it: anyone else could rotate it
+        # to escape the per-client rate limit (uvicorn would otherwise trust 127.0.0.1 by default)
+        proxy_headers=bool(settings.trusted_proxies),
+        forwarded_allow_ips=settings.trusted_proxies or None,
         timeout_graceful_shutdown=10,
     )
 
@@ -147,14 +191,19 @@ def serve(settings: Settings, workers: int) -> None:
 @click.pass_obj
 def worker(settings: Settings, concurrency: int, beat: bool) -> None:
     """Run a Celery worker that sends notifications (and, with --beat, the periodic sweep)."""
-    from notifications.delivery import check_url_template
+    from notifications.delivery import check_success_rule, check_url_template
     from workers.app import run_command
 
+    _refuse_demo_settings_in_production(settings)
     for channel in ("sms", "email", "whatsapp"):  # a wrong gateway URL stops the worker now, not at 3 a.m.
         try:
             check_url_template(channel, settings.notify_url(channel))
         except ValueError as problem:
             raise click.ClickException(f"BOOKING_NOTIFY_{channel.upper()}_URL: {problem}") from None
+        try:
+            check_success_rule(channel, settings.notify_url(channel), settings.notify_success(channel))
+        except ValueError as problem:
+            raise click.ClickException(f"BOOKING_NOTIFY_{channel.upper()}_SUCCESS: {problem}") from None
 
     argv = ["worker", f"--loglevel={settings.log_level}", f"--concurrency={concurrency}", "--pool=threads"]
     # Beat as a thread of the worker, not Celery's forked process: it cannot outlive the worker.
@@ -172,6 +221,7 @@ def beat(settings: Settings) -> None:
     from workers.app import run_command
     from workers.beat import BeatLock
 
+    _refuse_demo_settings_in_production(settings)
     logging.basicConfig(level=settings.log_level, format="[%(asctime)s: %(levelname)s/%(processName)s] %(message)s")
     lock = BeatLock(settings.resolved_database_url)
     try:
@@ -192,6 +242,7 @@ def run(settings: Settings) -> None:
     """
     from booking.supervisor import run_together
 
+    _refuse_demo_settings_in_production(settings)
     if not settings.resolved_secret_key:
         raise click.ClickException("the secret key is empty")
     click.echo(f"Antrian on {settings.resolved_public_url}; messages are written to {settings.notify_url('sms')}")
@@ -275,6 +326,23 @@ def staff_passwd(settings: Settings, username: str, password: str) -> None:
     with _database(settings).write() as session:
         _or_explain(lambda: change_password(session, username, password, now=dt.datetime.now(dt.UTC)))
     click.echo(f"password of {username} changed")
+
+
+def _refuse_demo_settings_in_production(settings: Settings) -> None:
+    """BOOKING_ENVIRONMENT=production: stop here, saying what to change, if anything is only fit for a demo."""
+    from booking.production import refusals
+
+    if settings.environment != "production":
+        return
+    database = _database(settings)
+    try:
+        problems = refusals(settings, database)
+    finally:
+        database.dispose()  # the processes about to start open their own
+    if problems:
+        raise click.ClickException(
+            "production refuses to start:\n" + "\n".join(f"  - {problem}" for problem in problems)
+        )
 
 
 def _only_site(session) -> str:

@@ -11,6 +11,7 @@ import hmac
 import secrets
 from functools import cached_property
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -19,6 +20,10 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="BOOKING_", env_file=".env", extra="ignore")
 
+    environment: Literal["development", "production"] = Field(
+        "development",
+        description="production refuses to start with demo-only settings or data (booking/production.py).",
+    )
     data_dir: Path = Field(Path("var"), description="Where the embedded default keeps its files.")
     database_url: str = Field("", description="SQLAlchemy URL; empty means SQLite in data_dir.")
     host: str = "127.0.0.1"
@@ -36,6 +41,12 @@ class Settings(BaseSettings):
         description="Redis URL through which API processes share queue changes with the display boards; "
         "empty means within this process (one API process).",
     )
+    trusted_proxies: str = Field(
+        "",
+        description="Addresses or networks (comma-separated, e.g. 172.28.0.10 or 10.0.0.0/8) of the reverse "
+        "proxies whose X-Forwarded-For and X-Forwarded-Proto are believed; from anyone else they are ignored, so "
+        "the per-client rate limit counts the address that connected. Empty: no proxy is trusted.",
+    )
     idempotency_ttl_hours: int = Field(24, ge=24, description="How long an Idempotency-Key is remembered.")
     db_pool_size: int = Field(10, ge=1)
     lock_timeout_ms: int = Field(
@@ -46,6 +57,12 @@ class Settings(BaseSettings):
     notify_sms_url: str = Field("", description="Apprise URL with {to}; empty means files in data_dir/outbox.")
     notify_email_url: str = Field("", description="Apprise URL with {to}; empty means files in data_dir/outbox.")
     notify_whatsapp_url: str = Field("", description="Apprise URL with {to}; empty means files in data_dir/outbox.")
+    notify_sms_success: str = Field(
+        "",
+        description="For an HTTP gateway that answers 200 with an error in its body: a regular expression its "
+        'answer must contain for a message to count as sent, e.g. "status":\\s*"(ok|queued)"; empty: any 2xx.',
+    )
+    notify_whatsapp_success: str = Field("", description="The same for the WhatsApp gateway.")
     notify_rate_limit: str = Field("20/s", description="Celery rate limit per channel and worker, e.g. 5/s.")
     sweep_seconds: float = Field(5.0, gt=0, description="How often beat looks for due notifications.")
     send_lease_seconds: float = Field(
@@ -84,6 +101,10 @@ class Settings(BaseSettings):
         """The Apprise URL template of a channel; the embedded default writes files a newcomer can read."""
         configured = getattr(self, f"notify_{channel}_url")
         return configured or f"outbox://{(self.data_dir / 'outbox').resolve()}?to={{to}}"
+
+    def notify_success(self, channel: str) -> str:
+        """How a channel's gateway says a message was sent (a regular expression), or "" (any 2xx)."""
+        return getattr(self, f"notify_{channel}_success", "")
 
     @cached_property  # derived once per process, not per request
     def staff_token_key(self) -> str:

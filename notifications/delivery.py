@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import re
 import tempfile
+import types
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 import apprise
+import requests
 
 from notifications import outbox_plugin  # noqa: F401 - registers outbox://
 from notifications.recipients import sendable_email
@@ -65,13 +67,22 @@ class Outcome:
     error: str = ""  # short and safe to store and log: no recipient, no credentials, no token
 
 
-def deliver(channel: str, recipient: str, message: Rendered, *, url_template: str, message_id: str) -> Outcome:
+def deliver(
+    channel: str, recipient: str, message: Rendered, *, url_template: str, message_id: str, success: str = ""
+) -> Outcome:
     """Send ``message`` to ``recipient`` through the Apprise URL ``url_template`` (with ``{to}``).
 
+    ``success``, for an HTTP gateway (json://, form://, xml://), is a regular expression its answer must
+    contain for the message to count as sent: some gateways answer 200 with the error in the body (no
+    credit left, a number they refuse), which Apprise takes as sent. Such an answer is a transient failure
+    (retried with backoff, then failed), its body never logged (it may name the number).
+
     Raises ValueError for a mistake of ours or of the settings (unknown channel, a template without
-    ``{to}`` or that Apprise cannot use, a malformed message id); every delivery problem is an Outcome.
+    ``{to}`` or that Apprise cannot use, a malformed message id, a ``success`` that is not a regular
+    expression or is given for a URL that is not an HTTP gateway); every delivery problem is an Outcome.
     """
     _require_placeholder(channel, url_template)
+    expected = check_success_rule(channel, url_template, success)
     if not isinstance(message_id, str) or not MESSAGE_ID.fullmatch(message_id):
         raise ValueError("message_id must be 1-128 characters of letters, digits and ._:@-")
     address = sendable_recipient(channel, recipient)
@@ -81,11 +92,15 @@ def deliver(channel: str, recipient: str, message: Rendered, *, url_template: st
     notifier = apprise.Apprise(asset=apprise.AppriseAsset(**_ASSET))
     if not notifier.add(_service_url(channel, address, url_template, message_id)):
         raise ValueError(f"the {channel} notification URL is not usable by Apprise")
+    answers = _keep_answers(notifier[0]) if expected else []
     try:
         with _attachments(message) as attach:
             result = notifier.notify(**_content(channel, message), attach=attach, log_level=logging.DEBUG)
     except OSError:
         return _logged(channel, message_id, Outcome(delivered=False, error="could not prepare the attachment"))
+    if result and expected and not (answers and expected.search(answers[-1].text or "")):
+        status = answers[-1].status_code if answers else "no answer"
+        return _logged(channel, message_id, Outcome(False, error=f"HTTP {status}, but the answer does not say sent"))
     if result:
         return _logged(channel, message_id, Outcome(delivered=True))
     if result.status == apprise.AppriseResultStatus.TIMEOUT:
@@ -115,6 +130,53 @@ def check_url_template(channel: str, url_template: str) -> None:
     sample = "warga@example.com" if channel == "email" else "+6281200000000"
     if apprise.Apprise.instantiate(url_template.replace("{to}", quote(sample, safe=""))) is None:
         raise ValueError(f"the {channel} notification URL is not usable by Apprise")
+
+
+def check_success_rule(channel: str, url_template: str, success: str) -> re.Pattern | None:
+    """The compiled ``success`` rule (None without one); ValueError if it cannot be one."""
+    if not success:
+        return None
+    if urlsplit(url_template).scheme.lower() not in HTTP_SCHEMES:
+        raise ValueError(f"a success rule needs an HTTP gateway URL ({', '.join(HTTP_SCHEMES)}://) for {channel}")
+    try:
+        return re.compile(success)
+    except re.error as problem:
+        raise ValueError(f"the {channel} success rule is not a regular expression: {problem}") from None
+
+
+class _KeepingRequests:
+    """``requests`` as an Apprise HTTP plugin's ``send`` sees it, keeping each response for ``deliver``."""
+
+    def __init__(self, answers: list) -> None:
+        self.answers = answers
+
+    def __getattr__(self, name: str):
+        return getattr(requests, name)
+
+    def request(self, *args, **kwargs):
+        return self._kept(requests.request(*args, **kwargs))
+
+    def post(self, *args, **kwargs):
+        return self._kept(requests.post(*args, **kwargs))
+
+    def _kept(self, response):
+        self.answers.append(response)
+        return response
+
+
+def _keep_answers(server) -> list:
+    """Make this one plugin instance keep the gateway's answers: its own ``send`` (Apprise's code, unchanged)
+    run with ``requests`` looked up in a copy of its module's names. Apprise tells us only yes or no, and
+    for json://, form:// and xml:// every 2xx is yes; the module itself is not touched."""
+    answers: list = []
+    send = type(server).send
+    keeping = types.FunctionType(
+        send.__code__, {**send.__globals__, "requests": _KeepingRequests(answers)}, send.__name__,
+        send.__defaults__, send.__closure__,
+    )  # fmt: skip
+    keeping.__kwdefaults__ = send.__kwdefaults__
+    server.send = types.MethodType(keeping, server)
+    return answers
 
 
 def _require_placeholder(channel: str, url_template: str) -> None:

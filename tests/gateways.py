@@ -35,12 +35,15 @@ class GatewayRequest:
 
 @dataclass
 class HttpGateway:
-    """An SMS/WhatsApp gateway on 127.0.0.1: answers 200, or 500 while ``failing``, after ``delay`` seconds."""
+    """An SMS/WhatsApp gateway on 127.0.0.1: answers 200 with ``answer``, or 500 while ``failing``, after
+    ``delay`` seconds; 401 to a request without each of ``required_headers`` (an API key, a bearer token)."""
 
     failing: bool = False
     delay: float = 0.0
+    answer: bytes = b'{"status":"queued"}'
+    required_headers: dict[str, str] = field(default_factory=dict)
     requests: list[GatewayRequest] = field(default_factory=list)
-    refused: list[GatewayRequest] = field(default_factory=list)  # answered 500 while failing
+    refused: list[GatewayRequest] = field(default_factory=list)  # answered 500 while failing, or 401
 
     def __post_init__(self) -> None:
         gateway = self
@@ -52,6 +55,11 @@ class HttpGateway:
                     payload = json.loads(body or b"{}")
                 except ValueError:
                     payload = {"raw": body.decode(errors="replace")}
+                if any(self.headers.get(name) != value for name, value in gateway.required_headers.items()):
+                    gateway.refused.append(GatewayRequest(self.path, dict(self.headers.items()), payload))
+                    self.send_response(401)
+                    self.end_headers()
+                    return
                 if gateway.failing:
                     gateway.refused.append(GatewayRequest(self.path, dict(self.headers.items()), payload))
                     self.send_response(500)
@@ -62,7 +70,7 @@ class HttpGateway:
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
                 self.end_headers()
-                self.wfile.write(b'{"status":"queued"}')
+                self.wfile.write(gateway.answer)
 
             def log_message(self, *args) -> None:
                 pass

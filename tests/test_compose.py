@@ -4,6 +4,7 @@ API and the workers wait for the migration, and no secret is written in the file
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from pathlib import Path
 
@@ -15,7 +16,8 @@ from click.testing import CliRunner
 from booking.cli import main
 from booking.settings import Settings
 
-COMPOSE = Path(__file__).resolve().parent.parent / "compose.yaml"
+ROOT = Path(__file__).resolve().parent.parent
+COMPOSE = ROOT / "compose.yaml"
 OURS = ("migrate", "api", "worker", "beat")
 # Values that carry credentials: the secret key, the database password, the gateways' Apprise URLs.
 SECRET_VARIABLES = (
@@ -45,7 +47,42 @@ def resolve(command: list[str]) -> tuple[click.Command, list[str]]:
 
 
 def test_the_production_shape_has_every_service(compose):
-    assert set(compose["services"]) >= {"postgres", "redis", *OURS}
+    assert set(compose["services"]) >= {"proxy", "postgres", "redis", *OURS}
+
+
+def test_citizens_reach_the_api_only_through_the_proxy_and_its_https(compose):
+    services = compose["services"]
+    proxy = services["proxy"]
+    assert proxy["image"].startswith("caddy:")
+    assert {"80:80", "443:443"} <= set(proxy["ports"])
+    mounted = {volume.split(":")[0]: volume.split(":")[1] for volume in proxy["volumes"]}
+    assert mounted["./Caddyfile"] == "/etc/caddy/Caddyfile" and (ROOT / "Caddyfile").is_file()
+    assert "/data" in mounted.values(), "certificates must survive a restart (a volume on /data)"
+    for name, service in services.items():
+        if name != "proxy":
+            assert "ports" not in service, f"{name} publishes a port: it would bypass the proxy"
+    assert proxy["depends_on"]["api"] == {"condition": "service_healthy"}
+    public_url = services["api"]["environment"]["BOOKING_PUBLIC_URL"]
+    assert public_url.startswith("https://${ANTRIAN_DOMAIN:?"), "manage links must be the proxy's https address"
+
+
+def test_the_api_believes_forwarded_addresses_from_the_proxy_alone(compose):
+    proxy_address = ipaddress.ip_address(compose["services"]["proxy"]["networks"]["default"]["ipv4_address"])
+    network = compose["networks"]["default"]["ipam"]["config"][0]
+    assert proxy_address in ipaddress.ip_network(network["subnet"])
+    # docker hands the other containers addresses from ip_range: one of them must never take the proxy's
+    assert proxy_address not in ipaddress.ip_network(network["ip_range"])
+    trusted = compose["services"]["api"]["environment"]["BOOKING_TRUSTED_PROXIES"]
+    assert [ipaddress.ip_network(entry.strip()) for entry in str(trusted).split(",")] == [
+        ipaddress.ip_network(proxy_address)
+    ], "only the proxy's own address: a whole network would trust any container on it"
+
+
+def test_the_caddyfile_balances_over_the_api_replicas_with_compression():
+    caddyfile = "\n".join(line.split("#", 1)[0] for line in (ROOT / "Caddyfile").read_text().splitlines())
+    assert "{$ANTRIAN_UPSTREAMS:dynamic a api 8000}" in caddyfile  # every replica, by compose's DNS
+    assert re.search(r"^\s*encode\b.*\bgzip\b", caddyfile, re.MULTILINE)
+    assert "trusted_proxies" not in caddyfile, "Caddy must replace a client's X-Forwarded-For, not extend it"
 
 
 @pytest.mark.parametrize("service", OURS)
@@ -94,3 +131,13 @@ def test_secrets_come_from_the_environment_never_the_file(compose):
     assert REFERENCE.fullmatch(password), "the database password must come from the environment"
     secret = compose["services"]["api"]["environment"]["BOOKING_SECRET_KEY"]
     assert secret.startswith("${BOOKING_SECRET_KEY:?"), "a missing secret key must stop compose, not default"
+
+
+@pytest.mark.parametrize("service", OURS)
+def test_every_process_runs_as_production(compose, service):
+    assert compose["services"][service]["environment"]["BOOKING_ENVIRONMENT"] == "production"
+
+
+def test_the_image_can_back_up_the_database_it_runs_on():
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert re.search(r"apt-get install[^\n]*\bpostgresql-client\b", dockerfile), "booking backup needs pg_dump"

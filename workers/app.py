@@ -16,6 +16,7 @@ import threading
 import click
 from celery import Celery, bootsteps
 from celery.beat import Service
+from celery.schedules import crontab
 from kombu.transport import TRANSPORT_ALIASES
 
 from booking.settings import Settings
@@ -25,6 +26,9 @@ SWEEP_TASK = "antrian.sweep"
 PURGE_KEYS_TASK = "antrian.purge_idempotency_keys"
 NO_SHOW_TASK = "antrian.sweep_no_shows"
 RETENTION_TASK = "antrian.erase_expired_personal_data"
+HOLIDAYS_TASK = "antrian.sync_national_holidays"
+# Daily at 01:00 WIB: a wall-clock time, not an interval, so a beat restarted often still runs it.
+HOLIDAYS_AT = {"minute": 0, "hour": 18}
 FOLDER_BROKER = "antrian-folder"
 TRANSPORT_ALIASES[FOLDER_BROKER] = "workers.folder_broker:Transport"  # kombu's filesystem, made race-free
 
@@ -45,6 +49,8 @@ def make_celery(settings: Settings) -> Celery:
             "purge-idempotency-keys": {"task": PURGE_KEYS_TASK, "schedule": 3600},
             "mark-no-shows": {"task": NO_SHOW_TASK, "schedule": settings.no_show_sweep_seconds},
             "erase-expired-personal-data": {"task": RETENTION_TASK, "schedule": settings.retention_sweep_seconds},
+            # this year's and next year's national holidays and cuti bersama, as soon as the calendar has them
+            "sync-national-holidays": {"task": HOLIDAYS_TASK, "schedule": crontab(**HOLIDAYS_AT)},
         },
         beat_schedule_filename=str(settings.data_dir / "celerybeat-schedule"),
         worker_hijack_root_logger=False,

@@ -13,14 +13,22 @@ import logging
 from functools import cache
 from zoneinfo import ZoneInfo
 
-from booking import counter_work, idempotency, outbox, personal_data
+from booking import counter_work, holidays, idempotency, outbox, personal_data
 from booking.bookings import display_code, manage_link, manage_token
 from booking.db import Database
 from booking.models import Booking, Ticket
 from booking.queue import ticket_label, ticket_link
 from notifications.delivery import deliver
 from notifications.render import BookingFacts, render
-from workers.app import NO_SHOW_TASK, PURGE_KEYS_TASK, RETENTION_TASK, SWEEP_TASK, celery_app, settings
+from workers.app import (
+    HOLIDAYS_TASK,
+    NO_SHOW_TASK,
+    PURGE_KEYS_TASK,
+    RETENTION_TASK,
+    SWEEP_TASK,
+    celery_app,
+    settings,
+)
 
 log = logging.getLogger("workers.tasks")
 SWEEP_BATCH = 200
@@ -79,12 +87,31 @@ def erase_expired_personal_data() -> int:
             return erased
 
 
+@celery_app.task(name=HOLIDAYS_TASK)
+def sync_national_holidays() -> list[str]:
+    """Daily: this year's and next year's national holidays and cuti bersama as closures. A new holiday on a
+    day citizens booked is left open and logged, for a person to decide (``booking holidays load --force``)."""
+    now = utc_now()
+    years = holidays.years_ahead(now.date())
+    result = database().transaction(lambda session: holidays.sync_national_holidays(session, years, now=now))
+    for day, bookings in sorted(result.refused.items()):
+        log.warning(
+            "national holiday %s not closed: %d bookings on that day (%s); `booking holidays load --force` "
+            "cancels them with a notice",
+            day, len(bookings), ", ".join(booking["code"] for booking in bookings),
+        )  # fmt: skip
+    return result.lines()
+
+
 def send(notification_id: int) -> str:
     job = database().transaction(lambda session: _prepare(session, notification_id))
     if job is None:
         return "skipped"
     channel, recipient, message, message_id = job
-    outcome = deliver(channel, recipient, message, url_template=settings.notify_url(channel), message_id=message_id)
+    outcome = deliver(
+        channel, recipient, message, url_template=settings.notify_url(channel), message_id=message_id,
+        success=settings.notify_success(channel),
+    )  # fmt: skip
     status = database().transaction(lambda session: _settle(session, notification_id, outcome))
     if not outcome.delivered:
         log.warning("notification %s via %s: %s (%s)", notification_id, channel, outcome.error, status)

@@ -77,6 +77,9 @@ class ClosureIn(msgspec.Struct, forbid_unknown_fields=True):
     reason_en: str | Unset = UNSET
     agency: str | None | Unset = UNSET
     counter: str | None | Unset = UNSET
+    holiday: Annotated[
+        bool | Unset, msgspec.Meta(description="a local holiday, such as the kabupaten's anniversary")
+    ] = UNSET
 
 
 class SynonymIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -401,6 +404,19 @@ class AdminController(Controller):
     )
     def add_closure(self, ctx: Ctx, request: Req, data: JSONBody[NewClosureIn], force: Force = False) -> ClosureOut:
         return self._change(ctx, request, lambda admin: _closure_out(admin.add_closure(_given(data))), force)
+
+    @patch(
+        "/closures/{closure_id:int}",
+        sync_to_thread=True,
+        summary="Correct a closure of the site: its days, reason, scope, or whether it is a local holiday",
+        problems=CAPACITY_CHANGE,
+    )
+    def update_closure(
+        self, ctx: Ctx, request: Req, closure_id: RowId, data: JSONBody[ClosureIn], force: Force = False
+    ) -> ClosureOut:
+        return self._change(
+            ctx, request, lambda admin: _closure_out(admin.update_closure(closure_id, _given(data))), force
+        )
 
     @delete("/closures/{closure_id:int}", sync_to_thread=True, summary="Open again", problems=["not_found"])
     def remove_closure(self, ctx: Ctx, request: Req, closure_id: RowId) -> None:

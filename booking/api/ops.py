@@ -56,14 +56,29 @@ def ready(ctx: NamedDependency[Context]) -> Response[ReadyOut]:
     sync_to_thread=True,
     tags=["operations"],
     summary="Prometheus metrics",
-    description="This process's request and booking counters, and the outbox as the database sees it "
-    "(so every worker's sends count, whichever process serves the scrape).",
+    description="This process's request and booking counters, the outbox as the database sees it "
+    "(so every worker's sends count, whichever process serves the scrape), and whether the broker answers.",
     media_type="text/plain; version=0.0.4",
 )
 def metrics(ctx: NamedDependency[Context]) -> bytes:
     outbox_registry = CollectorRegistry()
     outbox_registry.register(OutboxCollector(ctx.db, ctx.clock))
+    if ctx.broker_reachable is not None:
+        outbox_registry.register(BrokerCollector(ctx.broker_reachable))
     return generate_latest(REGISTRY) + generate_latest(outbox_registry)
+
+
+class BrokerCollector:
+    """``antrian_broker_up``: 1 when this API process can reach the Celery broker now, 0 when it cannot (the
+    outbox keeps the messages; they wait until it is back). Absent where there is no broker to check."""
+
+    def __init__(self, reachable) -> None:
+        self.reachable = reachable
+
+    def collect(self):
+        yield GaugeMetricFamily(
+            "antrian_broker_up", "Whether the Celery broker answers this API process", value=float(self.reachable())
+        )
 
 
 class OutboxCollector:

@@ -73,7 +73,8 @@ def load_demo(session: Session, today: dt.date) -> dict[str, int]:
     for spec in SITES:
         for key, count in load_site(session, spec, DATA_DIR / spec.slug).items():
             added[key] += count
-    added["holidays"] = load_national_holidays(session, years_ahead(today))
+    now = dt.datetime.combine(today, dt.time(), dt.UTC)
+    added["holidays"] = load_national_holidays(session, years_ahead(today), now)  # never cancels a booking
     return added
 
 

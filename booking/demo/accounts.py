@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from booking.models import StaffUser
-from booking.staff import create_staff
+from booking.staff import LoginAttempt, create_staff, password_matches
 
 DEMO_PASSWORD = "antrian-demo-2026"
 DEMO_ACCOUNTS = (
@@ -38,3 +38,12 @@ def load_demo_accounts(session: Session, now: dt.datetime) -> int:
             )
             added += 1
     return added
+
+
+def demo_accounts_in_use(session: Session) -> list[str]:
+    """The demo accounts that still open with the public demo password (production refuses to start with them)."""
+    names = [username for username, *_ in DEMO_ACCOUNTS]
+    users = session.scalars(select(StaffUser).where(StaffUser.username.in_(names)).order_by(StaffUser.username))
+    return [
+        user.username for user in users if password_matches(LoginAttempt(user.id, user.password_hash), DEMO_PASSWORD)
+    ]
