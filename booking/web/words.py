@@ -214,6 +214,7 @@ NOTIFICATION_KINDS: dict[str, Text] = {
     "reminder_soon": Text("Pengingat menjelang waktu", "Reminder shortly before"),
     "booking_cancelled": Text("Pembatalan", "Cancellation"),
     "booking_rescheduled": Text("Jadwal ulang", "Reschedule"),
+    "survey": Text("Survei kepuasan", "Satisfaction survey"),
 }
 
 WORDS.update(STAFF_WORDS)  # the staff pages' words, kept in a file of their own
