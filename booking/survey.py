@@ -38,7 +38,17 @@ from booking import outbox
 from booking.db import insert_ignoring_conflicts
 from booking.errors import FieldError, InvalidInput, NotFound, SurveyExpired
 from booking.messages import Text
-from booking.models import SURVEY_ELEMENTS, Agency, Booking, Service, Site, Survey, SurveyAnswer
+from booking.models import (
+    SURVEY_ELEMENTS,
+    Agency,
+    Booking,
+    Service,
+    Site,
+    Survey,
+    SurveyAnswer,
+    Ticket,
+    TicketStatus,
+)
 from booking.staff import Principal, require_agency
 
 PUBLIC_ID_LENGTH = 16  # secrets.token_urlsafe(12): 96 random bits
@@ -223,6 +233,15 @@ def survey_of_booking(session: Session, booking_id: int | None) -> Survey | None
     return session.scalar(select(Survey).where(Survey.booking_id == booking_id))
 
 
+def survey_after_ticket(session: Session, ticket: Ticket, now: dt.datetime) -> Survey | None:
+    """The survey a ticket's page offers: once the ticket is done (not passed on to another service) and its
+    visit's survey is still open. The page is public; its token works for this one visit only."""
+    if ticket.status != TicketStatus.done or ticket.transferred:
+        return None
+    found = survey_of_booking(session, ticket.booking_id)
+    return found if found is not None and is_open(session, found, now) else None
+
+
 def is_answered(session: Session, survey: Survey) -> bool:
     return session.get(SurveyAnswer, survey.id) is not None
 
@@ -343,8 +362,9 @@ def grade_name(letter: str) -> Text:
     return next(name for _, grade, name in GRADES if grade == letter)
 
 
-def rounded(value: Fraction, places: int) -> Decimal:
+def rounded(value: Fraction | Decimal, places: int) -> Decimal:
     """A fraction rounded half up (as a report is read: 3.6665 -> 3.667), exactly, whatever its size."""
+    value = Fraction(value)
     quantum = Decimal(1).scaleb(-places)
     return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(quantum, rounding=ROUND_HALF_UP)
 
