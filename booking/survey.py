@@ -26,6 +26,7 @@ import base64
 import datetime as dt
 import hashlib
 import hmac
+import re
 import secrets
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -35,6 +36,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
 from booking import outbox
+from booking.catalogue import unusable_key
 from booking.db import insert_ignoring_conflicts
 from booking.errors import FieldError, InvalidInput, NotFound, SurveyExpired
 from booking.messages import Text
@@ -52,6 +54,7 @@ from booking.models import (
 from booking.staff import Principal, require_agency
 
 PUBLIC_ID_LENGTH = 16  # secrets.token_urlsafe(12): 96 random bits
+TOKEN = re.compile(r"[A-Za-z0-9_-]{38}")  # the public id (16) and the HMAC's 16 bytes, unpadded (22)
 COMMENT_MAX = 1000
 LONGEST_REPORT_DAYS = 366  # a report covers at most a year
 
@@ -188,7 +191,7 @@ def survey_by_token(session: Session, site: Site, token: str, *, secret_key: str
     """The survey a link opens; 404 alike for an unknown id, a wrong signature or another site's survey."""
     public_id = (token or "")[:PUBLIC_ID_LENGTH]
     survey = None
-    if len(token or "") < 40 and len(public_id) == PUBLIC_ID_LENGTH and token.isascii():
+    if TOKEN.fullmatch(token or ""):
         survey = session.scalar(
             select(Survey)
             .where(Survey.public_id == public_id, Survey.site_id == site.id)
@@ -444,7 +447,9 @@ def _report_agency(session: Session, principal: Principal, site: Site, slug: str
         return session.get(Agency, principal.agency_id)
     if slug is None:
         return None
-    agency = session.scalar(select(Agency).where(Agency.site_id == site.id, Agency.slug == slug))
+    agency = None
+    if not unusable_key(slug):
+        agency = session.scalar(select(Agency).where(Agency.site_id == site.id, Agency.slug == slug))
     if agency is None:
         raise InvalidInput([FieldError("agency", "agency_unknown")])
     require_agency(principal, site.id, agency.id)
