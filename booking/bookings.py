@@ -256,11 +256,25 @@ def reschedule_booking(session: Session, booking: Booking, start_text: str, *, n
     candidates = _slots_at(session, site, service, start, now)
     new_day = start.astimezone(ZoneInfo(site.timezone)).date()
     lifecycle.take_step(session, booking, "reschedule", now=now)
+    # Capacity rows are locked in one order everywhere: quota rows by day, then slot rows by start (a booking
+    # and a cancel lock one of each, in that order). A move takes and gives back in that order too, so two
+    # moves crossing each other's slots wait for one another instead of deadlocking. Taking after giving back
+    # is safe: a refusal rolls the whole move back, and the given-back row stays locked until the commit.
     if new_day != booking.local_date:
         _refuse_duplicate(session, service, new_day, booking.citizen_nik_hash)
-        _take_quota(session, service, new_day)
-    slot = _take_place(session, _with_room_first(session, candidates))
-    _give_back(session, booking, quota=new_day != booking.local_date)
+        if new_day < booking.local_date:
+            _take_quota(session, service, new_day)
+            _give_back_quota(session, booking)
+        else:
+            _give_back_quota(session, booking)
+            _take_quota(session, service, new_day)
+    candidates = _with_room_first(session, candidates)  # refusals in the model's order: duplicate, quota, full
+    if start < booking.starts_at:
+        slot = _take_place(session, candidates)
+        _give_back_place(session, booking)
+    else:
+        _give_back_place(session, booking)
+        slot = _take_place(session, candidates)
 
     booking.counter_id, booking.starts_at, booking.ends_at = slot.counter_id, slot.starts_at, slot.ends_at
     booking.local_date = new_day
@@ -558,20 +572,30 @@ def _take_place(session: Session, candidates: list[CounterSlot], *, walk_in: boo
     raise SlotFull()
 
 
-def _give_back(session: Session, booking: Booking, *, quota: bool = True) -> None:
-    """Release the booking's place, quota row first: the same lock order as taking, so no deadlock.
-    A walk-in took no quota (the daily quota limits online booking), so it gives none back."""
-    if quota and not booking.walk_in:
-        session.execute(
-            update(ServiceDayLoad)
-            .where(
-                ServiceDayLoad.service_id == booking.service_id,
-                ServiceDayLoad.day == booking.local_date,
-                ServiceDayLoad.booked > 0,
-            )
-            .values(booked=ServiceDayLoad.booked - 1)
-            .execution_options(synchronize_session=False)
+def _give_back(session: Session, booking: Booking) -> None:
+    """Release the booking's place, quota row first: the one lock order of capacity rows (see
+    ``reschedule_booking``). A walk-in took no quota (the daily quota limits online booking), so it gives none
+    back."""
+    _give_back_quota(session, booking)
+    _give_back_place(session, booking)
+
+
+def _give_back_quota(session: Session, booking: Booking) -> None:
+    if booking.walk_in:
+        return
+    session.execute(
+        update(ServiceDayLoad)
+        .where(
+            ServiceDayLoad.service_id == booking.service_id,
+            ServiceDayLoad.day == booking.local_date,
+            ServiceDayLoad.booked > 0,
         )
+        .values(booked=ServiceDayLoad.booked - 1)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _give_back_place(session: Session, booking: Booking) -> None:
     giving = {"booked": SlotLoad.booked - 1}
     if not booking.walk_in:
         giving["online_booked"] = SlotLoad.online_booked - 1

@@ -304,4 +304,4 @@ def _or_explain(work):
 def _database(settings: Settings):
     from booking.db import Database
 
-    return Database(settings.resolved_database_url)
+    return Database(settings.resolved_database_url, lock_timeout_ms=settings.lock_timeout_ms)

@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from typing import TypeVar
 
+from prometheus_client import Counter
 from sqlalchemy import Engine, Insert, create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import OperationalError
@@ -31,9 +32,21 @@ from sqlalchemy.orm import Session, sessionmaker
 from booking.errors import Busy
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
-TRANSIENT_SQLSTATES = {"40P01", "40001"}  # deadlock detected, serialization failure
+LOCK_TIMEOUT_MS = 10_000  # PostgreSQL: the longest a statement waits for a row lock (BOOKING_LOCK_TIMEOUT_MS)
+TRANSIENT_SQLSTATES = {"40P01": "deadlock", "40001": "serialization_failure"}
+LOCK_NOT_AVAILABLE = "55P03"  # lock_timeout ran out
+TRANSACTION_RETRIES = Counter(
+    "antrian_transaction_retries_total",
+    "Write transactions run again from the start, by why: a deadlock or serialization failure (PostgreSQL), a "
+    "locked SQLite file, or a stale read (a conditional write that lost its race)",
+    ["reason"],
+)
 TRANSACTION_ATTEMPTS = 5
 T = TypeVar("T")
+
+
+def _nothing() -> None:
+    """No one to tell: the default ``Database.messages_committed`` (beat's sweep still delivers)."""
 
 
 class StaleRead(Exception):
@@ -42,7 +55,7 @@ class StaleRead(Exception):
 
 
 class Database:
-    def __init__(self, url: str, *, pool_size: int = 10) -> None:
+    def __init__(self, url: str, *, pool_size: int = 10, lock_timeout_ms: int = LOCK_TIMEOUT_MS) -> None:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         if self.is_sqlite:
@@ -58,17 +71,37 @@ class Database:
                 max_overflow=pool_size,
                 pool_pre_ping=True,
                 pool_recycle=1800,
+                # A wait for a row lock is bounded: past it the request answers 503 busy (``write``) instead of
+                # queueing behind a stuck transaction until the client gives up.
+                connect_args={"options": f"-c lock_timeout={int(lock_timeout_ms)}"},
             )
             self.reader = self.writer
             self._writer_turns = None
         self._write_sessions = sessionmaker(self.writer, expire_on_commit=False)
         self._read_sessions = sessionmaker(self.reader, expire_on_commit=False)
+        # Called after every commit that added outbox rows (the API sets it to wake a worker). One hook
+        # here, not a call in each handler: a new handler that plans messages cannot forget it.
+        self.messages_committed: Callable[[], None] = _nothing
+        event.listen(self._write_sessions, "after_commit", self._after_commit)
+        event.listen(self._write_sessions, "after_soft_rollback", _forget_planned_messages)
+
+    def _after_commit(self, session: Session) -> None:
+        if session.info.pop(_MESSAGES_PLANNED, False):
+            self.messages_committed()
 
     @contextmanager
     def write(self) -> Iterator[Session]:
-        """A transaction that may change rows; commits when the block ends without an exception."""
-        with self._writer_turns or nullcontext(), self._write_sessions.begin() as session:
-            yield session
+        """A transaction that may change rows; commits when the block ends without an exception.
+
+        A row lock not had within the lock timeout ends it as ``Busy`` (503 with ``Retry-After``): nothing of
+        it was committed, and waiting again would only make the wait longer than its bound."""
+        try:
+            with self._writer_turns or nullcontext(), self._write_sessions.begin() as session:
+                yield session
+        except OperationalError as error:
+            if getattr(error.orig, "sqlstate", None) == LOCK_NOT_AVAILABLE:
+                raise Busy() from None
+            raise
 
     def transaction(self, work: Callable[[Session], T], *, attempts: int = TRANSACTION_ATTEMPTS) -> T:
         """Run ``work`` in a write transaction, again from the start after a deadlock or a stale read.
@@ -83,11 +116,14 @@ class Database:
                 with self.write() as session:
                     return work(session)
             except StaleRead:
+                TRANSACTION_RETRIES.labels(reason="stale_read").inc()
                 if attempt == attempts:
                     raise Busy() from None
             except OperationalError as error:
-                if not _is_transient(error):
+                reason = _transient_reason(error)
+                if reason is None:
                     raise
+                TRANSACTION_RETRIES.labels(reason=reason).inc()
                 if attempt == attempts:
                     raise Busy() from None
         raise AssertionError("unreachable")
@@ -142,9 +178,24 @@ class WriterTurns:
         return self._file.fileno()
 
 
-def _is_transient(error: OperationalError) -> bool:
+_MESSAGES_PLANNED = "antrian.messages_planned"
+
+
+def note_messages_planned(session: Session) -> None:
+    """This transaction added outbox rows: once it commits, ``Database.messages_committed`` runs."""
+    session.info[_MESSAGES_PLANNED] = True
+
+
+def _forget_planned_messages(session: Session, _previous_transaction) -> None:
+    session.info.pop(_MESSAGES_PLANNED, None)
+
+
+def _transient_reason(error: OperationalError) -> str | None:
+    """Why running the transaction again may succeed, or None when it would fail the same way."""
     code = getattr(error.orig, "sqlstate", None)
-    return code in TRANSIENT_SQLSTATES or "database is locked" in str(error.orig)
+    if code in TRANSIENT_SQLSTATES:
+        return TRANSIENT_SQLSTATES[code]
+    return "sqlite_locked" if "database is locked" in str(error.orig) else None
 
 
 def _sqlite_engine(url: str, *, begin: str) -> Engine:

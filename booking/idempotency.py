@@ -12,15 +12,16 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from booking.bookings import manage_token
+from booking.bookings import BookingRequest, NewBooking, create_booking, manage_token
 from booking.db import insert_ignoring_conflicts
 from booking.errors import FieldError, IdempotencyConflict, InvalidInput
-from booking.models import Booking, IdempotencyKey
+from booking.models import Booking, IdempotencyKey, Site
 
 MAX_KEY_LENGTH = 255
 ERASED = "erased"  # the request hash of a key whose booking's personal data was erased
@@ -36,6 +37,43 @@ def fingerprint(scope: str, payload: object) -> str:
     """A request's identity: where it went and what it said, whatever the key order or spacing."""
     canonical = json.dumps([scope, payload], sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Booked:
+    """What booking once under a key gave: the answer to send, the manage token, and whether it was a replay."""
+
+    body: dict
+    manage_token: str
+    replayed: bool
+
+
+def book_once(
+    session: Session,
+    site: Site,
+    request: BookingRequest,
+    *,
+    key: str | None,
+    request_hash: str,
+    answer: Callable[[Session, NewBooking], dict],
+    now: dt.datetime,
+    ttl: dt.timedelta,
+    secret_key: str,
+) -> Booked:
+    """Book under an idempotency key, in the caller's transaction: the key sent again with the same request
+    replays the first answer, with another request it is ``IdempotencyConflict``. The API (its
+    ``Idempotency-Key`` header) and the booking page (the form's own key) both book through here, so the
+    claim, the booking and the remembered answer can never drift apart. ``answer`` shapes what is
+    remembered and replayed (the API's JSON, or the page's code); ``key=None`` books without replay."""
+    if key is not None:
+        replay = claim(session, key, request_hash, now=now, ttl=ttl, secret_key=secret_key)
+        if replay is not None:
+            return Booked(replay.body, replay.manage_token, replayed=True)
+    made = create_booking(session, site, request, now=now, secret_key=secret_key)
+    body = answer(session, made)
+    if key is not None:
+        remember(session, key, booking_id=made.booking.id, body=body)
+    return Booked(body, made.manage_token, replayed=False)
 
 
 def claim(

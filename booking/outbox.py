@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, joinedload
 
-from booking.db import insert_ignoring_conflicts
+from booking.db import insert_ignoring_conflicts, note_messages_planned
 from booking.models import (
     Booking,
     BookingStatus,
@@ -86,6 +86,7 @@ def plan_turn_soon(session: Session, booking: Booking, now: dt.datetime) -> None
                 updated_at=now,
             )
         )
+    note_messages_planned(session)
 
 
 def plan_survey(session: Session, booking: Booking, now: dt.datetime) -> None:
@@ -110,6 +111,7 @@ def plan_survey(session: Session, booking: Booking, now: dt.datetime) -> None:
             updated_at=now,
         )
     )
+    note_messages_planned(session)
 
 
 def survey_channel(booking: Booking) -> str | None:
@@ -321,6 +323,8 @@ def retry_failed(session: Session, notification_id: int, now: dt.datetime) -> bo
         .values(status=NotificationStatus.pending, send_at=now, attempts=0, lease_until=None, updated_at=now)
         .execution_options(synchronize_session=False)
     )
+    if changed.rowcount == 1:
+        note_messages_planned(session)
     return changed.rowcount == 1
 
 
@@ -392,3 +396,4 @@ def _add(session: Session, booking: Booking, kind: str, send_at: dt.datetime, no
             )
         )
     session.flush()
+    note_messages_planned(session)

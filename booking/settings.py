@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from functools import cached_property
 from pathlib import Path
 
 from pydantic import Field, field_validator
@@ -37,6 +38,9 @@ class Settings(BaseSettings):
     )
     idempotency_ttl_hours: int = Field(24, ge=24, description="How long an Idempotency-Key is remembered.")
     db_pool_size: int = Field(10, ge=1)
+    lock_timeout_ms: int = Field(
+        10_000, ge=100, le=600_000, description="PostgreSQL: longest wait for a row lock; past it, 503 busy."
+    )
     log_level: str = "INFO"
     broker_url: str = Field("", description="Celery broker (redis://, amqp://); empty means a folder in data_dir.")
     notify_sms_url: str = Field("", description="Apprise URL with {to}; empty means files in data_dir/outbox.")
@@ -81,12 +85,12 @@ class Settings(BaseSettings):
         configured = getattr(self, f"notify_{channel}_url")
         return configured or f"outbox://{(self.data_dir / 'outbox').resolve()}?to={{to}}"
 
-    @property
+    @cached_property  # derived once per process, not per request
     def staff_token_key(self) -> str:
         """Signs staff bearer tokens: derived from the secret key, so one secret still runs a deployment."""
         return hmac.new(self.resolved_secret_key.encode(), b"staff-tokens", hashlib.sha256).hexdigest()
 
-    @property
+    @cached_property  # read once per process: every booking and token needs it
     def resolved_secret_key(self) -> str:
         """The configured key, or for the embedded default one generated once and kept in data_dir.
 

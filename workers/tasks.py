@@ -31,7 +31,7 @@ RETENTION_BATCH = 200  # bookings erased per transaction
 @cache
 def database() -> Database:
     """One engine per worker process, made after the fork."""
-    return Database(settings.resolved_database_url, pool_size=4)
+    return Database(settings.resolved_database_url, pool_size=4, lock_timeout_ms=settings.lock_timeout_ms)
 
 
 def utc_now() -> dt.datetime:

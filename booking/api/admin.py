@@ -278,7 +278,6 @@ class AdminController(Controller):
             return work(Admin(session, request.user, now=ctx.clock(), force=force))
 
         answer = ctx.db.transaction(run)
-        ctx.wake_up()  # forced cancellations planned notices
         return answer
 
     @get("/site", sync_to_thread=True, summary="The admin's site and its booking and reminder settings")

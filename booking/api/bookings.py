@@ -47,7 +47,6 @@ class BookingController(Controller):
             return booking_out(booking, ctx.settings.resolved_public_url, outbox.notifications_of(session, booking))
 
         answer = ctx.db.transaction(work)
-        ctx.wake_up()
         return answer
 
     @post(
@@ -71,7 +70,6 @@ class BookingController(Controller):
             return booking_out(booking, ctx.settings.resolved_public_url, outbox.notifications_of(session, booking))
 
         answer = ctx.db.transaction(work)
-        ctx.wake_up()
         return answer
 
     @get(
@@ -123,5 +121,4 @@ class BookingController(Controller):
             return personal_data_out(personal_data.held_data(erased), language)
 
         answer = ctx.db.transaction(work)
-        ctx.wake_up()  # the cancellation notice
         return answer

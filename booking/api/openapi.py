@@ -65,7 +65,7 @@ def problems_of(handler: HTTPRouteHandler, path_parameters: dict[str, Any], rate
     if rate_limited:
         codes.add("rate_limited")
     if handler.http_methods - {"GET", "HEAD", "OPTIONS"}:
-        codes.add("busy")  # a change still losing its race after the retries (Database.transaction)
+        codes.add("busy")  # a change losing its race after the retries, or a row lock not had in time (db.py)
     return codes
 
 

@@ -27,7 +27,7 @@ from booking.api.schemas import (
     site_out,
 )
 from booking.availability import service_availability, site_today
-from booking.bookings import BookingRequest, create_booking, manage_link
+from booking.bookings import BookingRequest, NewBooking, manage_link
 from booking.errors import DomainError
 from booking.http.context import Context
 from booking.http.params import parse_date
@@ -126,27 +126,25 @@ class SiteController(Controller):
         secret = ctx.settings.resolved_secret_key
         ttl = dt.timedelta(hours=ctx.settings.idempotency_ttl_hours)
 
-        def work(session) -> tuple[dict, str, bool]:
-            found = catalogue.get_site(session, site)
-            if idempotency_key is not None:
-                replay = idempotency.claim(session, idempotency_key, request_hash, now=now, ttl=ttl, secret_key=secret)
-                if replay is not None:
-                    return replay.body, replay.manage_token, True
-            made = create_booking(session, found, request, now=now, secret_key=secret)
+        def answer(session, made: NewBooking) -> dict:
             notifications = outbox.notifications_of(session, made.booking)
-            body = msgspec.to_builtins(booking_out(made.booking, ctx.settings.resolved_public_url, notifications))
-            if idempotency_key is not None:
-                idempotency.remember(session, idempotency_key, booking_id=made.booking.id, body=body)
-            return body, made.manage_token, False
+            return msgspec.to_builtins(booking_out(made.booking, ctx.settings.resolved_public_url, notifications))
+
+        def work(session) -> idempotency.Booked:
+            found = catalogue.get_site(session, site)
+            return idempotency.book_once(
+                session, found, request, key=idempotency_key, request_hash=request_hash, answer=answer,
+                now=now, ttl=ttl, secret_key=secret,
+            )  # fmt: skip
 
         try:
-            body, token, replayed = ctx.db.transaction(work)
+            booked = ctx.db.transaction(work)
         except DomainError as refused:
             ctx.metrics.booking_refused(refused.code)
             raise
-        if not replayed:
+        if not booked.replayed:
             ctx.metrics.booking_made()
-            ctx.wake_up()  # after the commit: the confirmation row is there for the sweep to find
+        body, token, replayed = booked.body, booked.manage_token, booked.replayed
         headers = {"Idempotent-Replayed": "true"} if replayed else {}
         return Response(
             _with_token(body, token, ctx.settings.resolved_public_url), status_code=HTTP_201_CREATED, headers=headers

@@ -34,7 +34,7 @@ from booking.api.staff import AuthController, StaffController
 from booking.api.surveys import SkmReportController, SurveyController
 from booking.db import Database
 from booking.http.auth import TokenIssuer, staff_auth
-from booking.http.context import Context, no_wake_up, utc_now
+from booking.http.context import Context, utc_now
 from booking.http.events import QueueEvents
 from booking.http.problems import EXCEPTION_HANDLERS
 from booking.settings import Settings
@@ -50,13 +50,17 @@ def create_app(
     *,
     db: Database | None = None,
     clock: Callable[[], dt.datetime] = utc_now,
-    wake_up: Callable[[], None] = no_wake_up,
+    wake_up: Callable[[], None] | None = None,
     broker_reachable: Callable[[], bool] | None = None,
 ) -> Litestar:
     settings = settings or Settings()
     own_db = db is None
-    db = db or Database(settings.resolved_database_url, pool_size=settings.db_pool_size)
-    context = Context(db=db, settings=settings, clock=clock, wake_up=wake_up, broker_reachable=broker_reachable)
+    db = db or Database(
+        settings.resolved_database_url, pool_size=settings.db_pool_size, lock_timeout_ms=settings.lock_timeout_ms
+    )
+    if wake_up is not None:  # without it beat's sweep still delivers, a little later
+        db.messages_committed = wake_up  # after every commit that planned messages, whoever planned them
+    context = Context(db=db, settings=settings, clock=clock, broker_reachable=broker_reachable)
     events = QueueEvents(settings, board_reader(context))  # the display boards' changes, across processes
     context.queue_changed = events.publish
 

@@ -28,10 +28,6 @@ def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def no_wake_up() -> None:
-    """Without a broker the sweep in beat still delivers; tests that want a worker wire a real one."""
-
-
 def nobody_listening(site_slug: str, event: QueueEvent | None = None) -> None:
     """No display board to tell: the default until the app wires its channels (``booking.http.events``)."""
 
@@ -42,7 +38,6 @@ class Context:
     settings: Settings
     clock: Callable[[], dt.datetime] = utc_now
     metrics: Metrics = Metrics()
-    wake_up: Callable[[], None] = no_wake_up  # after a commit that planned messages
     broker_reachable: Callable[[], bool] | None = None  # for /ready; None: no broker to check
     # after a commit that changed a site's queue: (site slug, what changed; None if unknown)
     queue_changed: Callable[[str, QueueEvent | None], None] = nobody_listening

@@ -27,7 +27,6 @@ from booking.bookings import (
     BookingRequest,
     booking_for_holder,
     cancel_booking,
-    create_booking,
     display_code,
     get_booking,
     manage_link,
@@ -176,26 +175,25 @@ class CitizenPages(Controller):
         fingerprint = idempotency.fingerprint(f"web:{site}", {k: v for k, v in form.items() if k != "form_key"})
         ttl = dt.timedelta(hours=ctx.settings.idempotency_ttl_hours)
 
-        def work(session) -> tuple[str, str]:
+        def work(session) -> idempotency.Booked:
             found = catalogue.get_site(session, site)
             # The form's own key: a double tap or a resend after a lost answer opens the same booking.
-            replay = idempotency.claim(session, form["form_key"], fingerprint, now=now, ttl=ttl, secret_key=secret)
-            if replay is not None:
-                return replay.body["code"], replay.manage_token
-            made = create_booking(session, found, booking_request, now=now, secret_key=secret)
-            code = display_code(made.booking.code)
-            idempotency.remember(session, form["form_key"], booking_id=made.booking.id, body={"code": code})
-            return code, made.manage_token
+            return idempotency.book_once(
+                session, found, booking_request, key=form["form_key"], request_hash=fingerprint,
+                answer=lambda _session, made: {"code": display_code(made.booking.code)},
+                now=now, ttl=ttl, secret_key=secret,
+            )  # fmt: skip
 
         try:
-            code, token = ctx.db.transaction(work)
+            booked = ctx.db.transaction(work)
         except NotFound:
             raise
         except DomainError as refused:
             ctx.metrics.booking_refused(refused.code)
             return self._form_again(ctx, request, site, form, refused)
-        ctx.metrics.booking_made()
-        ctx.wake_up()
+        if not booked.replayed:
+            ctx.metrics.booking_made()
+        code, token = booked.body["code"], booked.manage_token
         return redirect(request, url_with(f"/b/{code}", token=token, done="booked"))
 
     def _form_again(self, ctx: Context, request: Request, site: str, form: dict, refused: DomainError) -> Any:
@@ -265,7 +263,6 @@ class CitizenPages(Controller):
             raise
         except DomainError as refused:
             return self._booking_page(ctx, request, code, token, refused=refused)
-        ctx.wake_up()
         return redirect(request, url_with(f"/b/{display_code(booking.code)}", token=token, done="cancelled"))
 
     @get("/b/{code:str}/data-pribadi", sync_to_thread=True)
@@ -290,7 +287,6 @@ class CitizenPages(Controller):
             return personal_data.erase_on_request(session, booking, now=ctx.clock(), secret_key=secret)
 
         booking = ctx.db.transaction(work)
-        ctx.wake_up()  # the cancellation notice
         return redirect(request, url_with(f"/b/{display_code(booking.code)}/data-pribadi", token=token))
 
     @get("/b/{code:str}/jadwal-ulang", sync_to_thread=True)
@@ -320,7 +316,6 @@ class CitizenPages(Controller):
         except DomainError as refused:
             day = _start_day(start)
             return self._reschedule_page(ctx, request, code, token, day, day, refused)
-        ctx.wake_up()
         return redirect(request, url_with(f"/b/{display_code(booking.code)}", token=token, done="rescheduled"))
 
     def _reschedule_page(self, ctx, request, code, token, first, day, refused: DomainError | None) -> Any:
