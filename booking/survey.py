@@ -237,9 +237,13 @@ def survey_of_booking(session: Session, booking_id: int | None) -> Survey | None
 
 
 def survey_after_ticket(session: Session, ticket: Ticket, now: dt.datetime) -> Survey | None:
-    """The survey a ticket's page offers: once the ticket is done (not passed on to another service) and its
-    visit's survey is still open. The page is public; its token works for this one visit only."""
-    if ticket.status != TicketStatus.done or ticket.transferred:
+    """The survey a ticket's page offers: once the ticket is done (not passed on to another service), to a
+    citizen who gets no message with it (a walk-in without a phone, or one who chose no messages), while it
+    is open. The page is public (anyone who knows today's number can open it), so it offers the survey only
+    where there is no other way to it; its token works for this one visit only."""
+    if ticket.status != TicketStatus.done or ticket.transferred or ticket.booking is None:
+        return None
+    if outbox.survey_channel(ticket.booking) is not None:
         return None
     found = survey_of_booking(session, ticket.booking_id)
     return found if found is not None and is_open(session, found, now) else None

@@ -88,6 +88,17 @@ def test_a_walk_in_without_a_phone_finds_the_survey_on_their_done_ticket(floor):
     assert "ticket-survey" not in floor.client.get(f"/t/uji/{ticket}").text  # answered: nothing more to ask
 
 
+def test_a_citizen_who_gets_the_survey_by_message_is_not_offered_it_on_the_public_ticket_page(floor):
+    code = floor.book(8, 30)  # SMS
+    floor.at(8, 20)
+    ticket = floor.ticket(code)
+    floor.called()
+    assert floor.step(ticket, "done").status_code == 200
+    page = floor.client.get(f"/t/uji/{ticket}")
+    assert page.status_code == 200 and "ticket-survey" not in page.text
+    assert len(surveys(floor.db)) == 1  # the survey is there, and its link goes by SMS
+
+
 def test_the_report_page_shows_a_clerks_own_agency_and_refuses_another(floor):
     serve_visit(floor)
     floor.client.post(f"/api/v1/sites/uji/surveys/{token_of(surveys(floor.db)[0])}", json={"answers": [3] * 9})

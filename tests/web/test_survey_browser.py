@@ -33,7 +33,8 @@ TIMEOUT_S = 60
 
 @pytest.fixture
 def served(tmp_path):
-    """A server on a clock held at 09.00; a citizen booked for 09.00 has come, been called and served."""
+    """A server on a clock held at 09.00; a citizen booked for 09.00 (no messages) has come, been called and
+    served."""
     url = f"sqlite:///{tmp_path / 'antrian.db'}"
     upgrade(url)
     db = Database(url)
@@ -42,8 +43,14 @@ def served(tmp_path):
     make_staff(db, "kepala", role="admin")
     with db.write() as session:
         site = session.scalar(select(Site).where(Site.slug == "uji"))
-        request = BookingRequest(
-            service="KTP", start=at(TODAY, 9), nik=nik(1), name="Siti Aminah", phone="081234567890"
+        request = BookingRequest(  # no messages: the ticket's page is where the survey is offered
+            service="KTP",
+            start=at(TODAY, 9),
+            nik=nik(1),
+            name="Siti Aminah",
+            phone="081234567890",
+            channels=(),
+            no_messages=True,
         )
         made = create_booking(session, site, request, now=MONDAY_MORNING - dt.timedelta(hours=12), secret_key=SECRET)
         code = display_code(made.booking.code)
