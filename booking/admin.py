@@ -42,7 +42,7 @@ REQUIRED_TO_CREATE = {
 SITE_FIELDS = (
     "name", "address", "min_lead_minutes", "max_days_ahead", "reminder_day_before_at", "reminder_soon_minutes",
     "no_show_grace_minutes", "arrival_early_minutes", "arrival_late_minutes", "turn_soon_places",
-    "recalls_before_missed", "personal_data_retention_days", "privacy_contact",
+    "recalls_before_missed", "personal_data_retention_days", "privacy_contact", "survey_link_days",
 )  # fmt: skip
 AGENCY_FIELDS = ("slug", "name", "sort_order", "ticket_prefix")
 
@@ -445,6 +445,7 @@ class Admin:
             ("turn_soon_places", 0, 50),
             ("recalls_before_missed", 0, 10),
             ("personal_data_retention_days", 1, 3650),
+            ("survey_link_days", 1, 90),
         ):
             in_range(errors, values, name, low, high)
         if values.get("reminder_day_before_at") is not None:

@@ -141,3 +141,9 @@ class BookingsAffected(DomainError):
     def __init__(self, bookings: list) -> None:
         super().__init__(count=len(bookings))
         self.bookings = bookings
+
+
+class SurveyExpired(DomainError):
+    """A survey's link is past its time (params: date, the day it expired); it takes no answer any more."""
+
+    code = "survey_expired"

@@ -14,7 +14,9 @@ runs that whole transaction again from a fresh read, where it finds the step alr
 cancel: nothing to do, answered like the first) or no longer possible (``invalid_transition``). So the
 capacity is given back, and a message planned, only by the transaction whose write won.
 
-Nothing else writes ``bookings.status`` (``tests/test_architecture.py`` holds that).
+Nothing else writes ``bookings.status`` (``tests/test_architecture.py`` holds that). So this is also
+where a visit ends: a booking served (at the counter or by the queue's *Selesai*) gets its satisfaction
+survey (``booking.survey``), once, since no step leaves ``served``; a no-show or a cancellation never does.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
+from booking import survey
 from booking.db import StaleRead
 from booking.errors import InvalidTransition
 from booking.models import Booking, BookingStatus
@@ -95,4 +98,6 @@ def try_step(session: Session, booking: Booking, action: str, *, now: dt.datetim
         return False
     for column, value in changes.items():
         set_committed_value(booking, column, value)
+    if step.target == BookingStatus.served:
+        survey.plan_after_service(session, booking, now)
     return True

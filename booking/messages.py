@@ -96,6 +96,10 @@ PROBLEMS: dict[str, Text] = {
         "Server sedang sangat sibuk dan tidak ada yang diubah. Silakan coba lagi sebentar lagi.",
         "The server is very busy and nothing was changed. Please try again in a moment.",
     ),
+    "survey_expired": Text(
+        "Tautan survei ini sudah tidak berlaku sejak {date}. Terima kasih atas kunjungan Anda.",
+        "This survey link expired on {date}. Thank you for your visit.",
+    ),
     "internal_error": Text(
         "Terjadi kesalahan pada server. Silakan coba lagi.", "Something went wrong on the server. Please try again."
     ),
@@ -253,6 +257,17 @@ FIELD_ERRORS: dict[str, Text] = {
     ),
     "synonym_same": Text(
         "Sinonim harus berbeda dari kata yang dimaksud.", "A synonym must differ from what it stands for."
+    ),
+    "survey_answer_count": Text(
+        "Jawab kesembilan unsur survei, masing-masing dengan angka 1 sampai 4, sesuai urutannya.",
+        "Answer all nine elements of the survey, each with a number from 1 to 4, in their order.",
+    ),
+    "survey_answer_range": Text(
+        "Pilih salah satu dari empat jawaban untuk unsur ke-{element} (angka 1 sampai 4).",
+        "Choose one of the four answers for element {element} (a number from 1 to 4).",
+    ),
+    "comment_too_long": Text(
+        "Saran atau komentar paling banyak {length} karakter.", "A comment can be at most {length} characters."
     ),
     "dates_reversed": Text(
         "Tanggal akhir tidak boleh sebelum tanggal mulai.", "The end date must not be before the start."

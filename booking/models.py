@@ -82,6 +82,7 @@ class Site(Base):
         CheckConstraint("min_lead_minutes >= 0", name="lead_not_negative"),
         CheckConstraint("max_days_ahead >= 1", name="window_at_least_a_day"),
         CheckConstraint("personal_data_retention_days BETWEEN 1 AND 3650", name="retention_range"),
+        CheckConstraint("survey_link_days BETWEEN 1 AND 90", name="survey_link_days_range"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -118,6 +119,9 @@ class Site(Base):
     )
     privacy_contact: Mapped[str] = mapped_column(
         String(300), default="", server_default="", doc="whom citizens ask about their data (the privacy notice)"
+    )
+    survey_link_days: Mapped[int] = mapped_column(
+        Integer, default=7, server_default="7", doc="a satisfaction survey's link works this many days after the visit"
     )
 
     agencies: Mapped[list[Agency]] = relationship(back_populates="site", order_by="Agency.sort_order")
@@ -561,3 +565,54 @@ class AuditEntry(Base):
     target: Mapped[str] = mapped_column(String(120), doc="what it touched, e.g. 'booking:FBJ5HX5W'")
     before: Mapped[dict | None] = mapped_column(JSON, nullable=True)
     after: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+
+
+SURVEY_ELEMENTS = 9  # PermenPANRB 14/2017: the nine elements (unsur) of the SKM, in the regulation's order
+
+
+class Survey(Base):
+    """A citizen's satisfaction survey (SKM) for one visit: made when the visit's booking is served.
+
+    The link's token is ``public_id`` and an HMAC of it with the server secret (``booking.survey``): the row
+    alone does not give the link away, and a worker or the ticket's page derives it to show it.
+    """
+
+    __tablename__ = "surveys"
+    __table_args__ = (Index("ix_surveys_site_id_visit_date", "site_id", "visit_date"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id", ondelete="CASCADE"), index=True)
+    service_id: Mapped[int] = mapped_column(ForeignKey("services.id", ondelete="CASCADE"))
+    booking_id: Mapped[int | None] = mapped_column(
+        ForeignKey("bookings.id", ondelete="SET NULL"), nullable=True, unique=True, doc="one survey per visit"
+    )
+    visit_date: Mapped[dt.date] = mapped_column(Date, doc="the day of the visit in the site's zone")
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, doc="the public half of the link's token")
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+    agency: Mapped[Agency] = relationship()
+    service: Mapped[Service] = relationship()
+
+
+class SurveyAnswer(Base):
+    """The answer to a survey: one per survey (its primary key), each element 1-4, an optional comment."""
+
+    __tablename__ = "survey_answers"
+    __table_args__ = tuple(
+        CheckConstraint(f"u{n} BETWEEN 1 AND 4", name=f"u{n}_range") for n in range(1, SURVEY_ELEMENTS + 1)
+    )
+
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"), primary_key=True)
+    u1: Mapped[int] = mapped_column(Integer, doc="persyaratan")
+    u2: Mapped[int] = mapped_column(Integer, doc="sistem, mekanisme dan prosedur")
+    u3: Mapped[int] = mapped_column(Integer, doc="waktu penyelesaian")
+    u4: Mapped[int] = mapped_column(Integer, doc="biaya/tarif")
+    u5: Mapped[int] = mapped_column(Integer, doc="produk spesifikasi jenis pelayanan")
+    u6: Mapped[int] = mapped_column(Integer, doc="kompetensi pelaksana")
+    u7: Mapped[int] = mapped_column(Integer, doc="perilaku pelaksana")
+    u8: Mapped[int] = mapped_column(Integer, doc="penanganan pengaduan, saran dan masukan")
+    u9: Mapped[int] = mapped_column(Integer, doc="sarana dan prasarana")
+    comment: Mapped[str | None] = mapped_column(Text, nullable=True)
+    answered_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)

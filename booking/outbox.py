@@ -17,7 +17,18 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from booking.db import insert_ignoring_conflicts, note_messages_planned
-from booking.models import Booking, BookingStatus, Notification, NotificationStatus, Service, Site, Ticket, TicketStatus
+from booking.models import (
+    Booking,
+    BookingStatus,
+    Notification,
+    NotificationStatus,
+    Service,
+    Site,
+    Survey,
+    SurveyAnswer,
+    Ticket,
+    TicketStatus,
+)
 
 REMINDERS = ("reminder_day_before", "reminder_soon")
 QUEUE_CHANNELS = ("sms", "whatsapp")  # "your turn soon" is worth a message only where it is read at once
@@ -33,6 +44,7 @@ class SendJob:
     notification: Notification
     booking: Booking
     ticket: Ticket | None = None
+    survey: Survey | None = None  # the satisfaction survey a ``survey`` message links to
 
 
 def plan_new_booking(session: Session, booking: Booking, site: Site, now: dt.datetime) -> None:
@@ -75,6 +87,36 @@ def plan_turn_soon(session: Session, booking: Booking, now: dt.datetime) -> None
             )
         )
     note_messages_planned(session)
+
+
+def plan_survey(session: Session, booking: Booking, now: dt.datetime) -> None:
+    """The link to the visit's satisfaction survey: one message, on the first of the citizen's channels that
+    has its contact (a walk-in who gave a phone and chose none: SMS); none when they chose no messages or
+    gave no contact. Unique per booking, kind and channel: planned twice, it is still one message."""
+    channel = survey_channel(booking)
+    if channel is None:
+        return
+    session.execute(
+        insert_ignoring_conflicts(
+            session,
+            Notification,
+            booking_id=booking.id,
+            kind="survey",
+            channel=channel,
+            revision=booking.revision,
+            status=NotificationStatus.pending,
+            send_at=now,
+            attempts=0,
+            created_at=now,
+            updated_at=now,
+        )
+    )
+    note_messages_planned(session)
+
+
+def survey_channel(booking: Booking) -> str | None:
+    channels = booking.channels or (["sms"] if booking.walk_in else [])
+    return next((channel for channel in channels if recipient_of(booking, channel)), None)
 
 
 def reminder_times(booking: Booking, site: Site) -> dict[str, dt.datetime]:
@@ -165,21 +207,33 @@ def start_sending(session: Session, notification_id: int, now: dt.datetime, *, l
         )
     )
     ticket = _latest_ticket(session, booking.id) if notification.kind == "turn_soon" else None
+    survey = None
+    if notification.kind == "survey":
+        survey = session.scalar(select(Survey).where(Survey.booking_id == booking.id))
     # erased meanwhile: never sent
-    if _no_longer_true(notification, booking, ticket) or recipient_of(booking, notification.channel) is None:
+    if (
+        _no_longer_true(session, notification, booking, ticket, survey, now)
+        or recipient_of(booking, notification.channel) is None
+    ):
         notification.status = NotificationStatus.cancelled
         notification.lease_until = None
         session.flush()
         return None
-    return SendJob(notification=notification, booking=booking, ticket=ticket)
+    return SendJob(notification=notification, booking=booking, ticket=ticket, survey=survey)
 
 
-def _no_longer_true(notification: Notification, booking: Booking, ticket: Ticket | None) -> bool:
-    """A reminder of a booking cancelled or moved, or "your turn soon" once the ticket was called."""
+def _no_longer_true(
+    session: Session, notification: Notification, booking: Booking, ticket: Ticket | None, survey: Survey | None,
+    now: dt.datetime,
+) -> bool:  # fmt: skip
+    """A reminder of a booking cancelled or moved, "your turn soon" once the ticket was called, or a survey
+    already answered (on the ticket's page) or past its link's time."""
     if notification.kind in REMINDERS:
         return booking.status != BookingStatus.confirmed or booking.revision != notification.revision
     if notification.kind == "turn_soon":
         return ticket is None or ticket.status != TicketStatus.waiting
+    if notification.kind == "survey":
+        return survey is None or now >= survey.expires_at or session.get(SurveyAnswer, survey.id) is not None
     return False
 
 

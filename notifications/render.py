@@ -24,6 +24,7 @@ KINDS = (
     "booking_cancelled",
     "booking_rescheduled",
     "turn_soon",  # a queue ticket a few places from its turn: the link is the ticket's page
+    "survey",  # after the visit: the link is the satisfaction survey's page, never the manage link
 )
 CHANNELS = ("sms", "email", "whatsapp")
 
@@ -45,6 +46,8 @@ class BookingFacts:
     reason: str | None = None  # why staff cancelled, if they said
     ticket: str = ""  # the queue ticket, "A-012", for turn_soon
     ticket_url: str = ""  # the public page that follows it
+    survey_url: str = ""  # the visit's satisfaction survey (its token is in it: never log it)
+    survey_until: datetime | None = None  # when the survey's link stops working, aware, in the site's zone
 
 
 @dataclass(frozen=True)
@@ -106,6 +109,12 @@ def format_span(start: datetime, end: datetime, language: str) -> str:
     first = format_datetime(start, DATE_TIME_PATTERN[language], tzinfo=start.tzinfo, locale=language)
     last = format_datetime(end.astimezone(start.tzinfo), TIME_PATTERN[language], tzinfo=start.tzinfo, locale=language)
     return f"{first}\u2013{last} {zone_abbreviation(start)}"
+
+
+def _visit_day_of(moment: datetime, language: str) -> str:
+    """The day alone: "Senin, 30 November 2026" / "Monday 30 November 2026"."""
+    pattern = DATE_TIME_PATTERN[language].split(" '")[0]
+    return format_datetime(moment, pattern, tzinfo=moment.tzinfo, locale=language)
 
 
 # --- SMS ---------------------------------------------------------------------------------------------
@@ -197,14 +206,23 @@ def subject(kind: str, language: str, facts: BookingFacts) -> str:
 
 
 def _link_of(kind: str, facts: BookingFacts) -> str:
-    """The link a message ends with: the ticket's page when it is about the queue, else the manage link."""
-    return (facts.ticket_url if kind == "turn_soon" else facts.manage_url).strip()
+    """The link a message ends with: the ticket's page when it is about the queue, the survey's page for a
+    survey, else the manage link."""
+    links = {"turn_soon": facts.ticket_url, "survey": facts.survey_url}
+    return links.get(kind, facts.manage_url).strip()
 
 
 def details(kind: str, language: str, facts: BookingFacts) -> list[tuple[str, str]]:
     """The facts as (label, value) lines, in the order a citizen looks for them."""
     words = LABELS[language]
     place = ", ".join(part for part in (_one_line(facts.site_name), _one_line(facts.site_address)) if part)
+    if kind == "survey":
+        return [
+            (words["service"], _one_line(facts.service)),
+            (words["agency"], _one_line(facts.agency)),
+            (words["visit"], _visit_day_of(facts.start, language)),
+            (words["place"], place),
+        ]
     if kind == "turn_soon":
         return [
             (words["ticket"], _one_line(facts.ticket)),
@@ -231,11 +249,14 @@ def requirements(kind: str, language: str, facts: BookingFacts) -> list[str]:
     return [_one_line(item) for item in facts.requirements if item.strip()]
 
 
-def closing(kind: str, language: str) -> list[str]:
+def closing(kind: str, language: str, facts: BookingFacts) -> list[str]:
     """The sentences before the link: what to do at the counter and what the link is for."""
     words = LABELS[language]
     if kind == "turn_soon":
         return [words["follow_ticket"]]
+    if kind == "survey":
+        until = _visit_day_of(facts.survey_until or facts.start, language)
+        return [words["survey_link"].format(until=until)]
     if kind == "booking_cancelled":
         return [words["details"]]
     return [words["show_code"], words["manage"]]
@@ -247,7 +268,7 @@ def email_text(kind: str, language: str, facts: BookingFacts) -> str:
     parts += [f"{label}: {value}" for label, value in details(kind, language, facts)]
     if items := requirements(kind, language, facts):
         parts += ["", words["bring"], *(f"- {item}" for item in items)]
-    parts += ["", *closing(kind, language), _link_of(kind, facts), words["private"]]
+    parts += ["", *closing(kind, language, facts), _link_of(kind, facts), words["private"]]
     parts += ["", words["thanks"], _one_line(facts.site_name)]
     return "\n".join(parts) + "\n"
 
@@ -259,7 +280,7 @@ def whatsapp_text(kind: str, language: str, facts: BookingFacts) -> str:
         parts.append(f"{label}: *{value}*" if label == words["code"] else f"{label}: {value}")
     if items := requirements(kind, language, facts):
         parts += ["", words["bring"], *(f"\u2022 {item}" for item in items)]
-    parts += ["", *closing(kind, language), _link_of(kind, facts), f"_{words['private']}_"]
+    parts += ["", *closing(kind, language, facts), _link_of(kind, facts), f"_{words['private']}_"]
     return "\n".join(parts)
 
 
@@ -276,7 +297,8 @@ def email_html(kind: str, language: str, facts: BookingFacts) -> str:
     if items := requirements(kind, language, facts):
         listed = "".join(f"<li>{e(item)}</li>" for item in items)
         body.append(f"<p><b>{e(words['bring'])}</b></p>\n<ul>{listed}</ul>")
-    body.append(f"<p>{'<br>'.join(e(line) for line in closing(kind, language))}<br>{_link(_link_of(kind, facts))}</p>")
+    lines = "<br>".join(e(line) for line in closing(kind, language, facts))
+    body.append(f"<p>{lines}<br>{_link(_link_of(kind, facts))}</p>")
     body.append(f"<p><small>{e(words['private'])}</small></p>")
     body.append(f"<p>{e(words['thanks'])}<br>{e(_one_line(facts.site_name))}</p>")
     return (
@@ -290,13 +312,13 @@ def email_html(kind: str, language: str, facts: BookingFacts) -> str:
 
 def email_calendar(kind: str, language: str, facts: BookingFacts) -> bytes | None:
     """The .ics attachment: the same event (UID = code) published, moved or cancelled."""
-    if kind == "turn_soon":
-        return None  # about the queue of the moment, not the appointment
+    if kind in ("turn_soon", "survey"):
+        return None  # about the queue of the moment, or a visit that is over: not the appointment
     words = LABELS[language]
     lines = [f"{label}: {value}" for label, value in details(kind, language, facts)]
     if items := requirements(kind, language, facts):
         lines += ["", words["bring"], *(f"- {item}" for item in items)]
-    lines += ["", *closing(kind, language), facts.manage_url.strip()]
+    lines += ["", *closing(kind, language, facts), facts.manage_url.strip()]
     location = ", ".join(
         part for part in (_one_line(facts.site_name), _one_line(facts.site_address), _one_line(facts.counter)) if part
     )

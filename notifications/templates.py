@@ -2,7 +2,8 @@
 
 Placeholders (all filled with plain text; HTML escaping happens in ``render``):
 ``{site}`` ``{code}`` ``{service}`` ``{agency}`` ``{when}`` (day, date, time and zone) ``{counter}``
-``{url}`` (the private manage link; for ``turn_soon`` the ticket's page), ``{ticket}`` (a queue ticket,
+``{url}`` (the private manage link; for ``turn_soon`` the ticket's page; for ``survey`` the survey's page,
+never the manage link), ``{ticket}`` (a queue ticket,
 "A-012") and, in SMS, ``{reason}`` (" Alasan: ...." or nothing).
 """
 
@@ -61,6 +62,12 @@ WORDING: dict[str, dict[str, Wording]] = {
             "Mohon bersiap di dekat loket. Pantau: {url}",
             show_requirements=False,
         ),
+        "survey": Wording(
+            subject="Bagaimana pelayanan {service}? Survei kepuasan 2 menit",
+            headline="Terima kasih telah datang. Mohon nilai pelayanan yang Anda terima: sembilan pertanyaan singkat.",
+            sms="{site}: Terima kasih telah dilayani ({service} - {agency}). Mohon isi survei kepuasan singkat: {url}",
+            show_requirements=False,
+        ),
     },
     "en": {
         "booking_confirmed": Wording(
@@ -100,6 +107,13 @@ WORDING: dict[str, dict[str, Wording]] = {
             "Please wait near the counters. Follow it: {url}",
             show_requirements=False,
         ),
+        "survey": Wording(
+            subject="How was the {service} service? A 2-minute satisfaction survey",
+            headline="Thank you for your visit. Please rate the service you received: nine short questions.",
+            sms="{site}: Thank you for your visit ({service} - {agency}). "
+            "Please answer a short satisfaction survey: {url}",
+            show_requirements=False,
+        ),
     },
 }
 
@@ -123,6 +137,8 @@ LABELS: dict[str, dict[str, str]] = {
         "sms_reason": "Alasan:",
         "ticket": "Nomor antrian",
         "follow_ticket": "Pantau giliran Anda di:",
+        "survey_link": "Isi survei kepuasan masyarakat (SKM) di tautan ini, berlaku sampai {until}:",
+        "visit": "Kunjungan",
     },
     "en": {
         "greeting": "Dear citizen,",
@@ -142,6 +158,8 @@ LABELS: dict[str, dict[str, str]] = {
         "sms_reason": "Reason:",
         "ticket": "Queue ticket",
         "follow_ticket": "Follow your turn at:",
+        "survey_link": "Answer the satisfaction survey (SKM) at this link, open until {until}:",
+        "visit": "Visit",
     },
 }
 

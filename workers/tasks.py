@@ -16,8 +16,9 @@ from zoneinfo import ZoneInfo
 from booking import counter_work, holidays, idempotency, outbox, personal_data
 from booking.bookings import display_code, manage_link, manage_token
 from booking.db import Database
-from booking.models import Booking, Ticket
+from booking.models import Booking, Survey, Ticket
 from booking.queue import ticket_label, ticket_link
+from booking.survey import survey_path, survey_token
 from notifications.delivery import deliver
 from notifications.render import BookingFacts, render
 from workers.app import (
@@ -136,14 +137,18 @@ def _prepare(session, notification_id: int):
         return None
     row, booking = job.notification, job.booking
     recipient = outbox.recipient_of(booking, row.channel)
-    message = render(row.kind, row.channel, booking.locale, booking_facts(booking, job.ticket))
+    message = render(row.kind, row.channel, booking.locale, booking_facts(booking, job.ticket, job.survey))
     return row.channel, recipient, message, f"antrian-{row.id}"
 
 
-def booking_facts(booking: Booking, ticket: Ticket | None = None) -> BookingFacts:
+def booking_facts(booking: Booking, ticket: Ticket | None = None, survey: Survey | None = None) -> BookingFacts:
     zone = ZoneInfo(booking.site.timezone)
     token = manage_token(settings.resolved_secret_key, booking.code, booking.manage_token_salt)
     label = ticket_label(ticket) if ticket else ""
+    survey_url = ""
+    if survey is not None:
+        path = survey_path(booking.site.slug, survey_token(settings.resolved_secret_key, survey.public_id))
+        survey_url = f"{settings.resolved_public_url}{path}"
     return BookingFacts(
         code=display_code(booking.code),
         site_name=booking.site.name,
@@ -158,6 +163,8 @@ def booking_facts(booking: Booking, ticket: Ticket | None = None) -> BookingFact
         reason=booking.cancel_reason,
         ticket=label,
         ticket_url=ticket_link(settings.resolved_public_url, booking.site.slug, label) if ticket else "",
+        survey_url=survey_url,
+        survey_until=survey.expires_at.astimezone(zone) if survey is not None else None,
     )
 
 

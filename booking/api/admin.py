@@ -101,6 +101,7 @@ class SiteIn(msgspec.Struct, forbid_unknown_fields=True):
     recalls_before_missed: int | Unset = UNSET
     personal_data_retention_days: int | Unset = UNSET
     privacy_contact: str | Unset = UNSET
+    survey_link_days: int | Unset = UNSET  # 1-90
 
 
 class NewAgencyIn(AgencyIn):
@@ -194,6 +195,7 @@ class SiteAdminOut(msgspec.Struct):
     recalls_before_missed: int
     personal_data_retention_days: int  # a citizen's data is erased this many days after the visit
     privacy_contact: str  # whom citizens ask about their data (the privacy notice names it)
+    survey_link_days: int  # a satisfaction survey's link works this many days after the visit
 
 
 class AuditOut(msgspec.Struct):

@@ -9,10 +9,10 @@ from litestar import Response, get
 from litestar.di import NamedDependency
 from litestar.openapi.datastructures import ResponseSpec
 from prometheus_client import REGISTRY, CollectorRegistry, generate_latest
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from sqlalchemy import text
 
-from booking import outbox
+from booking import outbox, queue_metrics
 from booking.http.context import Context
 
 
@@ -56,13 +56,17 @@ def ready(ctx: NamedDependency[Context]) -> Response[ReadyOut]:
     sync_to_thread=True,
     tags=["operations"],
     summary="Prometheus metrics",
-    description="This process's request and booking counters, the outbox as the database sees it "
-    "(so every worker's sends count, whichever process serves the scrape), and whether the broker answers.",
+    description="This process's request and booking counters, and the outbox and the queue as the database "
+    "sees them (so every worker's sends and every counter's calls count, whichever process serves the scrape): "
+    "`antrian_queue_waiting` and `antrian_queue_oldest_waiting_seconds` per site and agency, "
+    "`antrian_queue_calls_total` per counter (today's calls and recalls, from zero each local day); and "
+    "whether the broker answers (`antrian_broker_up`).",
     media_type="text/plain; version=0.0.4",
 )
 def metrics(ctx: NamedDependency[Context]) -> bytes:
     outbox_registry = CollectorRegistry()
     outbox_registry.register(OutboxCollector(ctx.db, ctx.clock))
+    outbox_registry.register(QueueCollector(ctx.db, ctx.clock))
     if ctx.broker_reachable is not None:
         outbox_registry.register(BrokerCollector(ctx.broker_reachable))
     return generate_latest(REGISTRY) + generate_latest(outbox_registry)
@@ -105,3 +109,38 @@ class OutboxCollector:
             "Age of the oldest notification due and not yet sent",
             value=stats.oldest_due_seconds,
         )
+
+
+class QueueCollector:
+    """The queue on the floor: alert on a queue that stopped moving (people wait, the oldest wait grows, and
+    no counter's calls rise)."""
+
+    def __init__(self, db, clock) -> None:
+        self.db, self.clock = db, clock
+
+    def collect(self):
+        now = self.clock()
+        with self.db.read() as session:
+            queues = queue_metrics.agency_queues(session, now)
+            calls = queue_metrics.counter_calls(session, now)
+        waiting = GaugeMetricFamily(
+            "antrian_queue_waiting", "Tickets of today waiting, per agency", labels=["site", "agency"]
+        )
+        oldest = GaugeMetricFamily(
+            "antrian_queue_oldest_waiting_seconds",
+            "How long the longest-waiting ticket of today has waited, per agency (0: nobody waits)",
+            labels=["site", "agency"],
+        )
+        for row in queues:
+            waiting.add_metric([row.site, row.agency], row.waiting)
+            oldest.add_metric([row.site, row.agency], row.oldest_waiting_seconds)
+        called = CounterMetricFamily(
+            "antrian_queue_calls",
+            "Calls and recalls made today at each counter (from zero each local day)",
+            labels=["site", "agency", "counter"],
+        )
+        for row in calls:
+            called.add_metric([row.site, row.agency, row.counter], row.calls)
+        yield waiting
+        yield oldest
+        yield called

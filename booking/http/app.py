@@ -31,6 +31,7 @@ from booking.api.ops import health, metrics, ready
 from booking.api.queue import QueueController, StaffQueueController, board_reader
 from booking.api.sites import SiteController
 from booking.api.staff import AuthController, StaffController
+from booking.api.surveys import SkmReportController, SurveyController
 from booking.db import Database
 from booking.http.auth import TokenIssuer, staff_auth
 from booking.http.context import Context, utc_now
@@ -79,13 +80,20 @@ def create_app(
     # Bearer tokens only in the Authorization header: no cookie is ever read here, so no CSRF either.
     signed_in = Router(
         path="/",
-        route_handlers=[StaffController, StaffQueueController, AdminController],
+        route_handlers=[StaffController, StaffQueueController, AdminController, SkmReportController],
         middleware=[auth.middleware],
         security=[auth.security_requirement],
     )
     api = Router(
         path="/api/v1",
-        route_handlers=[SiteController, QueueController, BookingController, AuthController, signed_in],
+        route_handlers=[
+            SiteController,
+            QueueController,
+            SurveyController,
+            BookingController,
+            AuthController,
+            signed_in,
+        ],  # fmt: skip
         before_request=require_json_body,
     )
     pages = web_pages(settings)  # HTML with CSRF and its own headers; the API above has neither
@@ -121,9 +129,10 @@ def create_app(
 
 
 class _RedactTokens(logging.Filter):
-    """Access logs keep the path but never a manage token from a ``?token=`` query."""
+    """Access logs keep the path but never a manage token from a ``?token=`` query, nor a survey's token from
+    its path (``/s/{site}/survei/{token}``, ``/api/v1/sites/{site}/surveys/{token}``)."""
 
-    PATTERN = re.compile(r"(token=)[^&\s]+")
+    PATTERN = re.compile(r"(token=|/survei/|/surveys/)[^&\s/?]+")
 
     def filter(self, record: logging.LogRecord) -> bool:
         if isinstance(record.args, tuple):

@@ -28,6 +28,7 @@ from litestar.status_codes import (
     HTTP_404_NOT_FOUND,
     HTTP_405_METHOD_NOT_ALLOWED,
     HTTP_409_CONFLICT,
+    HTTP_410_GONE,
     HTTP_413_REQUEST_ENTITY_TOO_LARGE,
     HTTP_415_UNSUPPORTED_MEDIA_TYPE,
     HTTP_422_UNPROCESSABLE_ENTITY,
@@ -50,6 +51,7 @@ STATUS_OF_CODE = {
     "forbidden": HTTP_403_FORBIDDEN,
     "rate_limited": HTTP_429_TOO_MANY_REQUESTS,
     "busy": HTTP_503_SERVICE_UNAVAILABLE,
+    "survey_expired": HTTP_410_GONE,
     "method_not_allowed": HTTP_405_METHOD_NOT_ALLOWED,
     "payload_too_large": HTTP_413_REQUEST_ENTITY_TOO_LARGE,
     "unsupported_media_type": HTTP_415_UNSUPPORTED_MEDIA_TYPE,
@@ -58,7 +60,9 @@ STATUS_OF_CODE = {
 BUSY_RETRY_AFTER_SECONDS = 1
 # Litestar's own HTTP errors that keep their status; any other 4xx is answered as a validation error.
 CODE_OF_HTTP_STATUS = {
-    status: code for code, status in STATUS_OF_CODE.items() if code not in ("validation_error", "internal_error")
+    status: code
+    for code, status in STATUS_OF_CODE.items()
+    if code not in ("validation_error", "internal_error", "survey_expired")
 }
 
 
@@ -74,6 +78,7 @@ TITLES = {code: text.en for code, text in PROBLEMS.items() if "{" not in text.en
     "counter_busy": "The counter is still calling or serving a ticket.",
     "too_early": "Too early to take a queue ticket for this booking.",
     "bookings_affected": "The change would leave booked citizens without a place.",
+    "survey_expired": "The survey link has expired.",
 }
 
 

@@ -19,6 +19,7 @@ from booking.web.display import DisplayPages
 from booking.web.kiosk import KioskPages
 from booking.web.queue_desk import QueueDesk
 from booking.web.staff import StaffPages, StaffSignIn
+from booking.web.survey import AdminReportAlias, SkmReportPages, SurveyPages
 
 
 @dataclass(frozen=True)
@@ -31,8 +32,12 @@ def web_pages(settings: Settings) -> WebPages:
     return WebPages(
         routers=[
             page_router(settings, path="/", route_handlers=[CitizenPages]),
-            page_router(settings, path="/", route_handlers=[KioskPages]),
-            page_router(settings, path="/", route_handlers=[StaffSignIn, StaffPages, QueueDesk]),
+            page_router(settings, path="/", route_handlers=[KioskPages, SurveyPages]),
+            page_router(
+                settings,
+                path="/",
+                route_handlers=[StaffSignIn, StaffPages, QueueDesk, SkmReportPages, AdminReportAlias],
+            ),
             page_router(settings, path="/", route_handlers=[DisplayPages]),  # the hall's TV
             static_router(),
         ],

@@ -27,7 +27,7 @@ from litestar.params import Body, FromPath, QueryParameter
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 
-from booking import catalogue, idempotency, queue
+from booking import catalogue, idempotency, queue, survey
 from booking.errors import DomainError, IdempotencyConflict, NotFound, WalkInsFull
 from booking.models import Agency, Site, Ticket, TicketStatus
 from booking.web.base import SECURITY_HEADERS, Ctx, page_language, redirect, refusal_text, render, url_with
@@ -62,9 +62,6 @@ def ticket_view(session: Session, site: Site, ticket: Ticket, words: Words, publ
         TicketStatus.missed: words("ticket_missed"),
     }[TicketStatus(ticket.status)]
     booking = ticket.booking
-    qr = segno.make_qr(url, error="m").svg_inline(
-        border=2, omitsize=True, title=words("ticket_qr", ticket=label), svgclass="qr"
-    )
     wait = standing.estimated_wait_minutes
     return {
         "label": label,
@@ -83,7 +80,7 @@ def ticket_view(session: Session, site: Site, ticket: Ticket, words: Words, publ
         "taken": words.clock(ticket.arrived_at.astimezone(zone)),
         "url": url,
         "path": f"/t/{site.slug}/{label}",
-        "qr_svg": Markup(qr.replace("<svg ", '<svg role="img" ', 1)),
+        "qr_svg": qr_svg(url, words("ticket_qr", ticket=label)),
     }
 
 
@@ -177,7 +174,8 @@ class KioskPages(Controller):
             found = catalogue.get_site(session, site)
             shown = queue.ticket_by_label(session, found, ticket, now)
             view = ticket_view(session, found, shown, words, ctx.settings.resolved_public_url, now)
-        automatic = otomatis != "0"
+            survey_url = _survey_link(session, found, shown, ctx.settings, now)
+        automatic = otomatis != "0" and survey_url is None  # served: nothing changes any more
         page = render(
             request,
             "queue/ticket.html",
@@ -186,6 +184,8 @@ class KioskPages(Controller):
             automatic=automatic,
             refresh_seconds=TICKET_REFRESH_SECONDS,
             stop_url=url_with(view["path"], otomatis="0"),
+            survey_url=survey_url,
+            survey_qr=qr_svg(survey_url, words("ticket_survey_qr", ticket=view["label"])) if survey_url else None,
         )
         if automatic:  # the HTTP form of <meta http-equiv="refresh">: no script needed, and it can be turned off
             page.headers["Refresh"] = str(TICKET_REFRESH_SECONDS)
@@ -257,6 +257,21 @@ class KioskPages(Controller):
             book_qr=book_qr,
         )
         return _kiosk(page)
+
+
+def _survey_link(session: Session, site: Site, ticket: Ticket, settings, now: dt.datetime) -> str | None:
+    """The survey of the ticket's visit once it is done: what a walk-in without a phone answers here."""
+    found = survey.survey_after_ticket(session, ticket, now)
+    if found is None:
+        return None
+    token = survey.survey_token(settings.resolved_secret_key, found.public_id)
+    return f"{settings.resolved_public_url}{survey.survey_path(site.slug, token)}"
+
+
+def qr_svg(url: str, title: str) -> Markup:
+    """A QR code of ``url`` as inline SVG (no request, no script), named for screen readers."""
+    qr = segno.make_qr(url, error="m").svg_inline(border=2, omitsize=True, title=title, svgclass="qr")
+    return Markup(qr.replace("<svg ", '<svg role="img" ', 1))
 
 
 def _wait_words(words: Words, minutes: int | None) -> str | None:

@@ -14,6 +14,7 @@ from booking.messages import Text, long_date, status_name
 from booking.web.display_words import DISPLAY_WORDS
 from booking.web.queue_words import QUEUE_WORDS
 from booking.web.staff_words import STAFF_WORDS
+from booking.web.survey_words import SURVEY_WORDS
 
 WORDS: dict[str, Text] = {
     "app_name": Text("Antrian MPP", "Antrian MPP"),
@@ -214,11 +215,13 @@ NOTIFICATION_KINDS: dict[str, Text] = {
     "reminder_soon": Text("Pengingat menjelang waktu", "Reminder shortly before"),
     "booking_cancelled": Text("Pembatalan", "Cancellation"),
     "booking_rescheduled": Text("Jadwal ulang", "Reschedule"),
+    "survey": Text("Survei kepuasan", "Satisfaction survey"),
 }
 
 WORDS.update(STAFF_WORDS)  # the staff pages' words, kept in a file of their own
 WORDS.update(DISPLAY_WORDS)  # the display board's
 WORDS.update(QUEUE_WORDS)  # the kiosk's, the ticket's and the clerk's queue
+WORDS.update(SURVEY_WORDS)  # the satisfaction survey and its report
 
 CHANNEL_WORDS = {"sms": "sms", "whatsapp": "whatsapp", "email": "email_channel"}
 

@@ -15,6 +15,7 @@ DEMO_DATA = Path(__file__).resolve().parents[2] / "booking" / "demo" / "data"
 TOKEN = "Qm9va2luZ1Rva2VuRm9yVGVzdHMxMjM0"  # 32 characters, like a real manage token
 MANAGE_URL = f"https://antrian.mpp.blorakab.go.id/b/FBJ5-HX5W?token={TOKEN}"
 TICKET_URL = "https://antrian.mpp.blorakab.go.id/t/mpp-blora/DUK-012"
+SURVEY_URL = "https://antrian.mpp.blorakab.go.id/s/mpp-blora/survei/c3VydmV5SWRGb3JUZXN0c1NpZ25hdHVyZU9mSXQ"
 
 
 def booking_facts(zone: str = "Asia/Jakarta", **changes) -> BookingFacts:
@@ -32,6 +33,8 @@ def booking_facts(zone: str = "Asia/Jakarta", **changes) -> BookingFacts:
         manage_url=MANAGE_URL,
         ticket="DUK-012",
         ticket_url=TICKET_URL,
+        survey_url=SURVEY_URL,
+        survey_until=datetime(2026, 12, 10, 8, 45, tzinfo=tz),
     )
     return replace(facts, **changes)
 

@@ -14,11 +14,12 @@ from tests.notifications.samples import MANAGE_URL, booking_facts, demo_services
 
 LOCALES = ("id", "en")
 # "Your turn soon" is about a ticket on the floor, not a booking: it names the ticket and links to its page.
-BOOKING_KINDS = tuple(kind for kind in KINDS if kind != "turn_soon")
+# The survey is about a visit that is over: it links to the survey, never to the booking.
+BOOKING_KINDS = tuple(kind for kind in KINDS if kind not in ("turn_soon", "survey"))
 
 
 def link_of(kind, facts):
-    return facts.ticket_url if kind == "turn_soon" else facts.manage_url
+    return {"turn_soon": facts.ticket_url, "survey": facts.survey_url}.get(kind, facts.manage_url)
 
 
 @pytest.mark.parametrize("locale", LOCALES)
@@ -59,6 +60,24 @@ def test_your_turn_soon_names_the_ticket_and_links_to_its_page_not_the_booking(c
     assert facts.service in message.text
     if channel == "email":
         assert facts.ticket in message.subject and facts.ticket in message.html
+        assert message.ics is None
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+@pytest.mark.parametrize("channel", CHANNELS)
+def test_the_survey_message_links_to_the_survey_never_to_the_manage_link(channel, locale):
+    facts = booking_facts()
+    message = render("survey", channel, locale, facts)
+
+    assert facts.survey_url in message.text
+    assert facts.manage_url not in message.text and "token=" not in message.text
+    assert facts.service in message.text
+    assert {"id": "survei kepuasan", "en": "satisfaction survey"}[locale] in message.text
+    if channel != "sms":
+        until = {"id": "Kamis, 10 Desember 2026", "en": "Thursday 10 December 2026"}[locale]
+        assert until in message.text  # the day the link stops working
+    if channel == "email":
+        assert facts.service in message.subject and facts.survey_url in message.html
         assert message.ics is None
 
 
@@ -109,6 +128,8 @@ def test_sms_fits_two_segments_with_the_longest_demo_names_and_keeps_its_facts_a
     assert link_of(kind, facts) in text
     if kind == "turn_soon":
         assert facts.ticket in text
+    elif kind == "survey":
+        assert facts.manage_url not in text
     else:
         assert facts.code in text
         assert format_when(facts.start, locale) in text

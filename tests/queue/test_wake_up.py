@@ -86,3 +86,18 @@ def test_a_call_that_tells_the_next_citizen_their_turn_is_near_wakes_a_worker(fl
     assert pending(floor.db, "turn_soon") == 1
     assert len(wake_ups.seen) == woken_before + 1
     assert wake_ups.seen[-1] >= 1
+
+
+def test_the_end_of_a_visit_wakes_a_worker_for_its_survey(floor, wake_ups):
+    code = floor.book(8, 30)
+    floor.at(8, 20)
+    ticket = floor.ticket(code)
+    floor.at(8, 30)
+    assert floor.called("Loket 1") == ticket
+    woken_before = len(wake_ups.seen)
+
+    assert floor.step(ticket, "done").status_code == 200
+
+    assert pending(floor.db, "survey") == 1
+    assert len(wake_ups.seen) == woken_before + 1
+    assert wake_ups.seen[-1] >= 1
