@@ -18,6 +18,7 @@ from booking.web.citizen import CitizenPages
 from booking.web.display import DisplayPages
 from booking.web.kiosk import KioskPages
 from booking.web.queue_desk import QueueDesk
+from booking.web.reports import AdminReportPages, ReportPages
 from booking.web.staff import StaffPages, StaffSignIn
 
 
@@ -34,6 +35,7 @@ def web_pages(settings: Settings) -> WebPages:
             page_router(settings, path="/", route_handlers=[KioskPages]),
             page_router(settings, path="/", route_handlers=[StaffSignIn, StaffPages, QueueDesk]),
             page_router(settings, path="/", route_handlers=[DisplayPages]),  # the hall's TV
+            page_router(settings, path="/", route_handlers=[ReportPages, AdminReportPages]),  # issue 14's reports
             static_router(),
         ],
         template_config=template_config(),
