@@ -11,9 +11,9 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
-WIDTH, HEIGHT = 720, 240
-LEFT, RIGHT, TOP, BOTTOM = 44, 8, 16, 40
-MAX_LABELS = 16  # below the axis; with more bars every n-th is labelled
+WIDTH, HEIGHT = 640, 260
+LEFT, RIGHT, TOP, BOTTOM = 48, 8, 22, 40
+MAX_LABELS = 12  # below the axis; with more bars every n-th is labelled
 
 
 @dataclass(frozen=True)
@@ -75,8 +75,7 @@ def bar_chart(
 
 
 def _nice_ceiling(value: float) -> float:
-    """The axis' top: 1, 2, 2.5 or 5 times a power of ten, at least the largest value (and at least 4)."""
-    if value <= 4:
-        return 4
-    power = 10 ** math.floor(math.log10(value))
-    return next(step * power for step in (1, 2, 2.5, 5, 10) if step * power >= value)
+    """The axis' top: four steps of 1, 2 or 5 times a power of ten (at least 1), reaching the largest value."""
+    quarter = max(value / 4, 1)
+    power = 10 ** math.floor(math.log10(quarter))
+    return 4 * next(step * power for step in (1, 2, 5, 10) if step * power >= quarter)

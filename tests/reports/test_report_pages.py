@@ -65,7 +65,7 @@ def test_one_agency_and_its_closed_sunday(office):
 def test_the_charts_are_inline_svg_with_words_for_each_bar(office):
     sign_in(office, "kepala")
     page = office.get(f"/staff/laporan?{WEEK}&agency=dukcapil&lang=en").text
-    assert page.count('<svg viewBox="0 0 720 240" role="img"') == 2
+    assert page.count('<svg viewBox="0 0 640 260" role="img"') == 2
     assert "<title>Tuesday 1 December 2026: 6 served</title>" in page
     assert "<title>Sunday 29 November 2026: closed</title>" in page
     # dukcapil's arrivals at 08 waited 4, 10, 2 -> 2 4 10: median 4, p90 h = 1.8 -> 4 + 0.8 x 6 = 8.8
