@@ -73,13 +73,16 @@ GENERATE = [
         FROM counters c, generate_series(0, 5) d""",
     """INSERT INTO closures (site_id, starts_on, ends_on, reason, reason_en, kind)
         VALUES (NULL, '2025-12-25', '2025-12-25', 'Hari Raya Natal', 'Christmas Day', 'holiday')""",
+    "ANALYZE",
     # One row per visit: its site, agency, service, counter, local day, number in the agency's day, and dice.
     f"""CREATE TEMP TABLE visits AS
         SELECT s.id AS site_id, s.timezone, a.id AS agency_id, a.ticket_prefix, v.id AS service_id,
-               (SELECT min(c.id) FROM counters c WHERE c.agency_id = a.id) + (n % {COUNTERS}) AS counter_id,
+               first_counter.id + (n % {COUNTERS}) AS counter_id,
                day::date AS local_date, n AS number, random() AS fate, random() AS wait, random() AS service,
                random() AS arrival
-        FROM sites s JOIN agencies a ON a.site_id = s.id JOIN services v ON v.agency_id = a.id,
+        FROM sites s JOIN agencies a ON a.site_id = s.id JOIN services v ON v.agency_id = a.id
+             JOIN (SELECT agency_id, min(id) AS id FROM counters GROUP BY agency_id) first_counter
+               ON first_counter.agency_id = a.id,
              generate_series(CASE WHEN s.slug = :measured THEN DATE '{HISTORY_START}' ELSE DATE '{MONTH[0]}' END,
                              DATE '{MONTH[1]}', interval '1 day') day,
              generate_series(1, CASE WHEN s.slug = :measured THEN 20 ELSE 10 END) n
@@ -93,6 +96,7 @@ GENERATE = [
                CASE WHEN fate < 0.07 THEN 'cancelled' WHEN fate < 0.15 THEN 'no_show' ELSE 'served' END AS status,
                number % 3 = 0 AS walk_in
         FROM visits vi""",
+    "ANALYZE timed",
     """INSERT INTO bookings (code, site_id, service_id, counter_id, starts_at, ends_at, local_date, status, revision,
         walk_in, citizen_nik_hash, citizen_nik_last4, citizen_name, citizen_phone, citizen_email, channels, locale,
         manage_token_salt, manage_token_hash, created_at, updated_at, cancelled_at, checked_in_at, served_at)
@@ -103,6 +107,7 @@ GENERATE = [
         CASE WHEN status = 'served' THEN arrived_at END,
         CASE WHEN status = 'served' THEN arrived_at + interval '1 hour' END
         FROM timed""",
+    "ANALYZE bookings",
     """INSERT INTO tickets (site_id, agency_id, service_id, booking_id, local_date, prefix, number, leg, kind,
         queued_at, status, recalls, comebacks, arrived_at, called_at, last_called_at, started_at, done_at, missed_at,
         transferred)

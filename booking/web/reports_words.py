@@ -17,11 +17,9 @@ REPORT_WORDS: dict[str, Text] = {
     "report_range_hint": Text("Paling lama satu tahun (366 hari).", "At most a year (366 days)."),
     "report_all_agencies": Text("Semua instansi", "All agencies"),
     "report_show": Text("Tampilkan", "Show"),
-    "report_download": Text("Unduh", "Download"),
     "report_download_csv": Text("Unduh CSV", "Download CSV"),
     "report_download_xlsx": Text("Unduh Excel (XLSX)", "Download Excel (XLSX)"),
     "report_files_hint": Text("Satu baris per instansi per hari.", "One line per agency and day."),
-    "report_print": Text("Cetak", "Print"),
     "report_day": Text("Tanggal", "Date"),
     "report_booked": Text("Pesan online", "Booked online"),
     "report_walk_ins": Text("Datang langsung", "Walk-ins"),
@@ -35,7 +33,6 @@ REPORT_WORDS: dict[str, Text] = {
     "report_online_share": Text("Porsi online", "Online share"),
     "report_busiest": Text("Jam tersibuk", "Busiest hours"),
     "report_closed": Text("Tutup", "Closed"),
-    "report_total": Text("Jumlah", "Total"),
     "report_none": Text("–", "–"),
     "report_definitions": Text(
         "Waktu tunggu: dari ambil nomor antrian sampai dipanggil pertama kali. Waktu layanan: dari mulai "
@@ -62,5 +59,4 @@ REPORT_WORDS: dict[str, Text] = {
         "Pukul {hour}: median {median} menit, p90 {p90} menit", "{hour}:00: median {median} min, p90 {p90} min"
     ),
     "chart_no_data": Text("Belum ada data untuk rentang ini.", "No data for this range yet."),
-    "chart_data_table": Text("Data grafik", "The chart's data"),
 }

@@ -7,18 +7,13 @@ import re
 
 import pytest
 
-from tests.factories import make_staff
-from tests.reports.seed import seed_week
 from tests.staff.test_staff_pages import sign_in
 
 WEEK = "from=2026-11-29&to=2026-12-02"
 
 
 @pytest.fixture
-def office(client, db):
-    seed_week(db)
-    make_staff(db, "ani", agency="dukcapil")
-    make_staff(db, "kepala", role="admin")
+def office(client, seeded):
     return client
 
 

@@ -10,8 +10,8 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from tests.factories import bearer, make_staff
-from tests.reports.seed import SUNDAY, TUESDAY, WEDNESDAY, seed_week
+from tests.factories import bearer
+from tests.reports.seed import SUNDAY, TUESDAY, WEDNESDAY
 
 DAILY = "/api/v1/admin/reports/daily"
 WEEK = {"from": SUNDAY.isoformat(), "to": WEDNESDAY.isoformat()}
@@ -19,10 +19,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @pytest.fixture
-def office(client, db):
-    seed_week(db)
-    make_staff(db, "ani", agency="dukcapil")
-    make_staff(db, "kepala", role="admin")
+def office(client, seeded):
     return {"ani": bearer(client, "ani"), "admin": bearer(client, "kepala")}
 
 
