@@ -24,10 +24,12 @@ name and contact were erased (on request or by retention) counts like any other.
 closest ranks. For n sorted values ``x[0..n-1]`` and a fraction p, ``h = (n - 1) * p``; the answer is
 ``x[floor(h)] + (h - floor(h)) * (x[floor(h) + 1] - x[floor(h)])``. It is PostgreSQL's
 ``percentile_cont``, Python's ``statistics.quantiles(method="inclusive")`` and the spreadsheet's
-``PERCENTILE.INC``, so an MPP can check a figure against the XLSX. The database ranks the durations
-(window functions, the same SQL on SQLite and PostgreSQL) and returns only the one or two values each
-percentile needs; Python interpolates between them. No durations: None (the report shows "–"). Minutes
-are given to one decimal.
+``PERCENTILE.INC``, so an MPP can check a figure against the XLSX. The database computes each ticket's
+wait and service in minutes (``minutes_between``: the one piece of SQL each database says its own way)
+and sends one line per ticket; Python ranks them. Ranking in the database instead (window functions, the
+same SQL on SQLite and PostgreSQL, returning only the values each percentile falls between) took five
+queries and was slower: ``bench/report_daily.py`` measures both. No durations: None (the report shows
+"–"). Minutes are given to one decimal.
 
 **Closed days.** An agency's day is closed when availability would call it closed for every service of
 the agency: a closure of the agency, the site or the nation that day, every counter closed, or no opening
@@ -36,8 +38,8 @@ the agency as one service served by all its counters). A closed day is shown as 
 never as a day of zeros; its counts stay (bookings cancelled by a closure are there to see).
 
 Local hours: the zones of Indonesia (WIB, WITA, WIT) are whole hours from UTC and have no daylight
-saving; the database gives the UTC hour of each arrival and the site's offset on that day turns it into
-the local hour.
+saving; the database gives the UTC hour of each arrival and the site's offset on that day (at noon) turns
+it into the local hour.
 """
 
 from __future__ import annotations
@@ -47,7 +49,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Float, Integer, and_, case, exists, func, or_, select
+from sqlalchemy import Float, Integer, and_, case, exists, func, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.sql.functions import FunctionElement
@@ -61,7 +63,7 @@ from booking.schedule import rules_on
 from booking.staff import Principal, require_agency
 
 MAX_DAYS = 366  # a year, leap years too
-MEDIAN, P90 = (1, 2), (9, 10)  # percentiles as integer fractions: the database ranks with integer arithmetic
+MEDIAN, P90 = (1, 2), (9, 10)  # percentiles as integer fractions: the rank is exact
 
 
 class minutes_between(FunctionElement):
@@ -196,39 +198,26 @@ def daily_report(session: Session, site: Site, first: dt.date, last: dt.date, ag
     for key, counts in _booking_counts(session, site, ids, first, last).items():
         for name, value in counts.items():
             setattr(rows[key], name, getattr(rows[key], name) + value)
-    tickets = _ticket_counts(session, ids, first, last)
-    for (day, agency_id, hour), (arrivals, done) in tickets.items():
-        row = rows[(day, agency_id)]
-        local = (hour + offsets[day]) % 24
-        row.arrivals_by_hour[local] = row.arrivals_by_hour.get(local, 0) + arrivals
+    waits, services = defaultdict(list), defaultdict(list)  # by (day, agency), (day,) and ("hour", hour)
+    for day, agency_id, hour, done, wait, service in _tickets(session, ids, first, last):
+        row, local = rows[(day, agency_id)], (hour + offsets[day]) % 24
+        row.arrivals_by_hour[local] = row.arrivals_by_hour.get(local, 0) + 1
         row.served += done
-    for (day, agency_id), spread in _spreads(
-        session, _waits(), [Ticket.local_date, Ticket.agency_id], ids, first, last
-    ).items():
-        rows[(day, agency_id)].wait = spread
-    for (day, agency_id), spread in _spreads(
-        session, _services(), [Ticket.local_date, Ticket.agency_id], ids, first, last
-    ).items():
-        rows[(day, agency_id)].service = spread
-
+        for key in ((day, agency_id), (day,)):
+            if wait is not None:
+                waits[key].append(wait)
+            if service is not None:
+                services[key].append(service)
+        if wait is not None:
+            waits[("hour", local)].append(wait)
+    for key, row in rows.items():
+        row.wait, row.service = _spread(waits.get(key)), _spread(services.get(key))
     for row in rows.values():
         _add_into(totals[row.date], row)
-    if len(agencies) == 1:
-        for day in days:
-            only = rows[(day, agencies[0].id)]
-            totals[day].wait, totals[day].service, totals[day].closed = only.wait, only.service, only.closed
-    else:
-        for (day,), spread in _spreads(session, _waits(), [Ticket.local_date], ids, first, last).items():
-            totals[day].wait = spread
-        for (day,), spread in _spreads(session, _services(), [Ticket.local_date], ids, first, last).items():
-            totals[day].service = spread
-        for day in days:
-            totals[day].closed = _all_closed([rows[(day, a.id)] for a in agencies])
-
-    wait_by_hour = {
-        (hour + offsets[first]) % 24: spread
-        for (hour,), spread in _spreads(session, _waits(), [utc_hour(Ticket.arrived_at)], ids, first, last).items()
-    }
+    for day, total in totals.items():
+        total.wait, total.service = _spread(waits.get((day,))), _spread(services.get((day,)))
+        total.closed = _all_closed([rows[(day, a.id)] for a in agencies])
+    wait_by_hour = {key[1]: _spread(values) for key, values in waits.items() if key[0] == "hour"}
     return DailyReport(
         site=site,
         first=first,
@@ -242,13 +231,8 @@ def daily_report(session: Session, site: Site, first: dt.date, last: dt.date, ag
 
 
 def percentile(values: list[float], fraction: tuple[int, int]) -> float | None:
-    """The report's one percentile definition (linear between closest ranks) over sorted values; the database
-    does the ranking in ``_spreads``, this is the same rule in plain Python, for tests and readers."""
-    if not values:
-        return None
-    ordered = sorted(values)
-    low, remainder = divmod((len(ordered) - 1) * fraction[0], fraction[1])
-    return _interpolate(ordered[low], ordered[min(low + 1, len(ordered) - 1)], remainder / fraction[1])
+    """The report's one percentile definition: linear between closest ranks (``PERCENTILE.INC``), to one decimal."""
+    return _at(sorted(values), fraction) if values else None
 
 
 # --- what the database is asked -----------------------------------------------------------------------
@@ -291,60 +275,33 @@ def _booking_counts(session, site, agency_ids, first, last) -> dict[tuple[dt.dat
     return {(day, agency_id): dict(zip(names, map(int, counts), strict=True)) for day, agency_id, *counts in rows}
 
 
-def _ticket_counts(session, agency_ids, first, last) -> dict[tuple[dt.date, int, int], tuple[int, int]]:
-    """Tickets (legs) by day, agency and UTC hour of arrival: how many arrived, how many were done."""
-    hour = utc_hour(Ticket.arrived_at)
-    rows = session.execute(
-        select(Ticket.local_date, Ticket.agency_id, hour, func.count(), _count_if(Ticket.status == TicketStatus.done))
-        .where(Ticket.agency_id.in_(agency_ids), Ticket.local_date.between(first, last))
-        .group_by(Ticket.local_date, Ticket.agency_id, hour)
-    )
-    return {(day, agency_id, int(h)): (int(arrivals), int(done)) for day, agency_id, h, arrivals, done in rows}
-
-
-def _waits():
-    return minutes_between(Ticket.arrived_at, Ticket.called_at), Ticket.called_at.is_not(None)
-
-
-def _services():
-    return minutes_between(Ticket.started_at, Ticket.done_at), and_(
-        Ticket.started_at.is_not(None), Ticket.done_at.is_not(None)
-    )
-
-
-def _spreads(session, measure, keys, agency_ids, first, last) -> dict[tuple, Spread]:
-    """Median and p90 of a duration per group of ``keys``: the database ranks each group's durations and
-    returns the values at the ranks the two percentiles fall between (at most four rows a group)."""
-    minutes, present = measure
-    ranked = (
+def _tickets(session, agency_ids, first, last):
+    """One line per ticket (leg) of the range: day, agency, UTC hour of arrival, 1 if done, and its wait and
+    service in minutes as the database computes them (None where not measured)."""
+    wait = case((Ticket.called_at.is_not(None), minutes_between(Ticket.arrived_at, Ticket.called_at)))
+    measured = and_(Ticket.started_at.is_not(None), Ticket.done_at.is_not(None))
+    service = case((measured, minutes_between(Ticket.started_at, Ticket.done_at)))
+    return session.execute(
         select(
-            *[key.label(f"k{n}") for n, key in enumerate(keys)],
-            minutes.label("v"),
-            (func.row_number().over(partition_by=keys, order_by=minutes) - 1).label("i"),
-            func.count().over(partition_by=keys).label("n"),
-        )
-        .where(Ticket.agency_id.in_(agency_ids), Ticket.local_date.between(first, last), present)
-        .subquery()
-    )
-    group = [ranked.c[f"k{n}"] for n in range(len(keys))]
-    wanted = [ranked.c.i == (ranked.c.n - 1) * num // den + step for num, den in (MEDIAN, P90) for step in (0, 1)]
-    rows = session.execute(select(*group, ranked.c.n, ranked.c.i, ranked.c.v).where(or_(*wanted)))
-    picked: dict[tuple, tuple[int, dict[int, float]]] = {}
-    for *key, n, i, v in rows:
-        picked.setdefault(tuple(key), (int(n), {}))[1][int(i)] = float(v)
-    return {key: _spread(n, values) for key, (n, values) in picked.items()}
+            Ticket.local_date, Ticket.agency_id, utc_hour(Ticket.arrived_at),
+            case((Ticket.status == TicketStatus.done, 1), else_=0), wait, service,
+        ).where(Ticket.agency_id.in_(agency_ids), Ticket.local_date.between(first, last))
+    )  # fmt: skip
 
 
-def _spread(n: int, at_rank: dict[int, float]) -> Spread:
-    def value(fraction):
-        low, remainder = divmod((n - 1) * fraction[0], fraction[1])
-        return _interpolate(at_rank[low], at_rank.get(low + 1, at_rank[low]), remainder / fraction[1])
+def _spread(values: list[float] | None) -> Spread:
+    if not values:
+        return Spread()
+    ordered = sorted(float(value) for value in values)
+    return Spread(median=_at(ordered, MEDIAN), p90=_at(ordered, P90), count=len(ordered))
 
-    return Spread(median=value(MEDIAN), p90=value(P90), count=n)
 
-
-def _interpolate(low: float, high: float, weight: float) -> float:
-    return round(low + weight * (high - low), 1)
+def _at(ordered: list[float], fraction: tuple[int, int]) -> float:
+    """x[floor h] + (h - floor h) (x[floor h + 1] - x[floor h]) with h = (n - 1) p, p = fraction, in exact
+    integer arithmetic for the rank."""
+    low, remainder = divmod((len(ordered) - 1) * fraction[0], fraction[1])
+    high = ordered[min(low + 1, len(ordered) - 1)]
+    return round(ordered[low] + remainder / fraction[1] * (high - ordered[low]), 1)
 
 
 def _count_if(condition):
