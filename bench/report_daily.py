@@ -77,12 +77,12 @@ GENERATE = [
     # One row per visit: its site, agency, service, counter, local day, number in the agency's day, and dice.
     f"""CREATE TEMP TABLE visits AS
         SELECT s.id AS site_id, s.timezone, a.id AS agency_id, a.ticket_prefix, v.id AS service_id,
-               first_counter.id + (n % {COUNTERS}) AS counter_id,
+               desks.ids[1 + n % {COUNTERS}] AS counter_id,
                day::date AS local_date, n AS number, random() AS fate, random() AS wait, random() AS service,
                random() AS arrival
         FROM sites s JOIN agencies a ON a.site_id = s.id JOIN services v ON v.agency_id = a.id
-             JOIN (SELECT agency_id, min(id) AS id FROM counters GROUP BY agency_id) first_counter
-               ON first_counter.agency_id = a.id,
+             JOIN (SELECT agency_id, array_agg(id ORDER BY id) AS ids FROM counters GROUP BY agency_id) desks
+               ON desks.agency_id = a.id,
              generate_series(CASE WHEN s.slug = :measured THEN DATE '{HISTORY_START}' ELSE DATE '{MONTH[0]}' END,
                              DATE '{MONTH[1]}', interval '1 day') day,
              generate_series(1, CASE WHEN s.slug = :measured THEN 20 ELSE 10 END) n
