@@ -182,6 +182,7 @@ def report_agency(session: Session, principal: Principal, site: Site, agency_slu
 
 
 def daily_report(session: Session, site: Site, first: dt.date, last: dt.date, agency: Agency | None) -> DailyReport:
+    """The report of one agency (or, ``agency`` None, every agency of the site) from ``first`` to ``last``."""
     check_range(first, last)
     agencies, counters = _agencies(session, site, agency)
     ids = [a.id for a in agencies]
@@ -198,18 +199,7 @@ def daily_report(session: Session, site: Site, first: dt.date, last: dt.date, ag
     for key, counts in _booking_counts(session, site, ids, first, last).items():
         for name, value in counts.items():
             setattr(rows[key], name, getattr(rows[key], name) + value)
-    waits, services = defaultdict(list), defaultdict(list)  # by (day, agency), (day,) and ("hour", hour)
-    for day, agency_id, hour, done, wait, service in _tickets(session, ids, first, last):
-        row, local = rows[(day, agency_id)], (hour + offsets[day]) % 24
-        row.arrivals_by_hour[local] = row.arrivals_by_hour.get(local, 0) + 1
-        row.served += done
-        for key in ((day, agency_id), (day,)):
-            if wait is not None:
-                waits[key].append(wait)
-            if service is not None:
-                services[key].append(service)
-        if wait is not None:
-            waits[("hour", local)].append(wait)
+    waits, services = _add_tickets(rows, offsets, _tickets(session, ids, first, last))
     for key, row in rows.items():
         row.wait, row.service = _spread(waits.get(key)), _spread(services.get(key))
     for row in rows.values():
@@ -228,6 +218,24 @@ def daily_report(session: Session, site: Site, first: dt.date, last: dt.date, ag
         totals=[totals[day] for day in days],
         wait_by_hour=dict(sorted(wait_by_hour.items())),
     )
+
+
+def _add_tickets(rows: dict, offsets: dict[dt.date, int], lines) -> tuple[dict, dict]:
+    """Each ticket's arrival hour and served mark into its row; its wait and service into the groups they are
+    ranked in: ``(day, agency_id)``, ``(day,)`` and, for waits, ``("hour", local hour)``."""
+    waits, services = defaultdict(list), defaultdict(list)
+    for day, agency_id, hour, done, wait, service in lines:
+        row, local = rows[(day, agency_id)], (hour + offsets[day]) % 24
+        row.arrivals_by_hour[local] = row.arrivals_by_hour.get(local, 0) + 1
+        row.served += done
+        for key in ((day, agency_id), (day,)):
+            if wait is not None:
+                waits[key].append(wait)
+            if service is not None:
+                services[key].append(service)
+        if wait is not None:
+            waits[("hour", local)].append(wait)
+    return waits, services
 
 
 def percentile(values: list[float], fraction: tuple[int, int]) -> float | None:
