@@ -45,3 +45,4 @@ bench: $(INSTALLED)
 	$(BIN)/python bench/notifications.py --postgres-url $(BENCH_POSTGRES_URL) --broker-url $(BENCH_REDIS_URL)
 	$(BIN)/python bench/notifications.py --postgres-url $(BENCH_POSTGRES_URL) --broker-url $(BENCH_REDIS_URL) --workers 2
 	$(BIN)/python bench/queue_display.py --postgres-url $(BENCH_POSTGRES_URL) --redis-url $(BENCH_REDIS_URL)
+	$(BIN)/python bench/report_daily.py --postgres-url $(BENCH_POSTGRES_URL)

@@ -15,9 +15,10 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from booking import catalogue
-from booking.errors import FieldError, InvalidInput, NotFound
+from booking.errors import NotFound
 from booking.messages import DAY_REASONS, Text, closed_notice, no_service_on
 from booking.models import Closure, Counter, Service, ServiceDayLoad, Site, SlotLoad
+from booking.periods import check_range
 from booking.schedule import CounterSlot, OfferedStart, RuleHours, closure_for, counter_slots, offered_starts, rules_on
 
 MAX_DAYS = 31
@@ -108,10 +109,7 @@ def closure_reason(closure: Closure, service: Service) -> Text:
 def service_availability(
     session: Session, site: Site, service_code: str, first: dt.date, last: dt.date, now: dt.datetime
 ) -> Availability:
-    if last < first:
-        raise InvalidInput([FieldError("to", "range_reversed")])
-    if (last - first).days + 1 > MAX_DAYS:
-        raise InvalidInput([FieldError("to", "range_too_long", {"days": MAX_DAYS})])
+    check_range(first, last, longest_days=MAX_DAYS)
     service = catalogue.get_service(session, site, service_code)
     if service is None:
         raise NotFound(what="service")

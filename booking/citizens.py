@@ -171,7 +171,6 @@ def shown_citizen(booking, *, full_name: bool = False) -> ShownCitizen:
     )
 
 
-
 def mask_nik(last4: str | None) -> str:
     return "*" * 12 + last4 if last4 else ""
 

@@ -320,6 +320,8 @@ class Booking(Base):
             postgresql_where=ACTIVE_BOOKING,
         ),
         Index("ix_bookings_counter_starts_at", "counter_id", "starts_at"),
+        # The daily report reads a site's days, not its whole history (kept after personal data is erased).
+        Index("ix_bookings_site_local_date", "site_id", "local_date"),
         # What retention has still to erase: small, since older bookings leave it once erased.
         Index(
             "ix_bookings_awaiting_erasure",

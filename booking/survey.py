@@ -36,7 +36,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
 from booking import outbox
-from booking.catalogue import unusable_key
 from booking.db import insert_ignoring_conflicts
 from booking.errors import FieldError, InvalidInput, NotFound, SurveyExpired
 from booking.messages import Text
@@ -51,12 +50,13 @@ from booking.models import (
     Ticket,
     TicketStatus,
 )
-from booking.staff import Principal, require_agency
+from booking.periods import LONGEST_REPORT_DAYS, check_range
+from booking.reports import report_agency
+from booking.staff import Principal
 
 PUBLIC_ID_LENGTH = 16  # secrets.token_urlsafe(12): 96 random bits
 TOKEN = re.compile(r"[A-Za-z0-9_-]{38}")  # the public id (16) and the HMAC's 16 bytes, unpadded (22)
 COMMENT_MAX = 1000
-LONGEST_REPORT_DAYS = 366  # a report covers at most a year
 
 
 @dataclass(frozen=True)
@@ -406,10 +406,7 @@ def report_period(first: dt.date | None, last: dt.date | None, today: dt.date) -
     year, is refused."""
     last = last or today
     first = first or last.replace(day=1)
-    if last < first:
-        raise InvalidInput([FieldError("to", "range_reversed")])
-    if (last - first).days + 1 > LONGEST_REPORT_DAYS:
-        raise InvalidInput([FieldError("to", "range_too_long", {"days": LONGEST_REPORT_DAYS})])
+    check_range(first, last, longest_days=LONGEST_REPORT_DAYS)
     return first, last
 
 
@@ -420,7 +417,7 @@ def skm_report(
 
     An admin sees any agency of their site; a clerk their own (the default), and another is ``forbidden``.
     """
-    agency = _report_agency(session, principal, site, agency_slug)
+    agency = report_agency(session, principal, site, agency_slug)
     answered = (
         select(Survey.agency_id, func.count(), *[func.sum(column) for column in ANSWER_COLUMNS])
         .join(SurveyAnswer, SurveyAnswer.survey_id == Survey.id)
@@ -444,20 +441,6 @@ def skm_report(
         agencies=[AgencyScore(row, score_of(*by_agency[row.id])) for row in agencies],
         comments=_comments(session, site, first, last, agency),
     )
-
-
-def _report_agency(session: Session, principal: Principal, site: Site, slug: str | None) -> Agency | None:
-    if slug is None and not principal.is_admin:
-        return session.get(Agency, principal.agency_id)
-    if slug is None:
-        return None
-    agency = None
-    if not unusable_key(slug):
-        agency = session.scalar(select(Agency).where(Agency.site_id == site.id, Agency.slug == slug))
-    if agency is None:
-        raise InvalidInput([FieldError("agency", "agency_unknown")])
-    require_agency(principal, site.id, agency.id)
-    return agency
 
 
 def _comments(session: Session, site: Site, first: dt.date, last: dt.date, agency: Agency | None) -> list:

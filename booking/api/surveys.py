@@ -240,6 +240,7 @@ class SkmReportController(Controller):
         "/skm",
         sync_to_thread=True,
         summary="The SKM (PermenPANRB 14/2017) of a period: per element NRR, the IKM, its grade, respondents, comments",
+        problems=["not_found"],  # an agency the site does not have, as the daily report answers it
         description="Visits from `from` to `to` (days in the site's zone; default: this month so far), at most "
         "366 days (`to` before `from`, or longer: 422). An admin: the whole site or one `agency`; a clerk: their "
         "own agency (another is 403). IKM = sum of NRR x 1/9 (exactly; the regulation writes 0.111), the score "

@@ -29,6 +29,7 @@ from booking.api.bookings import BookingController
 from booking.api.openapi import API_DESCRIPTION, ClosedBodies, ProblemsInTheDocument, WallClockTimes
 from booking.api.ops import health, metrics, ready
 from booking.api.queue import QueueController, StaffQueueController, board_reader
+from booking.api.reports import ReportController
 from booking.api.sites import SiteController
 from booking.api.staff import AuthController, StaffController
 from booking.api.surveys import SkmReportController, SurveyController
@@ -80,7 +81,7 @@ def create_app(
     # Bearer tokens only in the Authorization header: no cookie is ever read here, so no CSRF either.
     signed_in = Router(
         path="/",
-        route_handlers=[StaffController, StaffQueueController, AdminController, SkmReportController],
+        route_handlers=[StaffController, StaffQueueController, AdminController, SkmReportController, ReportController],
         middleware=[auth.middleware],
         security=[auth.security_requirement],
     )

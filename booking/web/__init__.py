@@ -18,6 +18,7 @@ from booking.web.citizen import CitizenPages
 from booking.web.display import DisplayPages
 from booking.web.kiosk import KioskPages
 from booking.web.queue_desk import QueueDesk
+from booking.web.reports import AdminReportPages, ReportPages
 from booking.web.staff import StaffPages, StaffSignIn
 from booking.web.survey import AdminReportAlias, SkmReportPages, SurveyPages
 
@@ -39,6 +40,7 @@ def web_pages(settings: Settings) -> WebPages:
                 route_handlers=[StaffSignIn, StaffPages, QueueDesk, SkmReportPages, AdminReportAlias],
             ),
             page_router(settings, path="/", route_handlers=[DisplayPages]),  # the hall's TV
+            page_router(settings, path="/", route_handlers=[ReportPages, AdminReportPages]),  # issue 14's reports
             static_router(),
         ],
         template_config=template_config(),

@@ -153,7 +153,7 @@ class SkmReportPages(Controller):
                 first, last = survey.report_period(first, last, site_today(site, ctx.clock()))
                 report = survey.skm_report(session, clerk, site, first, last, agency or None)
             except DomainError as refused:
-                status = {"forbidden": 403}.get(refused.code, 422)
+                status = {"forbidden": 403, "not_found": 404}.get(refused.code, 422)
                 message = _refusal(refused, words.language)
                 return render(
                     request, "survey/report.html", status_code=status, clerk=clerk, site=site, agencies=agencies,

@@ -13,6 +13,7 @@ from babel.dates import format_date
 from booking.messages import Text, long_date, status_name
 from booking.web.display_words import DISPLAY_WORDS
 from booking.web.queue_words import QUEUE_WORDS
+from booking.web.reports_words import REPORT_WORDS
 from booking.web.staff_words import STAFF_WORDS
 from booking.web.survey_words import SURVEY_WORDS
 
@@ -222,6 +223,7 @@ WORDS.update(STAFF_WORDS)  # the staff pages' words, kept in a file of their own
 WORDS.update(DISPLAY_WORDS)  # the display board's
 WORDS.update(QUEUE_WORDS)  # the kiosk's, the ticket's and the clerk's queue
 WORDS.update(SURVEY_WORDS)  # the satisfaction survey and its report
+WORDS.update(REPORT_WORDS)  # the report pages'
 
 CHANNEL_WORDS = {"sms": "sms", "whatsapp": "whatsapp", "email": "email_channel"}
 
