@@ -141,3 +141,9 @@ class BookingsAffected(DomainError):
     def __init__(self, bookings: list) -> None:
         super().__init__(count=len(bookings))
         self.bookings = bookings
+
+
+class LastAdmin(DomainError):
+    """The change would leave the site without an active admin: nobody could run it any more."""
+
+    code = "last_admin"

@@ -66,6 +66,10 @@ PROBLEMS: dict[str, Text] = {
         "This change would leave {count} booking(s) without a place. See the 'bookings' list; "
         "repeat with force=true to cancel them with a notice.",
     ),
+    "last_admin": Text(
+        "Ini admin aktif terakhir MPP ini: buat atau aktifkan admin lain dahulu.",
+        "This is the site's last active admin: create or enable another admin first.",
+    ),
     "method_not_allowed": Text("Metode tidak diizinkan untuk alamat ini.", "Method not allowed for this address."),
     "payload_too_large": Text("Data yang dikirim terlalu besar.", "The request body is too large."),
     "unsupported_media_type": Text(
@@ -220,6 +224,15 @@ FIELD_ERRORS: dict[str, Text] = {
     ),
     "role_unknown": Text("Peran harus 'admin' atau 'staff'.", "The role must be 'admin' or 'staff'."),
     "site_unknown": Text("MPP tidak ditemukan.", "No such site."),
+    "agency_retired": Text("Instansi ini sudah tidak aktif.", "This agency is retired."),
+    "service_retired": Text(
+        "Layanan ini sudah tidak tersedia di MPP ini.", "This service is no longer offered at this site."
+    ),
+    "channel_not_offered": Text(
+        "MPP ini tidak mengirim pesan lewat saluran ini. Pilih salah satu dari: {offered}.",
+        "This site does not send messages this way. Choose one of: {offered}.",
+    ),
+    "channels_none_offered": Text("Pilih minimal satu saluran.", "Choose at least one channel."),
     "agency_unknown": Text("Instansi tidak ditemukan di MPP ini.", "No such agency at this site."),
     "counter_unknown": Text("Loket tidak ditemukan di MPP ini.", "No such counter at this site."),
     "not_your_agency": Text("Bukan layanan instansi Anda.", "Not a service of your agency."),

@@ -30,6 +30,7 @@ from sqlalchemy import (
     UniqueConstraint,
     false,
     text,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -66,6 +67,9 @@ MAX_ROW_ID = 2**31 - 1
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+ALL_CHANNELS = ("sms", "email", "whatsapp")  # the order pages list them in
 
 
 class BookingStatus(enum.StrEnum):
@@ -119,6 +123,12 @@ class Site(Base):
     privacy_contact: Mapped[str] = mapped_column(
         String(300), default="", server_default="", doc="whom citizens ask about their data (the privacy notice)"
     )
+    channels: Mapped[list[str]] = mapped_column(
+        JSON,
+        default=lambda: list(ALL_CHANNELS),
+        server_default='["sms", "email", "whatsapp"]',
+        doc="how the site may reach citizens: some of sms, email, whatsapp (no WhatsApp contract: no whatsapp)",
+    )
 
     agencies: Mapped[list[Agency]] = relationship(back_populates="site", order_by="Agency.sort_order")
 
@@ -133,6 +143,9 @@ class Agency(Base):
     name: Mapped[str] = mapped_column(String(200))
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
     ticket_prefix: Mapped[str] = mapped_column(String(4), doc="the letters of its queue tickets: DKP in DKP-012")
+    active: Mapped[bool] = mapped_column(
+        Boolean, default=True, server_default=true(), doc="False: retired, none of its services is offered"
+    )
 
     site: Mapped[Site] = relationship(back_populates="agencies")
     services: Mapped[list[Service]] = relationship(back_populates="agency", order_by="Service.code")
@@ -154,6 +167,9 @@ class Service(Base):
     duration_minutes: Mapped[int] = mapped_column(Integer)
     requirements: Mapped[list[str]] = mapped_column(JSON, default=list)
     daily_quota: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    active: Mapped[bool] = mapped_column(
+        Boolean, default=True, server_default=true(), doc="False: retired, no longer offered; its history stays"
+    )
 
     agency: Mapped[Agency] = relationship(back_populates="services")
     counters: Mapped[list[Counter]] = relationship(secondary="counter_services", back_populates="services")
@@ -538,6 +554,9 @@ class StaffUser(Base):
     agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id", ondelete="CASCADE"), nullable=True)
     token_version: Mapped[int] = mapped_column(
         Integer, default=0, doc="raised by a password change: every token issued before stops working"
+    )
+    active: Mapped[bool] = mapped_column(
+        Boolean, default=True, server_default=true(), doc="False: disabled, can neither sign in nor use a token"
     )
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -14,11 +14,21 @@ from litestar import Controller, Request, delete, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, PathParameter, QueryParameter
 
-from booking import audit
+from booking import audit, staff
 from booking.admin import REQUIRED_TO_CREATE, Admin
 from booking.http.context import Context
 from booking.http.params import parse_date
-from booking.models import MAX_ROW_ID, Agency, Closure, Counter, OpeningRule, SearchSynonym, Service, Site
+from booking.models import (
+    MAX_ROW_ID,
+    Agency,
+    Closure,
+    Counter,
+    OpeningRule,
+    SearchSynonym,
+    Service,
+    Site,
+    StaffUser,
+)
 from booking.staff import Principal
 
 Ctx = NamedDependency[Context]
@@ -98,6 +108,26 @@ class SiteIn(msgspec.Struct, forbid_unknown_fields=True):
     recalls_before_missed: int | Unset = UNSET
     personal_data_retention_days: int | Unset = UNSET
     privacy_contact: str | Unset = UNSET
+
+
+class AccountIn(msgspec.Struct, forbid_unknown_fields=True):
+    username: str | Unset = UNSET
+    password: str | Unset = UNSET  # at least 10 characters; a change ends the account's tokens
+    role: str | Unset = UNSET  # admin or staff
+    agency: str | None | Unset = UNSET  # a clerk's agency (slug); an admin has none
+    active: bool | Unset = UNSET  # false: disabled, its tokens end at once
+
+
+class NewAccountIn(AccountIn):
+    REQUIRED: ClassVar = ("username", "password", "role")
+
+
+class AccountOut(msgspec.Struct):
+    username: str
+    role: str
+    agency: str | None
+    active: bool
+    created_at: dt.datetime
 
 
 class NewAgencyIn(AgencyIn):
@@ -260,6 +290,16 @@ def _site_out(site: Site) -> SiteAdminOut:
     return SiteAdminOut(**{name: getattr(site, name) for name in SiteAdminOut.__struct_fields__})
 
 
+def _account_out(session, user: StaffUser) -> AccountOut:
+    return AccountOut(
+        username=user.username,
+        role=str(user.role),
+        agency=staff.account_agency(session, user),
+        active=user.active,
+        created_at=user.created_at,
+    )
+
+
 Req = Request[Principal, object, object]
 
 
@@ -286,6 +326,36 @@ class AdminController(Controller):
     @patch("/site", sync_to_thread=True, summary="Change the site's settings")
     def update_site(self, ctx: Ctx, request: Req, data: JSONBody[SiteIn]) -> SiteAdminOut:
         return self._change(ctx, request, lambda admin: _site_out(admin.update_site(_given(data))))
+
+    @get("/accounts", sync_to_thread=True, summary="Staff accounts of the site: clerks and admins")
+    def accounts(self, ctx: Ctx, request: Req) -> list[AccountOut]:
+        def work(admin: Admin):
+            return [_account_out(admin.session, user) for user in staff.site_accounts(admin.session, request.user)]
+
+        return self._read(ctx, request, work)
+
+    @post("/accounts", sync_to_thread=True, summary="Add a clerk (of an agency) or an admin of the site")
+    def create_account(self, ctx: Ctx, request: Req, data: JSONBody[NewAccountIn]) -> AccountOut:
+        def work(admin: Admin):
+            user = staff.create_account(admin.session, request.user, _given(data), now=admin.now)
+            return _account_out(admin.session, user)
+
+        return self._change(ctx, request, work)
+
+    @patch(
+        "/accounts/{username:str}",
+        sync_to_thread=True,
+        summary="Disable or enable an account, move it to another agency, or reset its password",
+        description="`{\"active\": false}` ends the account's tokens at once. The site's last active admin "
+        "cannot be disabled or made a clerk (409 `last_admin`).",
+        problems=["not_found", "last_admin"],
+    )
+    def update_account(self, ctx: Ctx, request: Req, username: FromPath[str], data: JSONBody[AccountIn]) -> AccountOut:
+        def work(admin: Admin):
+            user = staff.update_account(admin.session, request.user, username, _given(data), now=admin.now)
+            return _account_out(admin.session, user)
+
+        return self._change(ctx, request, work)
 
     @get("/agencies", sync_to_thread=True, summary="Agencies of the site")
     def agencies(self, ctx: Ctx, request: Req) -> list[AgencyAdminOut]:

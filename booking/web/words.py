@@ -11,6 +11,7 @@ import datetime as dt
 from babel.dates import format_date
 
 from booking.messages import Text, long_date, status_name
+from booking.web.admin_words import ADMIN_WORDS
 from booking.web.display_words import DISPLAY_WORDS
 from booking.web.queue_words import QUEUE_WORDS
 from booking.web.staff_words import STAFF_WORDS
@@ -219,6 +220,7 @@ NOTIFICATION_KINDS: dict[str, Text] = {
 WORDS.update(STAFF_WORDS)  # the staff pages' words, kept in a file of their own
 WORDS.update(DISPLAY_WORDS)  # the display board's
 WORDS.update(QUEUE_WORDS)  # the kiosk's, the ticket's and the clerk's queue
+WORDS.update(ADMIN_WORDS)  # the admin pages' (/admin)
 
 CHANNEL_WORDS = {"sms": "sms", "whatsapp": "whatsapp", "email": "email_channel"}
 

@@ -1,0 +1,68 @@
+"""What the admin pages say, Indonesian first: added to the pages' vocabulary (``booking.web.words``)."""
+
+from __future__ import annotations
+
+from booking.messages import Text
+
+ADMIN_WORDS: dict[str, Text] = {
+    "admin_title": Text("Administrasi MPP", "Site administration"),
+    "admin_nav": Text("Menu administrasi", "Administration menu"),
+    "admin_link": Text("Administrasi", "Administration"),
+    "nav_settings": Text("Pengaturan", "Settings"),
+    "nav_services": Text("Instansi & layanan", "Agencies & services"),
+    "nav_counters": Text("Loket & jam buka", "Counters & hours"),
+    "nav_closures": Text("Penutupan", "Closures"),
+    "nav_accounts": Text("Akun petugas", "Staff accounts"),
+    "nav_audit": Text("Log audit", "Audit log"),
+    "nav_reports": Text("Laporan", "Reports"),
+    "nav_schedule": Text("Jadwal petugas", "Staff schedule"),
+    "home_intro": Text(
+        "Atur {site}: jam buka, layanan, penutupan, akun petugas. Setiap perubahan dicatat di log audit.",
+        "Run {site}: opening hours, services, closures, staff accounts. Every change is written to the audit log.",
+    ),
+    "saved": Text("Tersimpan.", "Saved."),
+    "save_button": Text("Simpan", "Save"),
+    "yes": Text("Ya", "Yes"),
+    "no": Text("Tidak", "No"),
+    "none": Text("—", "—"),
+    "optional": Text("(boleh kosong)", "(optional)"),
+    # accounts
+    "accounts_title": Text("Akun petugas", "Staff accounts"),
+    "col_username": Text("Nama pengguna", "Username"),
+    "col_role": Text("Peran", "Role"),
+    "col_agency": Text("Instansi", "Agency"),
+    "col_state": Text("Keadaan", "State"),
+    "role_admin": Text("Admin MPP", "Site admin"),
+    "role_staff": Text("Petugas", "Clerk"),
+    "state_active": Text("Aktif", "Active"),
+    "state_disabled": Text("Nonaktif", "Disabled"),
+    "disable_button": Text("Nonaktifkan {name}", "Disable {name}"),
+    "enable_button": Text("Aktifkan {name}", "Enable {name}"),
+    "edit_link": Text("Ubah {name}", "Change {name}"),
+    "new_account": Text("Tambah akun", "Add an account"),
+    "new_account_button": Text("Buat akun", "Create the account"),
+    "agency_for_clerk": Text("Instansi (untuk petugas)", "Agency (for a clerk)"),
+    "no_agency": Text("— tanpa instansi (admin) —", "— none (admin) —"),
+    "new_password": Text("Kata sandi baru", "New password"),
+    "first_password": Text("Kata sandi awal (min. 10 karakter)", "First password (at least 10 characters)"),
+    "account_title": Text("Akun {name}", "Account {name}"),
+    "move_title": Text("Peran dan instansi", "Role and agency"),
+    "move_button": Text("Simpan peran dan instansi", "Save role and agency"),
+    "password_title": Text("Atur ulang kata sandi", "Reset the password"),
+    "password_explained": Text(
+        "Semua sesi akun ini berakhir; petugas masuk lagi dengan kata sandi baru.",
+        "Every session of this account ends; the clerk signs in again with the new password.",
+    ),
+    "password_button": Text("Atur ulang kata sandi", "Reset the password"),
+    "active_title": Text("Aktif atau nonaktif", "Enabled or disabled"),
+    "disable_explained": Text(
+        "Akun nonaktif tidak bisa masuk, dan sesinya berakhir saat itu juga.",
+        "A disabled account cannot sign in, and its sessions end at once.",
+    ),
+    "done_account_created": Text("Akun {name} dibuat.", "Account {name} created."),
+    "done_account_disabled": Text("Akun {name} dinonaktifkan.", "Account {name} disabled."),
+    "done_account_enabled": Text("Akun {name} diaktifkan.", "Account {name} enabled."),
+    "done_account_password": Text("Kata sandi {name} diatur ulang.", "Password of {name} reset."),
+    "done_account_moved": Text("Peran dan instansi {name} disimpan.", "Role and agency of {name} saved."),
+    "back_to_accounts": Text("« Kembali ke akun petugas", "« Back to the staff accounts"),
+}
