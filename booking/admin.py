@@ -53,6 +53,7 @@ class Admin:
     def __init__(self, session: Session, principal: Principal, *, now: dt.datetime, force: bool = False) -> None:
         require_admin(principal)
         self.session, self.principal, self.now, self.force = session, principal, now, force
+        self.cancelled: list[str] = []  # the codes a forced change cancelled, for the pages to say
         self.site = session.get(Site, principal.site_id)
         if self.site is None:
             raise NotFound(what="site")
@@ -260,6 +261,8 @@ class Admin:
             },
             required=True,
         )
+        if checked["capacity"] == 0:  # a new rule that offers no place: to close, add a closure instead
+            raise InvalidInput([FieldError("capacity", "capacity_zero")])
         self._refuse_overlap(counter, checked)
         rule = OpeningRule(counter_id=counter.id, **checked)
         self.session.add(rule)
@@ -314,6 +317,9 @@ class Admin:
         starts_on, ends_on = _date(errors, values, "starts_on"), _date(errors, values, "ends_on")
         if starts_on and ends_on and ends_on < starts_on:
             errors.append(FieldError("ends_on", "dates_reversed"))
+        from_time, until_time = _time(errors, values, "from_time"), _time(errors, values, "until_time")
+        if starts_on == ends_on and from_time and until_time and until_time <= from_time:
+            errors.append(FieldError("until_time", "hours_reversed"))
         check_text(errors, values, "reason", 300)
         check_text(errors, values, "reason_en", 300)
         agency = counter = None
@@ -332,6 +338,8 @@ class Admin:
             counter_id=counter.id if counter else None,
             starts_on=starts_on,
             ends_on=ends_on,
+            from_time=from_time,
+            until_time=until_time,
             reason=values["reason"].strip(),
             reason_en=(values.get("reason_en") or values["reason"]).strip(),
             kind="manual",
@@ -422,6 +430,7 @@ class Admin:
     # helpers
 
     def _audit(self, action, target, before, after, cancelled: list[str] | None = None) -> None:
+        self.cancelled += cancelled or []
         if cancelled:
             after = {**(after or {}), "cancelled_bookings": cancelled}
         self.session.flush()
@@ -463,6 +472,8 @@ class Admin:
                 errors.append(FieldError(f"services[{position}]", "service_unknown"))
             elif agency_id is not None and service.agency_id != agency_id:
                 errors.append(FieldError(f"services[{position}]", "not_your_agency"))
+            elif not catalogue.offered(service):
+                errors.append(FieldError(f"services[{position}]", "service_retired"))
             else:
                 services.append(service)
         return services
@@ -499,6 +510,13 @@ def check_rule(values: dict[str, Any], *, required: bool) -> dict[str, Any]:
     opens, closes = checked["opens_at"], checked["closes_at"]
     if opens and closes and opens >= closes:
         errors.append(FieldError("closes_at", "hours_reversed"))
+    elif (
+        opens
+        and closes
+        and isinstance(checked["slot_minutes"], int)
+        and checked["slot_minutes"] > _minutes(opens, closes)
+    ):
+        errors.append(FieldError("slot_minutes", "slot_longer_than_hours"))
     break_start, break_end = checked["break_starts_at"], checked["break_ends_at"]
     if (break_start is None) != (break_end is None) or (
         break_start and break_end and opens and closes and not opens <= break_start < break_end <= closes
@@ -511,6 +529,10 @@ def check_rule(values: dict[str, Any], *, required: bool) -> dict[str, Any]:
         errors.append(FieldError("valid_until", "dates_reversed"))
     _raise(errors)
     return checked
+
+
+def _minutes(first: dt.time, second: dt.time) -> int:
+    return (second.hour * 60 + second.minute) - (first.hour * 60 + first.minute)
 
 
 def rules_overlap(first: dict, second: dict) -> bool:
@@ -608,4 +630,6 @@ def _synonym_fields(synonym: SearchSynonym) -> dict[str, Any]:
 
 
 def _closure_fields(closure: Closure) -> dict[str, Any]:
-    return _fields(closure, ("starts_on", "ends_on", "reason", "reason_en", "agency_id", "counter_id"))
+    return _fields(
+        closure, ("starts_on", "ends_on", "from_time", "until_time", "reason", "reason_en", "agency_id", "counter_id")
+    )

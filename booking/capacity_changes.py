@@ -26,7 +26,7 @@ from booking.citizens import shown_citizen
 from booking.errors import BookingsAffected
 from booking.messages import Text
 from booking.models import Booking, BookingStatus, Counter, Service, ServiceDayLoad, Site, SlotLoad
-from booking.schedule import closure_for, counter_slots
+from booking.schedule import closed_hours, closure_for, counter_slots
 
 SCHEDULE_CHANGED = Text("Jadwal layanan di MPP berubah.", "The service schedule at the MPP has changed.")
 WAITING = (BookingStatus.confirmed, BookingStatus.checked_in)  # still to be served: they hold a place
@@ -65,7 +65,7 @@ def settle_counters(
         counter = counters.get(counter_id)
         if counter is None or closure_for(closures, day, counter.agency_id, counter.id) is not None:
             continue
-        for slot in counter_slots(counter, day, zone):
+        for slot in counter_slots(counter, day, zone, closed_hours(closures, day, counter.agency_id, counter.id)):
             slots[(counter_id, slot.starts_at)] = slot
 
     by_slot: dict[tuple[int, dt.datetime], list[Booking]] = defaultdict(list)

@@ -72,6 +72,11 @@ def get_service(session: Session, site: Site, code: str) -> Service | None:
     )
 
 
+def offered(service: Service) -> bool:
+    """A service citizens can find and book: neither it nor its agency is retired."""
+    return service.active and service.agency.active
+
+
 def closures_between(session: Session, site: Site, first: dt.date, last: dt.date) -> list[Closure]:
     """Closures touching [first, last] that apply to this site: national ones and the site's own."""
     return list(

@@ -261,6 +261,13 @@ FIELD_ERRORS: dict[str, Text] = {
         "Istirahat harus di dalam jam buka dan mulai sebelum selesai.",
         "The break must lie within opening hours and start before it ends.",
     ),
+    "slot_longer_than_hours": Text(
+        "Panjang slot melebihi jam buka hari itu.", "The slot is longer than the opening hours of the day."
+    ),
+    "capacity_zero": Text(
+        "Kapasitas minimal 1 per slot. Untuk menutup loket, buat penutupan.",
+        "The capacity must be at least 1 per slot. To close a counter, add a closure.",
+    ),
     "walk_in_share_too_big": Text(
         "Jatah walk-in tidak boleh melebihi kapasitas.", "The walk-in share cannot exceed the capacity."
     ),

@@ -240,11 +240,16 @@ class OpeningRule(Base):
 
 
 class Closure(Base):
-    """Days on which nobody can book: a national holiday (no site), a site, an agency or a counter."""
+    """Days, or part of a day, on which nobody can book: a national holiday (no site), a site, an agency or
+    a counter."""
 
     __tablename__ = "closures"
     __table_args__ = (
         CheckConstraint("starts_on <= ends_on", name="range_ordered"),
+        CheckConstraint(
+            "starts_on < ends_on OR from_time IS NULL OR until_time IS NULL OR from_time < until_time",
+            name="hours_ordered",
+        ),
         Index("ix_closures_range", "starts_on", "ends_on"),
     )
 
@@ -257,6 +262,10 @@ class Closure(Base):
     reason: Mapped[str] = mapped_column(String(300), doc="Indonesian, shown to citizens")
     reason_en: Mapped[str] = mapped_column(String(300), default="")
     kind: Mapped[str] = mapped_column(String(16), default="manual", doc="'holiday' or 'manual'")
+    # Part of a day: closed from ``from_time`` on the first day and/or until ``until_time`` on the last
+    # (wall-clock times of the site); None: from the start of the first day, until the end of the last.
+    from_time: Mapped[dt.time | None] = mapped_column(Time, nullable=True)
+    until_time: Mapped[dt.time | None] = mapped_column(Time, nullable=True)
 
 
 class SearchSynonym(Base):

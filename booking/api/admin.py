@@ -83,6 +83,9 @@ class RuleIn(msgspec.Struct, forbid_unknown_fields=True):
 class ClosureIn(msgspec.Struct, forbid_unknown_fields=True):
     starts_on: Annotated[str | Unset, DAY] = UNSET
     ends_on: Annotated[str | Unset, DAY] = UNSET
+    # part of a day: closed from this time on the first day, until this time on the last (default: whole days)
+    from_time: Annotated[str | None | Unset, WALL_CLOCK] = UNSET
+    until_time: Annotated[str | None | Unset, WALL_CLOCK] = UNSET
     reason: str | Unset = UNSET
     reason_en: str | Unset = UNSET
     agency: str | None | Unset = UNSET
@@ -191,6 +194,8 @@ class ClosureOut(msgspec.Struct):
     id: int
     starts_on: dt.date
     ends_on: dt.date
+    from_time: dt.time | None  # closed from this time on the first day; null: the whole day
+    until_time: dt.time | None  # until this time on the last day; null: its end
     reason: str
     reason_en: str
     kind: str
@@ -273,6 +278,8 @@ def _closure_out(closure: Closure) -> ClosureOut:
         id=closure.id,
         starts_on=closure.starts_on,
         ends_on=closure.ends_on,
+        from_time=closure.from_time,
+        until_time=closure.until_time,
         reason=closure.reason,
         reason_en=closure.reason_en,
         kind=closure.kind,

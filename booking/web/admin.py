@@ -10,9 +10,13 @@ error by its field, in the API's words. Nothing here needs JavaScript.
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from collections.abc import Callable
 from typing import Annotated, Any
+from urllib.parse import quote
 
+from babel.dates import get_day_names
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.enums import RequestEncodingType
@@ -21,11 +25,12 @@ from sqlalchemy.orm import Session
 
 from booking import staff
 from booking.admin import Admin
-from booking.errors import Busy, DomainError, Forbidden, InvalidInput, NotFound
+from booking.availability import site_today
+from booking.errors import BookingsAffected, Busy, DomainError, Forbidden, InvalidInput, NotFound
 from booking.http.auth import TokenIssuer
 from booking.http.context import Context
 from booking.http.problems import problem_detail
-from booking.models import StaffRole
+from booking.models import Agency, StaffRole
 from booking.staff import Principal, require_admin
 from booking.web.base import field_errors, page_language, redirect, render, url_with
 from booking.web.staff import NotSignedIn, signed_in_clerk
@@ -47,6 +52,9 @@ NAVIGATION = (
     ("/admin/audit", "nav_audit"),
     ("/admin/laporan", "nav_reports"),
 )
+CLOSURE_FIELDS = ("scope", "starts_on", "ends_on", "from_time", "until_time", "reason", "reason_en")
+# the domain's field names where the form's differ
+CLOSURE_ERROR_FIELDS = {"agency": "scope", "counter": "scope"}
 # Refusals a page shows beside its form; any other (not found, forbidden, busy) is its own error page.
 PASSED_ON = (NotFound, Forbidden, Busy)
 
@@ -78,6 +86,90 @@ def number(value: str) -> int | str | None:
         return int(value)
     except ValueError:
         return value
+
+
+RULE_FORM_FIELDS = (
+    "weekday", "opens_at", "closes_at", "break_starts_at", "break_ends_at", "slot_minutes", "capacity",
+    "walk_in_places", "valid_from", "valid_until",
+)  # fmt: skip
+NUMBERS = ("slot_minutes", "capacity", "walk_in_places")
+
+
+def _list(data: dict, name: str) -> list[str]:
+    """A form field given any number of times (checkboxes), as typed."""
+    value = data.get(name, [])
+    return [str(item)[:64] for item in (value if isinstance(value, list) else [value])][:500]
+
+
+def _rule_values(form: dict[str, str]) -> dict[str, Any]:
+    """A rule's form as the domain takes it: numbers as numbers, empty optional fields as None."""
+    values: dict[str, Any] = {name: (form[name] or None) for name in RULE_FORM_FIELDS}
+    for name in NUMBERS:
+        values[name] = number(form[name])
+    values["weekday"] = number(form["weekday"])
+    if values["walk_in_places"] is None:
+        values["walk_in_places"] = 0
+    return values
+
+
+def _rule_form(rule) -> dict[str, str]:
+    """A rule as its edit form shows it."""
+    shown = {name: getattr(rule, name) for name in RULE_FORM_FIELDS}
+    return {
+        name: "" if value is None else value.strftime("%H:%M") if isinstance(value, dt.time) else str(value)
+        for name, value in shown.items()
+    }
+
+
+def day_name(weekday: int, words: Words) -> str:
+    return get_day_names("wide", locale=words.language)[weekday].capitalize()
+
+
+def _clock(time: dt.time, words: Words) -> str:
+    return time.strftime("%H.%M" if words.language == "id" else "%H:%M")
+
+
+def rule_summary(rule, words: Words) -> dict[str, str | None]:
+    """One rule in words: its hours, break, slots and places, and when it is valid."""
+    validity = None
+    since, until = (words.short_day(day) if day else None for day in (rule.valid_from, rule.valid_until))
+    if since and until:
+        validity = words("valid_range", since=since, until=until)
+    elif since or until:
+        validity = words("valid_since", since=since) if since else words("valid_until", until=until)
+    return {
+        "hours": words("hours_range", opens=_clock(rule.opens_at, words), closes=_clock(rule.closes_at, words)),
+        "break": words(
+            "break_range", starts=_clock(rule.break_starts_at, words), ends=_clock(rule.break_ends_at, words)
+        )
+        if rule.break_starts_at
+        else None,
+        "slots": words("slot_facts", minutes=rule.slot_minutes, capacity=rule.capacity, walk_in=rule.walk_in_places),
+        "validity": validity,
+    }
+
+
+def readable_week(rules, words: Words) -> list[tuple[str, list[dict]]]:
+    """Monday to Sunday, each with its rules in words (none: closed that day)."""
+    ordered = sorted(rules, key=lambda r: (r.opens_at, r.valid_from or dt.date.min))
+    return [
+        (day_name(weekday, words), [rule_summary(rule, words) for rule in ordered if rule.weekday == weekday])
+        for weekday in range(7)
+    ]
+
+
+def _on_form(errors: dict[str, str], renamed: dict[str, str]) -> dict[str, str]:
+    """Field errors under the names the form's fields carry."""
+    return {renamed.get(field, field): message for field, message in errors.items()}
+
+
+def _closure_scope(closure, names: dict) -> str | None:
+    """What a closure shuts, by name: a counter, an agency, or None (the site, or the whole country)."""
+    if closure.counter_id is not None:
+        return names.get(("counter", closure.counter_id))
+    if closure.agency_id is not None:
+        return names.get(("agency", closure.agency_id))
+    return None
 
 
 class AdminPages(Controller):
@@ -183,6 +275,232 @@ class AdminPages(Controller):
             errors=errors or {}, alert=alert, notice=notice, roles=tuple(StaffRole),
         )  # fmt: skip
 
+    # closures: the citizens affected are listed before the admin confirms
+
+    @get("/penutupan", sync_to_thread=True)
+    def closures(
+        self, ctx: Ctx, request: Request, admin: SiteAdmin, done: DoneParam = None, name: NameParam = None
+    ) -> Response:
+        return self.closures_page(ctx, request, admin, form={}, notice=self.done(request, done, name))
+
+    @post("/penutupan", sync_to_thread=True)
+    def add_closure(self, ctx: Ctx, request: Request, admin: SiteAdmin, data: Form) -> Response:
+        form = {name: text(data, name) for name in CLOSURE_FIELDS}
+        scope, _, key = form["scope"].partition(":")
+        values = {
+            "starts_on": form["starts_on"] or None,
+            "ends_on": form["ends_on"] or form["starts_on"] or None,
+            "from_time": form["from_time"] or None,
+            "until_time": form["until_time"] or None,
+            "reason": form["reason"],
+            "reason_en": form["reason_en"] or None,
+            "agency": key if scope == "agency" else None,
+            "counter": key if scope == "counter" else None,
+        }
+        force = text(data, "confirm") == "1"
+
+        def confirm_first(refusal: DomainError) -> Response | None:
+            if not isinstance(refusal, BookingsAffected):
+                return None
+            return self.closures_page(
+                ctx, request, admin, form=form, affected=self.affected(request, refusal), status=409
+            )
+
+        def work(a: Admin):
+            a.add_closure(values)
+            return len(a.cancelled)
+
+        return self.change(
+            ctx, request, admin, work, force=force, refused=confirm_first,
+            done=lambda count: url_with("/admin/penutupan", done="closure_forced", name=count)
+            if count else url_with("/admin/penutupan", done="closure_added"),
+            again=lambda errors, alert, status: self.closures_page(
+                ctx, request, admin, form=form, errors=_on_form(errors, CLOSURE_ERROR_FIELDS), alert=alert,
+                status=status,
+            ),
+        )  # fmt: skip
+
+    @post("/penutupan/{closure_id:int}/hapus", sync_to_thread=True)
+    def remove_closure(self, ctx: Ctx, request: Request, admin: SiteAdmin, closure_id: FromPath[int]) -> Response:
+        return self.change(
+            ctx, request, admin, lambda a: a.remove_closure(closure_id),
+            done=lambda _: url_with("/admin/penutupan", done="closure_removed"),
+            again=lambda errors, alert, status: self.closures_page(
+                ctx, request, admin, form={}, alert=alert, status=status
+            ),
+        )  # fmt: skip
+
+    def closures_page(
+        self, ctx, request, admin, *, form, errors=None, alert=None, notice=None, affected=None, status=200
+    ):
+        def view(a: Admin):
+            today = site_today(a.site, a.now)
+            agencies = a.agencies()
+            counters = a.counters()
+            names = {("agency", agency.id): agency.name for agency in agencies}
+            names |= {("counter", counter.id): counter.label for counter in counters}
+            closures = sorted(a.closures(today, today + dt.timedelta(days=366)), key=lambda c: (c.starts_on, c.id))
+            return {
+                "closures": [(closure, _closure_scope(closure, names)) for closure in closures],
+                "agencies": [agency for agency in agencies if agency.active],
+                "counters": counters,
+                "today": today,
+            }
+
+        return self.page(
+            ctx, request, admin, "admin/closures.html", view, status=status,
+            form={"starts_on": "", "scope": ""} | form, errors=errors or {}, alert=alert, notice=notice,
+            affected=affected,
+        )  # fmt: skip
+
+    @staticmethod
+    def affected(request: Request, refusal: BookingsAffected) -> list[dict]:
+        """The bookings a change would cancel, as the confirmation lists them (their day and time written out)."""
+        words = Words(page_language(request))
+        rows = []
+        for booking in refusal.bookings:
+            start = dt.datetime.fromisoformat(booking["start"])
+            rows.append({**booking, "when": f"{words.day(start.date())} {words.clock(start)}"})
+        return rows
+
+    # counters, the services they serve, their opening hours as a readable week
+
+    @get("/loket", sync_to_thread=True)
+    def counters(
+        self, ctx: Ctx, request: Request, admin: SiteAdmin, done: DoneParam = None, name: NameParam = None
+    ) -> Response:
+        return self.counters_page(ctx, request, admin, form={}, notice=self.done(request, done, name))
+
+    @post("/loket", sync_to_thread=True)
+    def create_counter(self, ctx: Ctx, request: Request, admin: SiteAdmin, data: Form) -> Response:
+        form = {
+            "agency": text(data, "agency", 64),
+            "label": text(data, "label", 100),
+            "services": _list(data, "services"),
+        }
+        return self.change(
+            ctx, request, admin, lambda a: a.create_counter(form).label,
+            done=lambda label: url_with(f"/admin/loket/{quote(label)}", done="counter_created"),
+            again=lambda errors, alert, status: self.counters_page(
+                ctx, request, admin, form=form, errors=_on_form(errors, {}), alert=alert, status=status
+            ),
+        )  # fmt: skip
+
+    @get("/loket/{label:str}", sync_to_thread=True)
+    def counter(
+        self, ctx: Ctx, request: Request, admin: SiteAdmin, label: FromPath[str], done: DoneParam = None
+    ) -> Response:
+        return self.counter_page(ctx, request, admin, label, notice=self.done(request, done, label))
+
+    @post("/loket/{label:str}/layanan", sync_to_thread=True)
+    def counter_services(
+        self, ctx: Ctx, request: Request, admin: SiteAdmin, label: FromPath[str], data: Form
+    ) -> Response:
+        form = {"services": _list(data, "services")}
+        return self.counter_change(
+            ctx,
+            request,
+            admin,
+            label,
+            data,
+            form,
+            "services",
+            lambda a: a.update_counter(label, form),
+            "counter_services",
+        )
+
+    @post("/loket/{label:str}/aturan", sync_to_thread=True)
+    def add_rule(self, ctx: Ctx, request: Request, admin: SiteAdmin, label: FromPath[str], data: Form) -> Response:
+        form = {name: text(data, name, 20) for name in RULE_FORM_FIELDS}
+        return self.counter_change(
+            ctx, request, admin, label, data, form, "new", lambda a: a.add_rule(label, _rule_values(form)), "rule_saved"
+        )
+
+    @post("/loket/{label:str}/aturan/{rule_id:int}", sync_to_thread=True)
+    def update_rule(
+        self, ctx: Ctx, request: Request, admin: SiteAdmin, label: FromPath[str], rule_id: FromPath[int], data: Form
+    ) -> Response:
+        form = {name: text(data, name, 20) for name in RULE_FORM_FIELDS}
+        work = lambda a: a.update_rule(self.rule_of(a, label, rule_id), _rule_values(form))  # noqa: E731
+        return self.counter_change(ctx, request, admin, label, data, form, rule_id, work, "rule_saved")
+
+    @post("/loket/{label:str}/aturan/{rule_id:int}/hapus", sync_to_thread=True)
+    def remove_rule(
+        self, ctx: Ctx, request: Request, admin: SiteAdmin, label: FromPath[str], rule_id: FromPath[int], data: Form
+    ) -> Response:
+        work = lambda a: a.remove_rule(self.rule_of(a, label, rule_id))  # noqa: E731
+        return self.counter_change(ctx, request, admin, label, data, {}, f"remove-{rule_id}", work, "rule_removed")
+
+    @staticmethod
+    def rule_of(a: Admin, label: str, rule_id: int) -> int:
+        """A rule of this counter (of the admin's site): another's is not found."""
+        if a.rule(rule_id).counter.label != a.counter(label).label:
+            raise NotFound(what="rule")
+        return rule_id
+
+    def counter_change(self, ctx, request, admin, label, data, form, editing, work, done):
+        """A change on a counter's page: saved, or refused by field, or (bookings in the way) the list of
+        them to confirm, the same form posted again with ``confirm``."""
+        force = text(data, "confirm") == "1"
+
+        def page(errors=None, alert=None, status=200, affected=None):
+            return self.counter_page(
+                ctx, request, admin, label, form=form, editing=editing, errors=errors, alert=alert, status=status,
+                affected=affected, confirm_action=request.url.path,
+            )  # fmt: skip
+
+        def confirm_first(refusal: DomainError) -> Response | None:
+            if isinstance(refusal, BookingsAffected):
+                return page(status=409, affected=self.affected(request, refusal))
+            return None
+
+        return self.change(
+            ctx, request, admin, work, force=force, refused=confirm_first,
+            done=lambda _: url_with(f"/admin/loket/{quote(label)}", done=done),
+            again=lambda errors, alert, status: page(errors, alert, status),
+        )  # fmt: skip
+
+    def counters_page(self, ctx, request, admin, *, form, errors=None, alert=None, notice=None, status=200):
+        def view(a: Admin):
+            words = Words(page_language(request))
+            agencies = a.agencies()
+            by_agency = {agency.id: [] for agency in agencies}
+            for counter in a.counters():
+                by_agency[counter.agency_id].append((counter, readable_week(counter.rules, words)))
+            return {
+                "agencies": [(agency, by_agency[agency.id]) for agency in agencies],
+                "services_of": {agency.id: [s for s in a.services(agency.slug) if s.active] for agency in agencies},
+            }
+
+        return self.page(
+            ctx, request, admin, "admin/counters.html", view, status=status,
+            form={"services": []} | form, errors=errors or {}, alert=alert, notice=notice,
+        )  # fmt: skip
+
+    def counter_page(
+        self, ctx, request, admin, label, *, form=None, editing=None, errors=None, alert=None, notice=None,
+        status=200, affected=None, confirm_action=None,
+    ):  # fmt: skip
+        def view(a: Admin):
+            words = Words(page_language(request))
+            counter = a.counter(label)
+            agency = a.session.get(Agency, counter.agency_id)
+            rules = sorted(counter.rules, key=lambda r: (r.weekday, r.opens_at, r.valid_from or dt.date.min))
+            return {
+                "counter": counter,
+                "agency": agency,
+                "services": a.services(agency.slug),
+                "served": {service.code for service in counter.services},
+                "week": readable_week(rules, words),
+                "rules": [(rule, _rule_form(rule), rule_summary(rule, words)) for rule in rules],
+                "weekdays": [(number, day_name(number, words)) for number in range(7)],
+            }
+
+        return self.page(
+            ctx, request, admin, "admin/counter.html", view, status=status, form=form or {}, editing=editing,
+            errors=errors or {}, alert=alert, notice=notice, affected=affected, confirm_action=confirm_action,
+        )  # fmt: skip
+
     # what every admin page shares
 
     @staticmethod
@@ -224,7 +542,10 @@ class AdminPages(Controller):
         except PASSED_ON:
             raise
         except InvalidInput as invalid:
-            return again(field_errors(invalid, page_language(request)), None, 422)
+            errors = field_errors(invalid, page_language(request))
+            return again(
+                {re.sub(r"\[\d+\]$", "", name): message for name, message in reversed(errors.items())}, None, 422
+            )
         except DomainError as refusal:
             shown = refused(refusal) if refused else None
             return shown or again({}, problem_detail(refusal, page_language(request)), 409)

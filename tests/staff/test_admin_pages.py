@@ -3,9 +3,13 @@ domain rules as the admin API, keeping what was typed and showing errors by the 
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
-from tests.factories import PASSWORD, make_site, make_staff
+from sqlalchemy import select
+
+from booking.models import Booking, Notification
+from tests.factories import PASSWORD, TOMORROW, make_site, make_staff
 
 CSRF = re.compile(r'name="_csrf_token" value="([^"]+)"')
 
@@ -23,6 +27,14 @@ def sign_in(client, username: str = "kepala", next_page: str = "/admin"):
     )
     assert answer.status_code == 303, answer.text
     return answer
+
+
+def cancellation_of(office, code: str) -> tuple[str | None, list[str]]:
+    with office.db.read() as session:
+        booking = session.scalar(select(Booking).where(Booking.code == code.replace("-", "")))
+        return booking.cancel_reason, list(
+            session.scalars(select(Notification.kind).where(Notification.booking_id == booking.id))
+        )
 
 
 def post(client, path: str, data: dict, page: str | None = None):
@@ -96,3 +108,122 @@ def test_another_sites_account_is_404(office):
     assert (
         post(office.client, "/admin/akun/dewi", {"change": "active", "active": "0"}, "/admin/akun").status_code == 404
     )
+
+
+def closure_form(**changes) -> dict:
+    return {
+        "scope": "", "starts_on": str(TOMORROW), "ends_on": "", "from_time": "10:30", "until_time": "",
+        "reason": "Listrik padam", "reason_en": "", **changes,
+    }  # fmt: skip
+
+
+def test_a_closure_lists_the_booked_citizens_first_and_cancels_them_with_notices_when_confirmed(office):
+    kept, dropped = office.book(9, 0, day=TOMORROW), office.book(11, 0, day=TOMORROW)
+    sign_in(office.client)
+    asked = post(office.client, "/admin/penutupan", closure_form())
+    assert asked.status_code == 409
+    assert "1 warga sudah memesan pada waktu itu" in asked.text
+    assert dropped in asked.text and kept not in asked.text
+    assert "Tutup dan batalkan 1 pemesanan" in asked.text
+    planned = ["booking_confirmed", "reminder_day_before", "reminder_soon"]
+    assert cancellation_of(office, dropped) == (None, planned)  # nothing changed yet
+
+    confirmed = post(office.client, "/admin/penutupan", closure_form(confirm="1"), "/admin/penutupan")
+    assert confirmed.status_code == 303, confirmed.text
+    page = office.client.get(confirmed.headers["location"]).text
+    assert "Penutupan disimpan; 1 pemesanan dibatalkan dan warga diberi tahu." in page
+    assert "Listrik padam" in page
+    reason, kinds = cancellation_of(office, dropped)
+    assert reason == "MPP tutup: Listrik padam" and sorted(kinds) == sorted(["booking_cancelled", *planned])
+    assert cancellation_of(office, kept) == (None, planned)
+
+
+def test_a_bad_closure_form_keeps_what_was_typed_and_saves_nothing(office):
+    sign_in(office.client)
+    bad = post(office.client, "/admin/penutupan", closure_form(ends_on="2026-11-30", reason="", from_time="25:00"))
+    assert bad.status_code == 422
+    assert 'value="2026-11-30"' in bad.text and f'value="{TOMORROW}"' in bad.text and 'value="25:00"' in bad.text
+    assert "Tanggal akhir tidak boleh sebelum tanggal mulai." in bad.text
+    assert "Wajib diisi." in bad.text and "Jam harus berformat HH:MM." in bad.text
+    assert office.client.get("/api/v1/admin/closures", headers=office.admin).json() == []
+
+
+def test_a_closure_is_removed_from_its_page(office):
+    sign_in(office.client)
+    assert post(office.client, "/admin/penutupan", closure_form(scope="agency:samsat")).status_code == 303
+    [closure] = office.client.get("/api/v1/admin/closures", headers=office.admin).json()
+    assert closure["agency_id"] is not None
+    removed = post(office.client, f"/admin/penutupan/{closure['id']}/hapus", {}, "/admin/penutupan")
+    assert removed.status_code == 303
+    assert office.client.get("/api/v1/admin/closures", headers=office.admin).json() == []
+
+
+def rule_form(**changes) -> dict:
+    return {
+        "weekday": "4", "opens_at": "08:00", "closes_at": "11:00", "break_starts_at": "", "break_ends_at": "",
+        "slot_minutes": "30", "capacity": "2", "walk_in_places": "0", "valid_from": "", "valid_until": "", **changes,
+    }  # fmt: skip
+
+
+def friday_rule(office, label: str = "Loket 1") -> dict:
+    counters = office.client.get("/api/v1/admin/counters", headers=office.admin).json()
+    rules = next(counter["rules"] for counter in counters if counter["label"] == label)
+    return next(rule for rule in rules if rule["weekday"] == 4)
+
+
+def test_the_counter_page_shows_a_readable_week(office):
+    sign_in(office.client)
+    page = office.client.get("/admin/loket/Loket%201")
+    assert page.status_code == 200
+    assert page.text.count("08.00–12.00, istirahat 10.00–10.30") == 7  # each day of the week
+    assert "slot 30 menit · 2 tempat · 0 untuk walk-in" in page.text
+    assert "Jumat" in page.text and "Minggu" in page.text
+
+
+def test_friday_hours_change_on_the_counter_page(office):
+    sign_in(office.client)
+    rule = friday_rule(office)
+    saved = post(office.client, f"/admin/loket/Loket%201/aturan/{rule['id']}", rule_form(), "/admin/loket/Loket%201")
+    assert saved.status_code == 303, saved.text
+    assert friday_rule(office)["closes_at"] == "11:00:00" and friday_rule(office)["break_starts_at"] is None
+    assert "08.00–11.00" in office.client.get(saved.headers["location"]).text
+
+
+def test_bad_opening_hours_keep_what_was_typed_and_show_each_error_by_its_field(office):
+    sign_in(office.client)
+    counter = "/admin/loket/Loket%201"
+    rule = friday_rule(office)
+    cases = [
+        (rule_form(opens_at="12:00", closes_at="08:00"), "Jam buka harus sebelum jam tutup."),
+        (rule_form(slot_minutes="240"), "Panjang slot melebihi jam buka hari itu."),
+        (rule_form(walk_in_places="3"), "Jatah walk-in tidak boleh melebihi kapasitas."),
+        (rule_form(slot_minutes="sepuluh"), "Nilai harus antara 5 dan 240."),
+    ]
+    for form, message in cases:
+        refused = post(office.client, f"{counter}/aturan/{rule['id']}", form, counter)
+        assert refused.status_code == 422, form
+        assert message in refused.text and 'aria-invalid="true"' in refused.text
+        assert all(f'value="{value}"' in refused.text for value in form.values() if value), form
+    new_empty = post(office.client, f"{counter}/aturan", rule_form(weekday="6", capacity="0"), counter)
+    assert new_empty.status_code == 422 and "Kapasitas minimal 1 per slot." in new_empty.text
+    assert friday_rule(office) == rule  # nothing half-saved
+
+
+def test_fewer_hours_list_the_bookings_in_the_way_before_they_are_cancelled(office):
+    friday = TOMORROW + dt.timedelta(days=3)
+    code = office.book(11, 30, day=friday)
+    sign_in(office.client)
+    counter, asked = "/admin/loket/Loket%201", []
+    for label in ("Loket 1", "Loket 2"):
+        rule = friday_rule(office, label)
+        path = f"/admin/loket/{label.replace(' ', '%20')}/aturan/{rule['id']}"
+        answer = post(office.client, path, rule_form(), counter)
+        if answer.status_code == 409:  # the counter holding the booking
+            asked.append(label)
+            assert code in answer.text and "Simpan dan batalkan 1 pemesanan" in answer.text
+            confirmed = post(office.client, path, rule_form(confirm="1"), counter)
+            assert confirmed.status_code == 303
+            assert cancellation_of(office, code)[0] == "Jadwal layanan di MPP berubah."
+        else:
+            assert answer.status_code == 303
+    assert len(asked) == 1
