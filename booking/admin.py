@@ -16,11 +16,29 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from booking import audit, catalogue, search
-from booking.capacity_changes import SCHEDULE_CHANGED, counters_of_scope, settle_counters, settle_quota
+from booking.capacity_changes import (
+    SCHEDULE_CHANGED,
+    SERVICE_RETIRED,
+    counters_of_scope,
+    settle_counters,
+    settle_quota,
+    settle_retired,
+)
 from booking.catalogue import unusable_key
 from booking.errors import FieldError, InvalidInput, NotFound
 from booking.messages import closed_notice
-from booking.models import MAX_ROW_ID, Agency, Booking, Closure, Counter, OpeningRule, SearchSynonym, Service, Site
+from booking.models import (
+    ALL_CHANNELS,
+    MAX_ROW_ID,
+    Agency,
+    Booking,
+    Closure,
+    Counter,
+    OpeningRule,
+    SearchSynonym,
+    Service,
+    Site,
+)
 from booking.queue import PREFIX, free_ticket_prefix, ticket_prefixes
 from booking.staff import Principal, require_admin
 
@@ -42,9 +60,9 @@ REQUIRED_TO_CREATE = {
 SITE_FIELDS = (
     "name", "address", "min_lead_minutes", "max_days_ahead", "reminder_day_before_at", "reminder_soon_minutes",
     "no_show_grace_minutes", "arrival_early_minutes", "arrival_late_minutes", "turn_soon_places",
-    "recalls_before_missed", "personal_data_retention_days", "privacy_contact",
+    "recalls_before_missed", "personal_data_retention_days", "privacy_contact", "channels",
 )  # fmt: skip
-AGENCY_FIELDS = ("slug", "name", "sort_order", "ticket_prefix")
+AGENCY_FIELDS = ("slug", "name", "sort_order", "ticket_prefix", "active")
 
 
 class Admin:
@@ -97,15 +115,22 @@ class Admin:
         check_text(errors, values, "name", 200)
         in_range(errors, values, "sort_order", -10_000, 10_000)
         errors += [FieldError(name, "not_changeable") for name in ("slug",) if name in values]
+        check_flag(errors, values, "active")
         prefix = self._ticket_prefix(errors, values, ticket_prefixes(self.session, self.site.id), agency.id)
         _raise(errors)
         before = _fields(agency, AGENCY_FIELDS)
-        for name in ("name", "sort_order"):
+        for name in ("name", "sort_order", "active"):
             if name in values:
                 setattr(agency, name, values[name].strip() if name == "name" else values[name])
         if prefix:
             agency.ticket_prefix = prefix  # today's tickets keep the letters they were given
-        self._audit("agency.update", f"agency:{slug}", before, _fields(agency, AGENCY_FIELDS))
+        cancelled = []
+        if before["active"] and not agency.active:  # retired: none of its services is offered any more
+            services = {service.id for service in agency.services}
+            cancelled = settle_retired(
+                self.session, self.site, services, now=self.now, force=self.force, reason=SERVICE_RETIRED
+            )
+        self._audit("agency.update", f"agency:{slug}", before, _fields(agency, AGENCY_FIELDS), cancelled)
         return agency
 
     def _ticket_prefix(self, errors, values, prefixes: dict[str, int], agency_id: int | None) -> str | None:
@@ -127,13 +152,15 @@ class Admin:
     # services and their daily quotas
 
     def services(self, agency_slug: str | None = None) -> list[Service]:
-        return catalogue.list_services(self.session, self.site, agency_slug)
+        return catalogue.list_services(self.session, self.site, agency_slug, retired=True)
 
     def create_service(self, values: dict[str, Any]) -> Service:
         errors = _required(values, REQUIRED_TO_CREATE["service"])
         agency = self._agency_or_none(values.get("agency", ""))
         if "agency" in values and agency is None:
             errors.append(FieldError("agency", "agency_unknown"))
+        elif agency is not None and not agency.active:
+            errors.append(FieldError("agency", "agency_retired"))
         code = str(values.get("code", ""))
         if code and not CODE.match(code):
             errors.append(FieldError("code", "value_invalid"))
@@ -159,13 +186,20 @@ class Admin:
         service = self.service(code)
         errors = [FieldError(name, "not_changeable") for name in ("agency", "code") if name in values]
         self._check_service(errors, values)
+        check_flag(errors, values, "active")
+        if values.get("active") and not service.agency.active:
+            errors.append(FieldError("active", "agency_retired"))  # offered only once its agency is again
         _raise(errors)
         before = _service_fields(service)
-        for name in ("name", "duration_minutes", "requirements", "daily_quota"):
+        for name in ("name", "duration_minutes", "requirements", "daily_quota", "active"):
             if name in values:
                 setattr(service, name, values[name].strip() if name == "name" else values[name])
         cancelled = []
-        if "daily_quota" in values and values["daily_quota"] != before["daily_quota"]:
+        if before["active"] and not service.active:  # retired: kept with its history, offered no more
+            cancelled = settle_retired(
+                self.session, self.site, {service.id}, now=self.now, force=self.force, reason=SERVICE_RETIRED
+            )
+        elif "daily_quota" in values and values["daily_quota"] != before["daily_quota"]:
             cancelled = settle_quota(
                 self.session, self.site, service, now=self.now, force=self.force, reason=SCHEDULE_CHANGED
             )
@@ -419,6 +453,8 @@ class Admin:
             in_range(errors, values, name, low, high)
         if values.get("reminder_day_before_at") is not None:
             values = {**values, "reminder_day_before_at": _time(errors, values, "reminder_day_before_at")}
+        if "channels" in values:
+            values = {**values, "channels": check_site_channels(errors, values["channels"])}
         _raise(errors)
         before = _fields(self.site, SITE_FIELDS)
         for name in SITE_FIELDS:
@@ -571,6 +607,19 @@ def check_text(errors, values, name, longest) -> None:
             errors.append(FieldError(name, "value_invalid"))
 
 
+def check_site_channels(errors, channels) -> list[str]:
+    """The channels a site offers: known ones, each once, kept in the one order pages list them in."""
+    if not isinstance(channels, list) or any(channel not in ALL_CHANNELS for channel in channels):
+        errors.append(FieldError("channels", "channel_unknown"))
+        return []
+    return [channel for channel in ALL_CHANNELS if channel in channels]
+
+
+def check_flag(errors, values, name) -> None:
+    if name in values and not isinstance(values[name], bool):
+        errors.append(FieldError(name, "type_invalid"))
+
+
 def in_range(errors, values, name, low, high) -> None:
     value = values.get(name)
     if value is not None and (not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high):
@@ -618,7 +667,7 @@ def _plain(value):
 
 
 def _service_fields(service: Service) -> dict[str, Any]:
-    return _fields(service, ("code", "name", "duration_minutes", "requirements", "daily_quota"))
+    return _fields(service, ("code", "name", "duration_minutes", "requirements", "daily_quota", "active"))
 
 
 def _counter_fields(counter: Counter) -> dict[str, Any]:

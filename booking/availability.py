@@ -131,7 +131,7 @@ def service_availability(
         raise InvalidInput([FieldError("to", "range_reversed")])
     if (last - first).days + 1 > MAX_DAYS:
         raise InvalidInput([FieldError("to", "range_too_long", {"days": MAX_DAYS})])
-    service = catalogue.get_service(session, site, service_code)
+    service = catalogue.get_service(session, site, service_code, offered_only=True)
     if service is None:
         raise NotFound(what="service")
 

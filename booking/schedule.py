@@ -53,9 +53,7 @@ def rules_on(counter: Counter, day: dt.date) -> list[OpeningRule]:
     return [rule for rule in counter.rules if rule.capacity > 0 and rule_applies(rule, day)]
 
 
-def counter_slots(
-    counter: Counter, day: dt.date, zone: ZoneInfo, closed: ClosedHours = ()
-) -> Iterator[CounterSlot]:
+def counter_slots(counter: Counter, day: dt.date, zone: ZoneInfo, closed: ClosedHours = ()) -> Iterator[CounterSlot]:
     """The slots a counter offers on a local day, by its rules, in time order within each rule; none that
     meets ``closed`` hours (a closure for part of the day)."""
     for rule in rules_on(counter, day):

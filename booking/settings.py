@@ -10,14 +10,20 @@ import hashlib
 import hmac
 import secrets
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from booking.models import ALL_CHANNELS
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="BOOKING_", env_file=".env", extra="ignore")
 
+    environment: Literal["development", "production"] = Field(
+        "development", description="production: a channel without its gateway URL is not offered to citizens."
+    )
     data_dir: Path = Field(Path("var"), description="Where the embedded default keeps its files.")
     database_url: str = Field("", description="SQLAlchemy URL; empty means SQLite in data_dir.")
     host: str = "127.0.0.1"
@@ -80,6 +86,23 @@ class Settings(BaseSettings):
         """The Apprise URL template of a channel; the embedded default writes files a newcomer can read."""
         configured = getattr(self, f"notify_{channel}_url")
         return configured or f"outbox://{(self.data_dir / 'outbox').resolve()}?to={{to}}"
+
+    def channels_not_ready(self) -> dict[str, str]:
+        """Channels that cannot reach a citizen, and why: in production, those whose gateway URL is not set
+        (the outbox folder of the embedded default reaches nobody). No site offers them meanwhile."""
+        if self.environment != "production":
+            return {}
+        return {
+            channel: f"not offered: BOOKING_NOTIFY_{channel.upper()}_URL is not set"
+            for channel in ALL_CHANNELS
+            if not getattr(self, f"notify_{channel}_url")
+        }
+
+    @property
+    def ready_channels(self) -> tuple[str, ...]:
+        """The channels messages can go out by: every site offers at most these."""
+        missing = self.channels_not_ready()
+        return tuple(channel for channel in ALL_CHANNELS if channel not in missing)
 
     @property
     def staff_token_key(self) -> str:

@@ -50,6 +50,7 @@ class AgencyIn(msgspec.Struct, forbid_unknown_fields=True):
     name: str | Unset = UNSET
     sort_order: int | Unset = UNSET
     ticket_prefix: str | Unset = UNSET  # the letters of its queue tickets; default: the first free ones
+    active: bool | Unset = UNSET  # false: retired, none of its services is offered (their history stays)
 
 
 class ServiceIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -59,6 +60,7 @@ class ServiceIn(msgspec.Struct, forbid_unknown_fields=True):
     duration_minutes: int | Unset = UNSET
     requirements: list[str] | Unset = UNSET
     daily_quota: int | None | Unset = UNSET
+    active: bool | Unset = UNSET  # false: retired, no longer offered (its history stays)
 
 
 class CounterIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -111,6 +113,7 @@ class SiteIn(msgspec.Struct, forbid_unknown_fields=True):
     recalls_before_missed: int | Unset = UNSET
     personal_data_retention_days: int | Unset = UNSET
     privacy_contact: str | Unset = UNSET
+    channels: list[str] | Unset = UNSET  # what the site offers: some of sms, email, whatsapp
 
 
 class AccountIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -158,6 +161,7 @@ class AgencyAdminOut(msgspec.Struct):
     name: str
     sort_order: int
     ticket_prefix: str
+    active: bool
 
 
 class ServiceAdminOut(msgspec.Struct):
@@ -167,6 +171,7 @@ class ServiceAdminOut(msgspec.Struct):
     duration_minutes: int
     requirements: list[str]
     daily_quota: int | None
+    active: bool
 
 
 class RuleOut(msgspec.Struct):
@@ -226,6 +231,7 @@ class SiteAdminOut(msgspec.Struct):
     recalls_before_missed: int
     personal_data_retention_days: int  # a citizen's data is erased this many days after the visit
     privacy_contact: str  # whom citizens ask about their data (the privacy notice names it)
+    channels: list[str]  # the channels the site chose to offer (GET /sites says which it offers now)
 
 
 class AuditOut(msgspec.Struct):
@@ -245,7 +251,11 @@ def _given(data: msgspec.Struct) -> dict[str, Any]:
 
 def _agency_out(agency: Agency) -> AgencyAdminOut:
     return AgencyAdminOut(
-        slug=agency.slug, name=agency.name, sort_order=agency.sort_order, ticket_prefix=agency.ticket_prefix
+        slug=agency.slug,
+        name=agency.name,
+        sort_order=agency.sort_order,
+        ticket_prefix=agency.ticket_prefix,
+        active=agency.active,
     )
 
 
@@ -257,6 +267,7 @@ def _service_out(service: Service) -> ServiceAdminOut:
         duration_minutes=service.duration_minutes,
         requirements=list(service.requirements),
         daily_quota=service.daily_quota,
+        active=service.active,
     )
 
 
@@ -372,9 +383,19 @@ class AdminController(Controller):
     def create_agency(self, ctx: Ctx, request: Req, data: JSONBody[NewAgencyIn]) -> AgencyAdminOut:
         return self._change(ctx, request, lambda admin: _agency_out(admin.create_agency(_given(data))))
 
-    @patch("/agencies/{slug:str}", sync_to_thread=True, summary="Rename or reorder an agency", problems=["not_found"])
-    def update_agency(self, ctx: Ctx, request: Req, slug: FromPath[str], data: JSONBody[AgencyIn]) -> AgencyAdminOut:
-        return self._change(ctx, request, lambda admin: _agency_out(admin.update_agency(slug, _given(data))))
+    @patch(
+        "/agencies/{slug:str}",
+        sync_to_thread=True,
+        summary="Rename, reorder or retire an agency",
+        description='`{"active": false}` retires it: none of its services is offered any more, their history '
+        "stays; their future bookings are listed (409 `bookings_affected`) or, with `force=true`, cancelled "
+        "with a notice.",
+        problems=["not_found", "bookings_affected"],
+    )
+    def update_agency(
+        self, ctx: Ctx, request: Req, slug: FromPath[str], data: JSONBody[AgencyIn], force: Force = False
+    ) -> AgencyAdminOut:
+        return self._change(ctx, request, lambda admin: _agency_out(admin.update_agency(slug, _given(data))), force)
 
     @get("/services", sync_to_thread=True, summary="Services of the site, optionally of one agency")
     def services(
@@ -389,7 +410,10 @@ class AdminController(Controller):
     @patch(
         "/services/{code:str}",
         sync_to_thread=True,
-        summary="Change a service, its requirements or daily quota",
+        summary="Change a service, its requirements or daily quota, or retire it",
+        description='`{"active": false}` retires it: gone from search, availability and booking, its history '
+        "kept; its future bookings are listed (409 `bookings_affected`) or, with `force=true`, cancelled with a "
+        "notice.",
         problems=CAPACITY_CHANGE,
     )
     def update_service(
@@ -503,9 +527,20 @@ class AdminController(Controller):
         request: Req,
         limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 200,
         before_id: Annotated[int | None, QueryParameter(ge=1, le=MAX_ROW_ID)] = None,
+        actor: Annotated[str | None, QueryParameter(max_length=64, description="who: a username")] = None,
+        action: Annotated[
+            str | None, QueryParameter(max_length=64, description="what: an action, or its kind (closure)")
+        ] = None,
+        day: Annotated[str | None, QueryParameter(name="date", max_length=20, description="YYYY-MM-DD")] = None,
     ) -> list[AuditOut]:
+        on = parse_date("date", day)
+
         def work(admin: Admin):
-            entries = audit.entries(admin.session, admin.site.id, limit=limit, before_id=before_id)
+            since, until = audit.day_bounds(on, admin.site.timezone) if on else (None, None)
+            entries = audit.entries(
+                admin.session, admin.site.id, since=since, until=until, actor=actor, action=action, limit=limit,
+                before_id=before_id,
+            )  # fmt: skip
             return [
                 AuditOut(
                     id=e.id, at=e.at, actor=e.actor, action=e.action, target=e.target, before=e.before, after=e.after

@@ -46,7 +46,7 @@ class SiteController(Controller):
     @get("/", sync_to_thread=True, summary="Sites (MPPs) served by this deployment")
     def sites(self, ctx: Ctx) -> list[SiteOut]:
         with ctx.db.read() as session:
-            return [site_out(site) for site in catalogue.list_sites(session)]
+            return [site_out(site, ctx.settings.ready_channels) for site in catalogue.list_sites(session)]
 
     @get("/{site:str}/agencies", sync_to_thread=True, summary="Agencies of a site", problems=["not_found"])
     def agencies(self, ctx: Ctx, site: FromPath[str]) -> list[AgencyOut]:
@@ -132,7 +132,9 @@ class SiteController(Controller):
                 replay = idempotency.claim(session, idempotency_key, request_hash, now=now, ttl=ttl, secret_key=secret)
                 if replay is not None:
                     return replay.body, replay.manage_token, True
-            made = create_booking(session, found, request, now=now, secret_key=secret)
+            made = create_booking(
+                session, found, request, now=now, secret_key=secret, channels_ready=ctx.settings.ready_channels
+            )
             notifications = outbox.notifications_of(session, made.booking)
             body = msgspec.to_builtins(booking_out(made.booking, ctx.settings.resolved_public_url, notifications))
             if idempotency_key is not None:

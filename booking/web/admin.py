@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable
 from typing import Annotated, Any
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 from babel.dates import get_day_names
 from litestar import Controller, Request, Response, get, post
@@ -23,14 +24,15 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, QueryParameter
 from sqlalchemy.orm import Session
 
-from booking import staff
+from booking import audit, staff
 from booking.admin import Admin
 from booking.availability import site_today
 from booking.errors import BookingsAffected, Busy, DomainError, Forbidden, InvalidInput, NotFound
 from booking.http.auth import TokenIssuer
 from booking.http.context import Context
+from booking.http.params import parse_date
 from booking.http.problems import problem_detail
-from booking.models import Agency, StaffRole
+from booking.models import ALL_CHANNELS, MAX_ROW_ID, Agency, StaffRole
 from booking.staff import Principal, require_admin
 from booking.web.base import field_errors, page_language, redirect, render, url_with
 from booking.web.staff import NotSignedIn, signed_in_clerk
@@ -156,6 +158,57 @@ def readable_week(rules, words: Words) -> list[tuple[str, list[dict]]]:
         (day_name(weekday, words), [rule_summary(rule, words) for rule in ordered if rule.weekday == weekday])
         for weekday in range(7)
     ]
+
+
+SERVICE_FORM_FIELDS = ("name", "duration_minutes", "requirements", "daily_quota")
+
+
+def _service_values(form: dict[str, str]) -> dict[str, Any]:
+    """A service's form as the domain takes it: requirements one per line, numbers as numbers."""
+    return {
+        "name": form["name"],
+        "duration_minutes": number(form["duration_minutes"]) if form["duration_minutes"].strip() else "",
+        "requirements": [line.strip() for line in form["requirements"].splitlines() if line.strip()],
+        "daily_quota": number(form["daily_quota"]),
+    }
+
+
+def _service_form(service) -> dict[str, str]:
+    return {
+        "name": service.name,
+        "duration_minutes": str(service.duration_minutes),
+        "requirements": "\n".join(service.requirements),
+        "daily_quota": "" if service.daily_quota is None else str(service.daily_quota),
+    }
+
+
+SITE_SECTIONS = (
+    ("booking_rules", ("name", "address", "min_lead_minutes", "max_days_ahead", "reminder_day_before_at",
+                       "reminder_soon_minutes", "no_show_grace_minutes")),
+    ("arrival_rules", ("arrival_early_minutes", "arrival_late_minutes", "turn_soon_places", "recalls_before_missed")),
+    ("privacy_rules", ("personal_data_retention_days", "privacy_contact")),
+)  # fmt: skip
+SITE_FORM_FIELDS = tuple(name for _, names in SITE_SECTIONS for name in names)
+SITE_NUMBERS = set(SITE_FORM_FIELDS) - {"name", "address", "reminder_day_before_at", "privacy_contact"}
+AUDIT_PAGE = 100
+
+
+KEEP = object()  # an optional text left empty: the setting stays as it is
+OPTIONAL = {"reminder_day_before_at", "reminder_soon_minutes"}  # empty: no such reminder
+
+
+def _setting(name: str, typed: str):
+    """A setting as typed, as the domain takes it (an empty required number stays text: refused by field)."""
+    if not typed.strip():
+        return None if name in OPTIONAL else KEEP if name in ("address", "privacy_contact") else typed
+    return number(typed) if name in SITE_NUMBERS else typed
+
+
+def _shown(value) -> str:
+    """A setting as its form field shows it."""
+    if value is None:
+        return ""
+    return value.strftime("%H:%M") if isinstance(value, dt.time) else str(value)
 
 
 def _on_form(errors: dict[str, str], renamed: dict[str, str]) -> dict[str, str]:
@@ -499,6 +552,165 @@ class AdminPages(Controller):
         return self.page(
             ctx, request, admin, "admin/counter.html", view, status=status, form=form or {}, editing=editing,
             errors=errors or {}, alert=alert, notice=notice, affected=affected, confirm_action=confirm_action,
+        )  # fmt: skip
+
+    # agencies and services: edit, add, retire (kept with their history)
+
+    @get("/layanan", sync_to_thread=True)
+    def services(
+        self, ctx: Ctx, request: Request, admin: SiteAdmin, done: DoneParam = None, name: NameParam = None
+    ) -> Response:
+        return self.services_page(ctx, request, admin, notice=self.done(request, done, name))
+
+    @post("/layanan", sync_to_thread=True)
+    def create_service(self, ctx: Ctx, request: Request, admin: SiteAdmin, data: Form) -> Response:
+        form = {name: text(data, name, 3000) for name in ("agency", "code", *SERVICE_FORM_FIELDS)}
+        values = {**_service_values(form), "agency": form["agency"], "code": form["code"]}
+        return self.services_change(
+            ctx, request, admin, data, form, "new", lambda a: a.create_service(values).code, "service_created"
+        )
+
+    @get("/layanan/{code:str}", sync_to_thread=True)
+    def service(self, ctx: Ctx, request: Request, admin: SiteAdmin, code: FromPath[str]) -> Response:
+        return self.service_page(ctx, request, admin, editing=code)
+
+    def service_page(self, ctx, request, admin, *, editing, form=None, errors=None, alert=None, status=200, **_):
+        def view(a: Admin):
+            service = a.service(editing)
+            return {"service": service, "form": form or _service_form(service)}
+
+        return self.page(
+            ctx, request, admin, "admin/service.html", view, status=status, errors=errors or {}, alert=alert
+        )
+
+    @post("/layanan/{code:str}", sync_to_thread=True)
+    def update_service(self, ctx: Ctx, request: Request, admin: SiteAdmin, code: FromPath[str], data: Form) -> Response:
+        form = {name: text(data, name, 3000) for name in (*SERVICE_FORM_FIELDS, "active")}
+        if form["active"]:
+            form = {"active": form["active"]}  # the retire / offer-again button
+            values, done = (
+                {"active": form["active"] == "1"},
+                "service_restored" if form["active"] == "1" else "service_retired",
+            )
+        else:
+            values, done = _service_values(form), "service_saved"
+        work = lambda a: a.update_service(code, values).code  # noqa: E731
+        return self.services_change(ctx, request, admin, data, form, code, work, done)
+
+    @post("/instansi/{slug:str}", sync_to_thread=True)
+    def update_agency(self, ctx: Ctx, request: Request, admin: SiteAdmin, slug: FromPath[str], data: Form) -> Response:
+        active = text(data, "active") == "1"
+        done = "agency_restored" if active else "agency_retired"
+        work = lambda a: a.update_agency(slug, {"active": active}).name  # noqa: E731
+        return self.services_change(ctx, request, admin, data, {"active": "1" if active else "0"}, slug, work, done)
+
+    def services_change(self, ctx, request, admin, data, form, editing, work, done):
+        force = text(data, "confirm") == "1"
+
+        def page(errors=None, alert=None, status=200, affected=None):
+            show = self.service_page if form.get("name") is not None and editing != "new" else self.services_page
+            return show(
+                ctx, request, admin, form=form, editing=editing, errors=errors, alert=alert, status=status,
+                affected=affected, confirm_action=request.url.path,
+            )  # fmt: skip
+
+        def confirm_first(refusal: DomainError) -> Response | None:
+            if isinstance(refusal, BookingsAffected):
+                return page(status=409, affected=self.affected(request, refusal))
+            return None
+
+        return self.change(
+            ctx, request, admin, work, force=force, refused=confirm_first,
+            done=lambda name: url_with("/admin/layanan", done=done, name=name),
+            again=lambda errors, alert, status: page(errors, alert, status),
+        )  # fmt: skip
+
+    def services_page(
+        self, ctx, request, admin, *, form=None, editing=None, errors=None, alert=None, notice=None, status=200,
+        affected=None, confirm_action=None,
+    ):  # fmt: skip
+        def view(a: Admin):
+            agencies = a.agencies()
+            services = a.services()
+            return {
+                "agencies": [
+                    (agency, [(s, _service_form(s)) for s in services if s.agency_id == agency.id])
+                    for agency in agencies
+                ],
+            }
+
+        return self.page(
+            ctx, request, admin, "admin/services.html", view, status=status, form=form or {}, editing=editing,
+            errors=errors or {}, alert=alert, notice=notice, affected=affected, confirm_action=confirm_action,
+        )  # fmt: skip
+
+    # the site's settings, its channels among them
+
+    @get("/pengaturan", sync_to_thread=True)
+    def settings(self, ctx: Ctx, request: Request, admin: SiteAdmin, done: DoneParam = None) -> Response:
+        return self.settings_page(ctx, request, admin, notice=self.done(request, done, None))
+
+    @post("/pengaturan", sync_to_thread=True)
+    def update_settings(self, ctx: Ctx, request: Request, admin: SiteAdmin, data: Form) -> Response:
+        form: dict[str, Any] = {name: text(data, name) for name in SITE_FORM_FIELDS}
+        form["channels"] = _list(data, "channels")
+        values = {name: _setting(name, form[name]) for name in SITE_FORM_FIELDS}
+        values = {name: value for name, value in values.items() if value is not KEEP} | {"channels": form["channels"]}
+        return self.change(
+            ctx, request, admin, lambda a: a.update_site(values),
+            done=lambda _: url_with("/admin/pengaturan", done="settings_saved"),
+            again=lambda errors, alert, status: self.settings_page(
+                ctx, request, admin, form=form, errors=errors, alert=alert, status=status
+            ),
+        )  # fmt: skip
+
+    def settings_page(self, ctx, request, admin, *, form=None, errors=None, alert=None, notice=None, status=200):
+        def view(a: Admin):
+            shown = {name: _shown(getattr(a.site, name)) for name in SITE_FORM_FIELDS}
+            return {"form": (form or shown | {"channels": list(a.site.channels)})}
+
+        return self.page(
+            ctx, request, admin, "admin/settings.html", view, status=status, errors=errors or {}, alert=alert,
+            notice=notice, fields=SITE_SECTIONS, all_channels=ALL_CHANNELS,
+            not_ready=ctx.settings.channels_not_ready(),
+        )  # fmt: skip
+
+    # the audit log: who did what, when
+
+    @get("/audit", sync_to_thread=True)
+    def audit_log(
+        self,
+        ctx: Ctx,
+        request: Request,
+        admin: SiteAdmin,
+        who: Annotated[str | None, QueryParameter(name="who", max_length=64)] = None,
+        what: Annotated[str | None, QueryParameter(name="what", max_length=64)] = None,
+        day: Annotated[str | None, QueryParameter(name="date", max_length=20)] = None,
+        before_id: Annotated[int | None, QueryParameter(name="before_id", ge=1, le=MAX_ROW_ID)] = None,
+    ) -> Response:
+        language = page_language(request)
+        errors: dict[str, str] = {}
+        try:
+            on = parse_date("date", day)
+        except InvalidInput as invalid:
+            on, errors = None, field_errors(invalid, language)
+
+        def view(a: Admin):
+            zone = ZoneInfo(a.site.timezone)
+            since, until = audit.day_bounds(on, a.site.timezone) if on else (None, None)
+            entries = audit.entries(
+                a.session, a.site.id, since=since, until=until, actor=who, action=what, limit=AUDIT_PAGE,
+                before_id=before_id,
+            )  # fmt: skip
+            older = None
+            if len(entries) == AUDIT_PAGE:
+                older = url_with("/admin/audit", who=who or None, what=what or None, date=day or None,
+                                 before_id=entries[-1].id)  # fmt: skip
+            return {"entries": [(entry, entry.at.astimezone(zone)) for entry in entries], "older": older}
+
+        return self.page(
+            ctx, request, admin, "admin/audit.html", view, status=422 if errors else 200, errors=errors,
+            form={"who": who or "", "what": what or "", "date": day or ""},
         )  # fmt: skip
 
     # what every admin page shares

@@ -168,4 +168,80 @@ ADMIN_WORDS: dict[str, Text] = {
     "done_rule_saved": Text("Jam buka {name} disimpan.", "Opening hours of {name} saved."),
     "done_rule_removed": Text("Jam buka {name} dihapus.", "Opening hours of {name} removed."),
     "back_to_counters": Text("« Kembali ke daftar loket", "« Back to the counters"),
+    # agencies and services
+    "services_title": Text("Instansi dan layanan", "Agencies and services"),
+    "retire_agency_button": Text("Nonaktifkan instansi {name}", "Retire the agency {name}"),
+    "restore_agency_button": Text("Aktifkan lagi instansi {name}", "Offer the agency {name} again"),
+    "retire_service_button": Text("Nonaktifkan layanan {name}", "Retire the service {name}"),
+    "restore_service_button": Text("Aktifkan lagi layanan {name}", "Offer the service {name} again"),
+    "retire_explained": Text(
+        "Layanan atau instansi yang dinonaktifkan tidak lagi ditawarkan kepada warga; riwayat pemesanannya tetap "
+        "tersimpan.",
+        "A retired service or agency is no longer offered to citizens; its bookings' history is kept.",
+    ),
+    "edit_service": Text("Ubah {name}", "Change {name}"),
+    "service_name": Text("Nama layanan", "Service name"),
+    "service_code": Text("Kode layanan", "Service code"),
+    "duration_minutes": Text("Lama layanan (menit)", "Duration (minutes)"),
+    "requirements_label": Text("Persyaratan (satu per baris)", "Requirements (one per line)"),
+    "daily_quota": Text("Kuota harian (kosong: tanpa kuota)", "Daily quota (empty: none)"),
+    "save_service_button": Text("Simpan layanan {name}", "Save the service {name}"),
+    "new_service": Text("Tambah layanan", "Add a service"),
+    "new_service_button": Text("Buat layanan", "Create the service"),
+    "col_duration": Text("Lama", "Duration"),
+    "col_quota": Text("Kuota", "Quota"),
+    "done_service_saved": Text("Layanan {name} disimpan.", "Service {name} saved."),
+    "done_service_created": Text("Layanan {name} dibuat.", "Service {name} created."),
+    "done_service_retired": Text("Layanan {name} dinonaktifkan.", "Service {name} retired."),
+    "done_service_restored": Text("Layanan {name} aktif lagi.", "Service {name} offered again."),
+    "done_agency_retired": Text("Instansi {name} dinonaktifkan.", "Agency {name} retired."),
+    "done_agency_restored": Text("Instansi {name} aktif lagi.", "Agency {name} offered again."),
+    "confirm_retire_button": Text("Nonaktifkan dan batalkan {count} pemesanan", "Retire and cancel {count} bookings"),
+    # site settings
+    "settings_title": Text("Pengaturan MPP", "Site settings"),
+    "site_name": Text("Nama MPP", "Site name"),
+    "site_address": Text("Alamat", "Address"),
+    "min_lead_minutes": Text("Pemesanan paling lambat (menit sebelum)", "Book at least (minutes ahead)"),
+    "max_days_ahead": Text("Pemesanan paling jauh (hari ke depan)", "Book at most (days ahead)"),
+    "reminder_day_before_at": Text(
+        "Pengingat sehari sebelum, pukul (kosong: tidak ada)", "Day-before reminder at (empty: none)"
+    ),
+    "reminder_soon_minutes": Text(
+        "Pengingat menjelang (menit sebelum; kosong: tidak ada)", "Reminder shortly before (minutes; empty: none)"
+    ),
+    "no_show_grace_minutes": Text("Tidak hadir setelah (menit lewat jadwal)", "No-show after (minutes late)"),
+    "arrival_early_minutes": Text("Boleh datang paling awal (menit sebelum)", "May arrive at most (minutes early)"),
+    "arrival_late_minutes": Text(
+        "Masih dilayani sesuai jadwal jika terlambat paling lama (menit)",
+        "Still served on time when at most (minutes late)",
+    ),
+    "turn_soon_places": Text(
+        "Kabari warga ketika antrean di depannya tinggal", "Tell citizens when this few are ahead"
+    ),
+    "recalls_before_missed": Text(
+        "Panggil ulang sebelum boleh ditandai tidak hadir", "Recalls before a ticket may be missed"
+    ),
+    "personal_data_retention_days": Text(
+        "Simpan data pribadi (hari setelah kunjungan)", "Keep personal data (days after the visit)"
+    ),
+    "privacy_contact": Text("Kontak pertanyaan data pribadi", "Contact for personal data questions"),
+    "channels_offered": Text("Saluran pesan yang ditawarkan", "Message channels offered"),
+    "channel_not_ready": Text("{channel}: {why}", "{channel}: {why}"),
+    "booking_rules": Text("Pemesanan dan pengingat", "Booking and reminders"),
+    "arrival_rules": Text("Kedatangan dan antrean", "Arrival and the queue"),
+    "privacy_rules": Text("Data pribadi", "Personal data"),
+    "done_settings_saved": Text("Pengaturan disimpan.", "Settings saved."),
+    # audit
+    "audit_title": Text("Log audit", "Audit log"),
+    "audit_who": Text("Siapa", "Who"),
+    "audit_what": Text("Tindakan (misalnya closure atau staff.update)", "Action (for example closure or staff.update)"),
+    "audit_day": Text("Tanggal", "Day"),
+    "audit_filter": Text("Saring", "Filter"),
+    "col_at": Text("Waktu", "When"),
+    "col_actor": Text("Siapa", "Who"),
+    "col_action": Text("Tindakan", "Action"),
+    "col_target": Text("Sasaran", "Target"),
+    "col_change": Text("Perubahan", "Change"),
+    "audit_none": Text("Tidak ada catatan yang cocok.", "No entries match."),
+    "audit_older": Text("Catatan lebih lama »", "Older entries »"),
 }

@@ -227,3 +227,61 @@ def test_fewer_hours_list_the_bookings_in_the_way_before_they_are_cancelled(offi
         else:
             assert answer.status_code == 303
     assert len(asked) == 1
+
+
+def test_a_service_is_retired_from_its_page_and_gone_from_the_citizen_pages(office):
+    sign_in(office.client)
+    assert "Kartu Keluarga baru" in office.client.get("/s/uji?agency=dukcapil").text
+    retired = post(office.client, "/admin/layanan/KK", {"active": "0"}, "/admin/layanan")
+    assert retired.status_code == 303
+    listed = office.client.get(retired.headers["location"]).text
+    assert "Layanan KK dinonaktifkan." in listed and "Aktifkan lagi layanan KK" in listed
+    assert "Kartu Keluarga baru" not in office.client.get("/s/uji?agency=dukcapil").text
+    assert office.client.get("/s/uji/layanan/KK").status_code == 404
+
+
+def test_a_bad_service_form_keeps_what_was_typed(office):
+    sign_in(office.client)
+    form = {"name": "", "duration_minutes": "0", "requirements": "KTP asli\nKK", "daily_quota": "-1"}
+    bad = post(office.client, "/admin/layanan/KTP", form, "/admin/layanan/KTP")
+    assert bad.status_code == 422
+    assert "KTP asli\nKK</textarea>" in bad.text and 'value="0"' in bad.text and 'value="-1"' in bad.text
+    assert bad.text.count('class="field-error"') == 3
+    saved = post(office.client, "/admin/layanan/KTP", {**form, "name": "Perekaman KTP-el", "duration_minutes": "20",
+                                                       "daily_quota": ""}, "/admin/layanan/KTP")  # fmt: skip
+    assert saved.status_code == 303
+    service = next(
+        s for s in office.client.get("/api/v1/admin/services", headers=office.admin).json() if s["code"] == "KTP"
+    )
+    assert service["requirements"] == ["KTP asli", "KK"] and service["duration_minutes"] == 20
+
+
+def test_the_settings_page_saves_the_channels_and_refuses_bad_numbers_by_field(office):
+    sign_in(office.client)
+    page = office.client.get("/admin/pengaturan").text
+    form = {name: value for name, value in re.findall(r'<input id="(\w+)" name="\w+" value="([^"]*)"', page)}
+    bad = post(office.client, "/admin/pengaturan", {**form, "max_days_ahead": "0", "channels": ["sms"]})
+    assert bad.status_code == 422 and "Nilai harus antara 1 dan 366." in bad.text and 'value="0"' in bad.text
+    saved = post(office.client, "/admin/pengaturan", {**form, "channels": ["sms", "email"]})
+    assert saved.status_code == 303
+    assert office.client.get("/api/v1/admin/site", headers=office.admin).json()["channels"] == ["sms", "email"]
+    book = office.client.get(f"/s/uji/layanan/KTP/pesan?start={TOMORROW}T09:00:00%2B07:00").text
+    assert 'value="sms"' in book and 'value="email"' in book and 'value="whatsapp"' not in book
+
+
+def test_the_audit_log_filters_by_who_what_and_day(office):
+    office.client.patch("/api/v1/admin/accounts/ani", json={"active": False}, headers=office.admin)
+    office.client.post("/api/v1/admin/closures", json={"starts_on": str(TOMORROW), "ends_on": str(TOMORROW),
+                                                       "reason": "Banjir"}, headers=office.admin)  # fmt: skip
+    sign_in(office.client)
+
+    def actions(query: str) -> set[str]:
+        page = office.client.get(f"/admin/audit?{query}").text
+        return set(re.findall(r'<td data-label="Tindakan" class="mono">([\w.]+)</td>', page))
+
+    assert actions("what=closure") == {"closure.create"}
+    assert actions("who=kepala&date=2026-11-30") == {"staff.update", "closure.create"}
+    assert "Tidak ada catatan yang cocok." in office.client.get("/admin/audit?date=2026-11-29").text
+    assert "Tidak ada catatan yang cocok." in office.client.get("/admin/audit?who=ani").text
+    bad = office.client.get("/admin/audit?date=kemarin")
+    assert bad.status_code == 422 and "Tanggal harus berformat YYYY-MM-DD." in bad.text
