@@ -229,15 +229,12 @@ def site_account(session: Session, admin: Principal, username: str) -> StaffUser
 def create_account(session: Session, admin: Principal, values: dict, *, now: dt.datetime) -> StaffUser:
     """A new clerk (``agency`` required) or admin of the admin's own site."""
     require_admin(admin)
-    missing = [FieldError(name, "required") for name in ("username", "password", "role") if not values.get(name)]
-    if missing:
-        raise InvalidInput(missing)
     site = session.get(Site, admin.site_id)
-    return create_staff(
+    return create_staff(  # every problem at once, each by its field
         session,
-        username=str(values["username"]),
-        password=str(values["password"]),
-        role=str(values["role"]),
+        username=str(values.get("username") or ""),
+        password=str(values.get("password") or ""),
+        role=str(values.get("role") or ""),
         site_slug=site.slug,
         agency_slug=values.get("agency") or None,
         now=now,
