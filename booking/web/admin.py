@@ -211,6 +211,11 @@ def _shown(value) -> str:
     return value.strftime("%H:%M") if isinstance(value, dt.time) else str(value)
 
 
+def confirmed(data: dict) -> bool:
+    """The admin saw the bookings a change cancels and confirmed it (the same form, posted again)."""
+    return text(data, "confirm") == "1"
+
+
 def _on_form(errors: dict[str, str], renamed: dict[str, str]) -> dict[str, str]:
     """Field errors under the names the form's fields carry."""
     return {renamed.get(field, field): message for field, message in errors.items()}
@@ -350,21 +355,16 @@ class AdminPages(Controller):
             "agency": key if scope == "agency" else None,
             "counter": key if scope == "counter" else None,
         }
-        force = text(data, "confirm") == "1"
-
-        def confirm_first(refusal: DomainError) -> Response | None:
-            if not isinstance(refusal, BookingsAffected):
-                return None
-            return self.closures_page(
-                ctx, request, admin, form=form, affected=self.affected(request, refusal), status=409
-            )
 
         def work(a: Admin):
             a.add_closure(values)
             return len(a.cancelled)
 
         return self.change(
-            ctx, request, admin, work, force=force, refused=confirm_first,
+            ctx, request, admin, work, force=confirmed(data),
+            confirm=lambda affected: self.closures_page(
+                ctx, request, admin, form=form, affected=affected, status=409
+            ),
             done=lambda count: url_with("/admin/penutupan", done="closure_forced", name=count)
             if count else url_with("/admin/penutupan", done="closure_added"),
             again=lambda errors, alert, status: self.closures_page(
@@ -494,23 +494,16 @@ class AdminPages(Controller):
     def counter_change(self, ctx, request, admin, label, data, form, editing, work, done):
         """A change on a counter's page: saved, or refused by field, or (bookings in the way) the list of
         them to confirm, the same form posted again with ``confirm``."""
-        force = text(data, "confirm") == "1"
 
-        def page(errors=None, alert=None, status=200, affected=None):
+        def page(errors=None, alert=None, status=409, affected=None):
             return self.counter_page(
                 ctx, request, admin, label, form=form, editing=editing, errors=errors, alert=alert, status=status,
                 affected=affected, confirm_action=request.url.path,
             )  # fmt: skip
 
-        def confirm_first(refusal: DomainError) -> Response | None:
-            if isinstance(refusal, BookingsAffected):
-                return page(status=409, affected=self.affected(request, refusal))
-            return None
-
         return self.change(
-            ctx, request, admin, work, force=force, refused=confirm_first,
-            done=lambda _: url_with(f"/admin/loket/{quote(label)}", done=done),
-            again=lambda errors, alert, status: page(errors, alert, status),
+            ctx, request, admin, work, force=confirmed(data), confirm=lambda affected: page(affected=affected),
+            done=lambda _: url_with(f"/admin/loket/{quote(label)}", done=done), again=page,
         )  # fmt: skip
 
     def counters_page(self, ctx, request, admin, *, form, errors=None, alert=None, notice=None, status=200):
@@ -605,24 +598,18 @@ class AdminPages(Controller):
         return self.services_change(ctx, request, admin, data, {"active": "1" if active else "0"}, slug, work, done)
 
     def services_change(self, ctx, request, admin, data, form, editing, work, done):
-        force = text(data, "confirm") == "1"
+        """A change on the services' pages: saved, refused by field, or the bookings in the way to confirm."""
 
-        def page(errors=None, alert=None, status=200, affected=None):
+        def page(errors=None, alert=None, status=409, affected=None):
             show = self.service_page if form.get("name") is not None and editing != "new" else self.services_page
             return show(
                 ctx, request, admin, form=form, editing=editing, errors=errors, alert=alert, status=status,
                 affected=affected, confirm_action=request.url.path,
             )  # fmt: skip
 
-        def confirm_first(refusal: DomainError) -> Response | None:
-            if isinstance(refusal, BookingsAffected):
-                return page(status=409, affected=self.affected(request, refusal))
-            return None
-
         return self.change(
-            ctx, request, admin, work, force=force, refused=confirm_first,
-            done=lambda name: url_with("/admin/layanan", done=done, name=name),
-            again=lambda errors, alert, status: page(errors, alert, status),
+            ctx, request, admin, work, force=confirmed(data), confirm=lambda affected: page(affected=affected),
+            done=lambda name: url_with("/admin/layanan", done=done, name=name), again=page,
         )  # fmt: skip
 
     def services_page(
@@ -731,8 +718,9 @@ class AdminPages(Controller):
                 here=request.url.path, **view(work), **context,
             )  # fmt: skip
 
-    @staticmethod
+    @classmethod
     def change(
+        cls,
         ctx,
         request,
         admin: Principal,
@@ -741,10 +729,12 @@ class AdminPages(Controller):
         done: Callable[[Any], str],
         again: Callable[[dict, str | None, int], Response],
         force: bool = False,
-        refused: Callable[[DomainError], Response | None] | None = None,
+        confirm: Callable[[list[dict]], Response] | None = None,
     ) -> Response:
         """Run one change as the admin, in one transaction; on success back to a page (POST-redirect-GET),
-        else the form again with the errors by field (422) or the refusal's sentence (409)."""
+        else the form again with the errors by field (422) or the refusal's sentence (409). With ``confirm``,
+        a change that would cancel bookings shows them first (``confirm(rows)``); the admin's confirmation
+        posts the same form again with ``confirm=1``, which is ``force``."""
 
         def run(session: Session):
             return work(Admin(session, admin, now=ctx.clock(), force=force))
@@ -758,8 +748,11 @@ class AdminPages(Controller):
             return again(
                 {re.sub(r"\[\d+\]$", "", name): message for name, message in reversed(errors.items())}, None, 422
             )
+        except BookingsAffected as refusal:
+            if confirm is not None:
+                return confirm(cls.affected(request, refusal))
+            return again({}, problem_detail(refusal, page_language(request)), 409)
         except DomainError as refusal:
-            shown = refused(refusal) if refused else None
-            return shown or again({}, problem_detail(refusal, page_language(request)), 409)
+            return again({}, problem_detail(refusal, page_language(request)), 409)
         ctx.wake_up()  # forced cancellations planned notices
         return redirect(request, done(answer))
