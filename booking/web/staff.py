@@ -67,7 +67,7 @@ def back_after_sign_in(path: object) -> str:
     """Where sign-in leads: a staff or admin page the clerk asked for (never another site), else /staff."""
     text = str(path or "")
     if any(text == root or text.startswith(root + "/") or text.startswith(root + "?") for root in SIGNED_IN_PATHS):
-        return text if "//" not in text and "\\" not in text else "/staff"
+        return text if text.isprintable() and " " not in text and "//" not in text and "\\" not in text else "/staff"
     return "/staff"
 
 

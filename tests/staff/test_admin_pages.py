@@ -46,7 +46,8 @@ def test_the_admin_pages_send_to_sign_in_and_back(office):
     answer = office.client.get("/admin/akun", follow_redirects=False)
     assert answer.status_code == 303 and answer.headers["location"] == "/staff/login?next=%2Fadmin%2Fakun"
     assert sign_in(office.client, next_page="/admin/akun").headers["location"] == "/admin/akun"
-    assert sign_in(office.client, next_page="https://elsewhere.example/admin").headers["location"] == "/staff"
+    for elsewhere in ("https://elsewhere.example/admin", "/admin//elsewhere.example", "/admin\r\nX-Evil: 1", "/kiosk"):
+        assert sign_in(office.client, next_page=elsewhere).headers["location"] == "/staff", elsewhere
 
 
 def test_a_clerk_gets_403_on_every_admin_page(office):
