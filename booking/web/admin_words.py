@@ -148,10 +148,10 @@ ADMIN_WORDS: dict[str, Text] = {
     "valid_from": Text("Berlaku mulai (boleh kosong)", "Valid from (optional)"),
     "valid_until_label": Text("Berlaku sampai (boleh kosong)", "Valid until (optional)"),
     "seasonal_hint": Text(
-        "Untuk jam musiman (misalnya Ramadan) isi tanggal berlaku; aturan biasa berlaku di luar tanggal itu "
-        "bila jamnya tidak bertumpuk.",
-        "For seasonal hours (such as Ramadan) give the dates; the usual rule applies outside them when the "
-        "hours do not overlap.",
+        "Untuk jam musiman (misalnya Ramadan) isi tanggal berlaku, lalu batasi tanggal berlaku jam biasa hari itu "
+        "agar keduanya tidak bertumpuk.",
+        "For seasonal hours (such as Ramadan) give their dates, then bound the usual hours of that day so the two "
+        "do not overlap.",
     ),
     "save_rule_button": Text("Simpan jam buka {name}", "Save the hours of {name}"),
     "add_rule_button": Text("Tambah jam buka", "Add the opening hours"),
