@@ -14,6 +14,7 @@ import re
 
 import httpx
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from booking.bookings import BookingRequest, create_booking, display_code
@@ -98,16 +99,15 @@ def test_an_admin_closes_tomorrow_afternoon_after_seeing_whom_it_affects(chromiu
     page.get_by_role("button", name="Periksa dan simpan").click()
 
     affected = page.get_by_role("region", name="2 warga sudah memesan pada waktu itu")
-    assert affected.is_visible()
+    expect(affected).to_be_visible()
     assert affected.get_by_text(codes[13]).is_visible() and affected.get_by_text(codes[14]).is_visible()
     assert affected.get_by_text(codes[9]).count() == 0
     assert cancellations(db, codes[13]) == []  # nothing is done before the admin confirms
     shot(page, "admin-1-closure-affected")
 
     page.get_by_role("button", name="Tutup dan batalkan 2 pemesanan").click()
-    assert (
-        page.get_by_role("status").inner_text() == "Penutupan disimpan; 2 pemesanan dibatalkan dan warga diberi tahu."
-    )
+    saved = "Penutupan disimpan; 2 pemesanan dibatalkan dan warga diberi tahu."
+    expect(page.get_by_role("status")).to_have_text(saved)
     assert page.get_by_role("cell", name="Listrik padam").is_visible()
     shot(page, "admin-2-closure-saved")
     assert cancellations(db, codes[13]) == ["sms"] and cancellations(db, codes[14]) == ["sms"]
@@ -124,8 +124,9 @@ def test_an_admin_changes_fridays_hours_on_a_tablet(chromium, office):
     friday = page.get_by_role("group", name="Jumat 08.00–16.00")
     friday.get_by_label("Tutup", exact=True).fill("11:30")
     friday.get_by_role("button", name="Simpan jam buka Jumat 08.00–16.00").click()
-    assert page.get_by_role("status").inner_text() == "Jam buka Loket 1 disimpan."
+    expect(page.get_by_role("status")).to_have_text("Jam buka Loket 1 disimpan.")
     week = page.locator("ul.week li").nth(4)
+    expect(week).to_contain_text("08.00–11.30")
     assert week.inner_text().startswith("Jumat") and "08.00–11.30" in week.inner_text()
     assert "08.00–16.00" in page.locator("ul.week li").nth(3).inner_text()  # Thursday as it was
     shot(page, "admin-3-friday-hours")
@@ -142,7 +143,7 @@ def test_an_admin_creates_a_clerk_then_disables_them_and_their_token_stops_at_on
     page.get_by_label("Instansi (untuk petugas)").select_option("dukcapil")
     page.get_by_label("Kata sandi awal").fill(PASSWORD)
     page.get_by_role("button", name="Buat akun").click()
-    assert page.get_by_role("status").inner_text() == "Akun citra dibuat."
+    expect(page.get_by_role("status")).to_have_text("Akun citra dibuat.")
     shot(page, "admin-4-clerk-created")
 
     with httpx.Client(base_url=base_url) as api:
@@ -150,7 +151,7 @@ def test_an_admin_creates_a_clerk_then_disables_them_and_their_token_stops_at_on
         token = {"Authorization": f"Bearer {login.json()['access_token']}"}
         assert api.get("/api/v1/staff/schedule", headers=token).status_code == 200
         page.get_by_role("button", name="Nonaktifkan citra").click()
-        assert page.get_by_role("status").inner_text() == "Akun citra dinonaktifkan."
+        expect(page.get_by_role("status")).to_have_text("Akun citra dinonaktifkan.")
         assert api.get("/api/v1/staff/schedule", headers=token).status_code == 401
     shot(page, "admin-5-clerk-disabled")
     context.close()
@@ -164,7 +165,7 @@ def test_an_admin_retires_a_service_and_citizens_no_longer_find_it(chromium, off
     assert page.get_by_text("Kartu Keluarga baru").count() == 1
     sign_in(page, base_url, "/admin/layanan")
     page.get_by_role("button", name="Nonaktifkan layanan KK").click()
-    assert page.get_by_role("status").inner_text() == "Layanan KK dinonaktifkan."
+    expect(page.get_by_role("status")).to_have_text("Layanan KK dinonaktifkan.")
     assert page.get_by_role("button", name="Aktifkan lagi layanan KK").is_visible()  # kept, with its history
     shot(page, "admin-6-service-retired")
     page.goto(f"{base_url}/s/uji?agency=dukcapil")
@@ -187,7 +188,7 @@ def test_every_admin_page_passes_axe_and_works_without_javascript(chromium, offi
     sign_in(page, base_url, "/admin/akun")
     page.get_by_label("Nama pengguna").fill("Bukan Nama!")
     page.get_by_role("button", name="Buat akun").click()  # errors by the field, without a script
-    assert page.locator(".field-error").count() == 3
+    expect(page.locator(".field-error")).to_have_count(3)
     cookies = context.cookies()
     context.close()
 
@@ -204,10 +205,12 @@ def test_every_admin_page_passes_axe_and_works_without_javascript(chromium, offi
     # the forms as they stand after a refusal: errors by the field, and the list of affected bookings
     page.goto(base_url + "/admin/akun")
     page.get_by_role("button", name="Buat akun").click()
+    expect(page.locator(".field-error").first).to_be_visible()
     if serious := serious_violations(page, axe):
         found["account errors"] = serious
     page.goto(base_url + "/admin/loket/Loket%201")
     page.get_by_role("button", name="Tambah jam buka").click()
+    expect(page.locator(".field-error").first).to_be_visible()
     if serious := serious_violations(page, axe):
         found["rule errors"] = serious
     page.goto(base_url + "/admin/penutupan")
@@ -215,7 +218,7 @@ def test_every_admin_page_passes_axe_and_works_without_javascript(chromium, offi
     page.get_by_label("Alasan (dibaca warga)").fill("Banjir")
     page.get_by_role("button", name="Periksa dan simpan").click()
     # the morning booking at least, whichever of the tests above ran first
-    assert page.get_by_role("heading", name=re.compile(r"^[1-3] warga sudah memesan pada waktu itu$")).is_visible()
+    expect(page.get_by_role("heading", name=re.compile(r"^[1-3] warga sudah memesan pada waktu itu$"))).to_be_visible()
     if serious := serious_violations(page, axe):
         found["closure affected"] = serious
     checked.close()
