@@ -590,6 +590,19 @@ class AdminPages(Controller):
         work = lambda a: a.update_service(code, values).code  # noqa: E731
         return self.services_change(ctx, request, admin, data, form, code, work, done)
 
+    @post("/instansi", sync_to_thread=True)
+    def create_agency(self, ctx: Ctx, request: Request, admin: SiteAdmin, data: Form) -> Response:
+        form = {name: text(data, name, 200) for name in ("slug", "agency_name", "ticket_prefix")}
+        values = {"slug": form["slug"], "name": form["agency_name"], "ticket_prefix": form["ticket_prefix"] or None}
+        return self.change(
+            ctx, request, admin, lambda a: a.create_agency(values).name,
+            done=lambda name: url_with("/admin/layanan", done="agency_created", name=name),
+            again=lambda errors, alert, status: self.services_page(
+                ctx, request, admin, form=form, editing="new-agency", errors=_on_form(errors, {"name": "agency_name"}),
+                alert=alert, status=status,
+            ),
+        )  # fmt: skip
+
     @post("/instansi/{slug:str}", sync_to_thread=True)
     def update_agency(self, ctx: Ctx, request: Request, admin: SiteAdmin, slug: FromPath[str], data: Form) -> Response:
         active = text(data, "active") == "1"

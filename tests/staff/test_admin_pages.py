@@ -286,3 +286,14 @@ def test_the_audit_log_filters_by_who_what_and_day(office):
     assert "Tidak ada catatan yang cocok." in office.client.get("/admin/audit?who=ani").text
     bad = office.client.get("/admin/audit?date=kemarin")
     assert bad.status_code == 422 and "Tanggal harus berformat YYYY-MM-DD." in bad.text
+
+
+def test_an_agency_is_added_on_the_services_page_and_a_taken_key_is_refused_by_its_field(office):
+    sign_in(office.client)
+    taken = post(office.client, "/admin/instansi", {"slug": "samsat", "agency_name": "Kantor Pajak"}, "/admin/layanan")
+    assert taken.status_code == 422
+    assert "Sudah dipakai di MPP ini." in taken.text and 'value="Kantor Pajak"' in taken.text
+    made = post(office.client, "/admin/instansi", {"slug": "pajak", "agency_name": "Kantor Pajak"}, "/admin/layanan")
+    assert made.status_code == 303
+    assert "Instansi Kantor Pajak dibuat." in office.client.get(made.headers["location"]).text
+    assert "pajak" in {a["slug"] for a in office.client.get("/api/v1/admin/agencies", headers=office.admin).json()}
