@@ -25,6 +25,7 @@ from booking.schedule import (
     closed_hours,
     closure_for,
     counter_slots,
+    hours_closed,
     offered_starts,
     partial_closures,
     rules_on,
@@ -112,6 +113,17 @@ def why_closed(service: Service, closures: list[Closure], day: dt.date) -> Text:
         for reasons, labels in closed_counters.items()
     ]
     return Text("; ".join(notice.id for notice in notices), "; ".join(notice.en for notice in notices))
+
+
+def closed_at(service: Service, closures: list[Closure], day: dt.date, start: dt.datetime, zone) -> Text | None:
+    """Why a start within a closure for part of the day cannot be booked, or None if none closes it."""
+    local = start.astimezone(zone).time()
+    for counter in service.counters:
+        for closure in partial_closures(closures, day, service.agency_id, counter.id):
+            since, until = hours_closed(closure, day)
+            if since <= local and (until is None or local < until):
+                return closure_reason(closure, service)
+    return None
 
 
 def closure_reason(closure: Closure, service: Service) -> Text:

@@ -22,7 +22,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from booking import catalogue, lifecycle, outbox, privacy_notice
-from booking.availability import closure_reason, earliest_bookable_start, last_bookable_day, open_slots, why_closed
+from booking.availability import (
+    closed_at,
+    closure_reason,
+    earliest_bookable_start,
+    last_bookable_day,
+    open_slots,
+    why_closed,
+)
 from booking.citizens import Citizen, check_channels, check_citizen, nik_hash
 from booking.db import insert_ignoring_conflicts
 from booking.errors import (
@@ -450,6 +457,8 @@ def _slots_at(session: Session, site: Site, service: Service, start: dt.datetime
     if isinstance(slots, Closure) or not slots:
         raise closed_because(why_closed(service, closures, day))
     matching = [slot for slot in slots if slot.starts_at == start]
+    if not matching and (reason := closed_at(service, closures, day, start, ZoneInfo(site.timezone))):
+        raise closed_because(reason)  # a closure for part of the day: say which, as for a closed day
     if not matching:
         raise InvalidInput([FieldError("start", "start_not_slot")])
     return matching

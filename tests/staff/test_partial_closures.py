@@ -32,7 +32,8 @@ def test_a_closure_from_a_time_lists_only_the_bookings_in_those_hours_then_cance
               for code in (kept, dropped)}  # fmt: skip
     assert status == {kept: "confirmed", dropped: "cancelled"}
     late = office.client.post("/api/v1/sites/uji/bookings", json=booking_body(at(TOMORROW, 11), n=77))
-    assert late.status_code == 422 and late.json()["errors"][0]["code"] == "start_not_slot"
+    assert late.status_code == 409 and late.json()["code"] == "closed"
+    assert late.json()["detail"] == "Tidak bisa memesan pada hari itu: Listrik padam"
     early = office.client.post("/api/v1/sites/uji/bookings", json=booking_body(at(TOMORROW, 8), n=78))
     assert early.status_code == 201
 
