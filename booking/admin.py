@@ -16,11 +16,29 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from booking import audit, catalogue, search
-from booking.capacity_changes import SCHEDULE_CHANGED, counters_of_scope, settle_counters, settle_quota
+from booking.capacity_changes import (
+    SCHEDULE_CHANGED,
+    SERVICE_RETIRED,
+    counters_of_scope,
+    settle_counters,
+    settle_quota,
+    settle_retired,
+)
 from booking.catalogue import unusable_key
 from booking.errors import FieldError, InvalidInput, NotFound
 from booking.messages import closed_notice
-from booking.models import MAX_ROW_ID, Agency, Booking, Closure, Counter, OpeningRule, SearchSynonym, Service, Site
+from booking.models import (
+    ALL_CHANNELS,
+    MAX_ROW_ID,
+    Agency,
+    Booking,
+    Closure,
+    Counter,
+    OpeningRule,
+    SearchSynonym,
+    Service,
+    Site,
+)
 from booking.queue import PREFIX, free_ticket_prefix, ticket_prefixes
 from booking.staff import Principal, require_admin
 
@@ -42,9 +60,9 @@ REQUIRED_TO_CREATE = {
 SITE_FIELDS = (
     "name", "address", "min_lead_minutes", "max_days_ahead", "reminder_day_before_at", "reminder_soon_minutes",
     "no_show_grace_minutes", "arrival_early_minutes", "arrival_late_minutes", "turn_soon_places",
-    "recalls_before_missed", "personal_data_retention_days", "privacy_contact", "survey_link_days",
+    "recalls_before_missed", "personal_data_retention_days", "privacy_contact", "survey_link_days", "channels",
 )  # fmt: skip
-AGENCY_FIELDS = ("slug", "name", "sort_order", "ticket_prefix")
+AGENCY_FIELDS = ("slug", "name", "sort_order", "ticket_prefix", "active")
 
 
 class Admin:
@@ -53,6 +71,7 @@ class Admin:
     def __init__(self, session: Session, principal: Principal, *, now: dt.datetime, force: bool = False) -> None:
         require_admin(principal)
         self.session, self.principal, self.now, self.force = session, principal, now, force
+        self.cancelled: list[str] = []  # the codes a forced change cancelled, for the pages to say
         self.site = session.get(Site, principal.site_id)
         if self.site is None:
             raise NotFound(what="site")
@@ -96,15 +115,22 @@ class Admin:
         check_text(errors, values, "name", 200)
         in_range(errors, values, "sort_order", -10_000, 10_000)
         errors += [FieldError(name, "not_changeable") for name in ("slug",) if name in values]
+        check_flag(errors, values, "active")
         prefix = self._ticket_prefix(errors, values, ticket_prefixes(self.session, self.site.id), agency.id)
         _raise(errors)
         before = _fields(agency, AGENCY_FIELDS)
-        for name in ("name", "sort_order"):
+        for name in ("name", "sort_order", "active"):
             if name in values:
                 setattr(agency, name, values[name].strip() if name == "name" else values[name])
         if prefix:
             agency.ticket_prefix = prefix  # today's tickets keep the letters they were given
-        self._audit("agency.update", f"agency:{slug}", before, _fields(agency, AGENCY_FIELDS))
+        cancelled = []
+        if before["active"] and not agency.active:  # retired: none of its services is offered any more
+            services = {service.id for service in agency.services}
+            cancelled = settle_retired(
+                self.session, self.site, services, now=self.now, force=self.force, reason=SERVICE_RETIRED
+            )
+        self._audit("agency.update", f"agency:{slug}", before, _fields(agency, AGENCY_FIELDS), cancelled)
         return agency
 
     def _ticket_prefix(self, errors, values, prefixes: dict[str, int], agency_id: int | None) -> str | None:
@@ -126,13 +152,15 @@ class Admin:
     # services and their daily quotas
 
     def services(self, agency_slug: str | None = None) -> list[Service]:
-        return catalogue.list_services(self.session, self.site, agency_slug)
+        return catalogue.list_services(self.session, self.site, agency_slug, retired=True)
 
     def create_service(self, values: dict[str, Any]) -> Service:
         errors = _required(values, REQUIRED_TO_CREATE["service"])
         agency = self._agency_or_none(values.get("agency", ""))
         if "agency" in values and agency is None:
             errors.append(FieldError("agency", "agency_unknown"))
+        elif agency is not None and not agency.active:
+            errors.append(FieldError("agency", "agency_retired"))
         code = str(values.get("code", ""))
         if code and not CODE.match(code):
             errors.append(FieldError("code", "value_invalid"))
@@ -158,13 +186,20 @@ class Admin:
         service = self.service(code)
         errors = [FieldError(name, "not_changeable") for name in ("agency", "code") if name in values]
         self._check_service(errors, values)
+        check_flag(errors, values, "active")
+        if values.get("active") and not service.agency.active:
+            errors.append(FieldError("active", "agency_retired"))  # offered only once its agency is again
         _raise(errors)
         before = _service_fields(service)
-        for name in ("name", "duration_minutes", "requirements", "daily_quota"):
+        for name in ("name", "duration_minutes", "requirements", "daily_quota", "active"):
             if name in values:
                 setattr(service, name, values[name].strip() if name == "name" else values[name])
         cancelled = []
-        if "daily_quota" in values and values["daily_quota"] != before["daily_quota"]:
+        if before["active"] and not service.active:  # retired: kept with its history, offered no more
+            cancelled = settle_retired(
+                self.session, self.site, {service.id}, now=self.now, force=self.force, reason=SERVICE_RETIRED
+            )
+        elif "daily_quota" in values and values["daily_quota"] != before["daily_quota"]:
             cancelled = settle_quota(
                 self.session, self.site, service, now=self.now, force=self.force, reason=SCHEDULE_CHANGED
             )
@@ -260,6 +295,8 @@ class Admin:
             },
             required=True,
         )
+        if checked["capacity"] == 0:  # a new rule that offers no place: to close, add a closure instead
+            raise InvalidInput([FieldError("capacity", "capacity_zero")])
         self._refuse_overlap(counter, checked)
         rule = OpeningRule(counter_id=counter.id, **checked)
         self.session.add(rule)
@@ -344,6 +381,13 @@ class Admin:
         first, last = starts_on or closure.starts_on, ends_on or closure.ends_on
         if first and last and last < first:
             errors.append(FieldError("ends_on", "dates_reversed"))
+        # part of a day: from_time / until_time (either may be absent: from the opening, until the closing)
+        from_time = _time(errors, values, "from_time") if values.get("from_time") else None
+        until_time = _time(errors, values, "until_time") if values.get("until_time") else None
+        from_after = from_time if "from_time" in values else closure.from_time
+        until_after = until_time if "until_time" in values else closure.until_time
+        if first == last and from_after and until_after and until_after <= from_after:
+            errors.append(FieldError("until_time", "hours_reversed"))
         check_text(errors, values, "reason", 300)
         check_text(errors, values, "reason_en", 300)
         agency, counter = closure.agency_id, closure.counter_id
@@ -362,6 +406,7 @@ class Admin:
         _raise(errors)
         closure.starts_on, closure.ends_on = starts_on or closure.starts_on, ends_on or closure.ends_on
         closure.agency_id, closure.counter_id = agency, counter
+        closure.from_time, closure.until_time = from_after, until_after
         if values.get("reason") is not None:  # a new reason in one language only is the reason in both
             closure.reason = values["reason"].strip()
             closure.reason_en = (values.get("reason_en") or values["reason"]).strip()
@@ -450,6 +495,8 @@ class Admin:
             in_range(errors, values, name, low, high)
         if values.get("reminder_day_before_at") is not None:
             values = {**values, "reminder_day_before_at": _time(errors, values, "reminder_day_before_at")}
+        if "channels" in values:
+            values = {**values, "channels": check_site_channels(errors, values["channels"])}
         _raise(errors)
         before = _fields(self.site, SITE_FIELDS)
         for name in SITE_FIELDS:
@@ -461,6 +508,7 @@ class Admin:
     # helpers
 
     def _audit(self, action, target, before, after, cancelled: list[str] | None = None) -> None:
+        self.cancelled += cancelled or []
         if cancelled:
             after = {**(after or {}), "cancelled_bookings": cancelled}
         self.session.flush()
@@ -502,6 +550,8 @@ class Admin:
                 errors.append(FieldError(f"services[{position}]", "service_unknown"))
             elif agency_id is not None and service.agency_id != agency_id:
                 errors.append(FieldError(f"services[{position}]", "not_your_agency"))
+            elif not catalogue.offered(service):
+                errors.append(FieldError(f"services[{position}]", "service_retired"))
             else:
                 services.append(service)
         return services
@@ -538,6 +588,13 @@ def check_rule(values: dict[str, Any], *, required: bool) -> dict[str, Any]:
     opens, closes = checked["opens_at"], checked["closes_at"]
     if opens and closes and opens >= closes:
         errors.append(FieldError("closes_at", "hours_reversed"))
+    elif (
+        opens
+        and closes
+        and isinstance(checked["slot_minutes"], int)
+        and checked["slot_minutes"] > _minutes(opens, closes)
+    ):
+        errors.append(FieldError("slot_minutes", "slot_longer_than_hours"))
     break_start, break_end = checked["break_starts_at"], checked["break_ends_at"]
     if (break_start is None) != (break_end is None) or (
         break_start and break_end and opens and closes and not opens <= break_start < break_end <= closes
@@ -550,6 +607,10 @@ def check_rule(values: dict[str, Any], *, required: bool) -> dict[str, Any]:
         errors.append(FieldError("valid_until", "dates_reversed"))
     _raise(errors)
     return checked
+
+
+def _minutes(first: dt.time, second: dt.time) -> int:
+    return (second.hour * 60 + second.minute) - (first.hour * 60 + first.minute)
 
 
 def rules_overlap(first: dict, second: dict) -> bool:
@@ -586,6 +647,19 @@ def check_text(errors, values, name, longest) -> None:
             errors.append(FieldError(name, "required"))
         elif len(text) > longest or any(ord(char) < 32 for char in text):
             errors.append(FieldError(name, "value_invalid"))
+
+
+def check_site_channels(errors, channels) -> list[str]:
+    """The channels a site offers: known ones, each once, kept in the one order pages list them in."""
+    if not isinstance(channels, list) or any(channel not in ALL_CHANNELS for channel in channels):
+        errors.append(FieldError("channels", "channel_unknown"))
+        return []
+    return [channel for channel in ALL_CHANNELS if channel in channels]
+
+
+def check_flag(errors, values, name) -> None:
+    if name in values and not isinstance(values[name], bool):
+        errors.append(FieldError(name, "type_invalid"))
 
 
 def in_range(errors, values, name, low, high) -> None:
@@ -635,7 +709,7 @@ def _plain(value):
 
 
 def _service_fields(service: Service) -> dict[str, Any]:
-    return _fields(service, ("code", "name", "duration_minutes", "requirements", "daily_quota"))
+    return _fields(service, ("code", "name", "duration_minutes", "requirements", "daily_quota", "active"))
 
 
 def _counter_fields(counter: Counter) -> dict[str, Any]:
@@ -647,4 +721,7 @@ def _synonym_fields(synonym: SearchSynonym) -> dict[str, Any]:
 
 
 def _closure_fields(closure: Closure) -> dict[str, Any]:
-    return _fields(closure, ("starts_on", "ends_on", "reason", "reason_en", "agency_id", "counter_id", "kind"))
+    return _fields(
+        closure,
+        ("starts_on", "ends_on", "from_time", "until_time", "reason", "reason_en", "agency_id", "counter_id", "kind"),
+    )

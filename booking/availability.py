@@ -19,7 +19,18 @@ from booking.errors import NotFound
 from booking.messages import DAY_REASONS, Text, closed_notice, no_service_on
 from booking.models import Closure, Counter, Service, ServiceDayLoad, Site, SlotLoad
 from booking.periods import check_range
-from booking.schedule import CounterSlot, OfferedStart, RuleHours, closure_for, counter_slots, offered_starts, rules_on
+from booking.schedule import (
+    CounterSlot,
+    OfferedStart,
+    RuleHours,
+    closed_hours,
+    closure_for,
+    counter_slots,
+    hours_closed,
+    offered_starts,
+    partial_closures,
+    rules_on,
+)
 
 MAX_DAYS = 31
 
@@ -64,7 +75,12 @@ def open_slots(service: Service, site: Site, closures: list[Closure], day: dt.da
     if isinstance(counters, Closure):
         return counters
     zone = ZoneInfo(site.timezone)
-    return [slot for counter in counters if counter is not None for slot in counter_slots(counter, day, zone)]
+    return [
+        slot
+        for counter in counters
+        if counter is not None
+        for slot in counter_slots(counter, day, zone, closed_hours(closures, day, service.agency_id, counter.id))
+    ]
 
 
 def open_counters(service: Service, closures: list[Closure], day: dt.date) -> list[Counter | None] | Closure:
@@ -85,7 +101,11 @@ def why_closed(service: Service, closures: list[Closure], day: dt.date) -> Text:
     closed_counters: dict[tuple[str, str], list[str]] = {}  # one line per reason, naming its counters
     for counter in sorted(service.counters, key=lambda counter: counter.id):
         closure = closure_for(closures, day, service.agency_id, counter.id)
-        if closure is not None:
+        partial = partial_closures(closures, day, service.agency_id, counter.id)
+        if closure is None and partial and partial[0].agency_id is None:  # the site, for part of the day
+            return closure_reason(partial[0], service)
+        if closure is not None or partial:
+            closure = closure or partial[0]
             closed_counters.setdefault((closure.reason, closure.reason_en), []).append(counter.label)
     if not closed_counters:
         return no_service_on(day)
@@ -94,6 +114,17 @@ def why_closed(service: Service, closures: list[Closure], day: dt.date) -> Text:
         for reasons, labels in closed_counters.items()
     ]
     return Text("; ".join(notice.id for notice in notices), "; ".join(notice.en for notice in notices))
+
+
+def closed_at(service: Service, closures: list[Closure], day: dt.date, start: dt.datetime, zone) -> Text | None:
+    """Why a start within a closure for part of the day cannot be booked, or None if none closes it."""
+    local = start.astimezone(zone).time()
+    for counter in service.counters:
+        for closure in partial_closures(closures, day, service.agency_id, counter.id):
+            since, until = hours_closed(closure, day)
+            if since <= local and (until is None or local < until):
+                return closure_reason(closure, service)
+    return None
 
 
 def closure_reason(closure: Closure, service: Service) -> Text:
@@ -110,7 +141,7 @@ def service_availability(
     session: Session, site: Site, service_code: str, first: dt.date, last: dt.date, now: dt.datetime
 ) -> Availability:
     check_range(first, last, longest_days=MAX_DAYS)
-    service = catalogue.get_service(session, site, service_code)
+    service = catalogue.get_service(session, site, service_code, offered_only=True)
     if service is None:
         raise NotFound(what="service")
 
@@ -137,7 +168,14 @@ def _day_offer(service, site, closures, day, now, booked: BookedPlaces, quota_us
     if isinstance(counters, Closure):
         return DayOffer(day, "closed", closure_reason(counters, service))
 
-    hours = tuple(() if c is None else tuple(RuleHours.of(rule) for rule in rules_on(c, day)) for c in counters)
+    hours = tuple(
+        ()
+        if c is None
+        else tuple(
+            RuleHours.of(rule, closed_hours(closures, day, service.agency_id, c.id)) for rule in rules_on(c, day)
+        )
+        for c in counters
+    )
     starts = offered_starts(day, ZoneInfo(site.timezone), hours)
     earliest = earliest_bookable_start(site, now)
     offers = [SlotOffer(s.starts_at, s.ends_at, booked.free_at(s)) for s in starts if s.starts_at >= earliest]

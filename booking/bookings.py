@@ -22,7 +22,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from booking import catalogue, lifecycle, outbox, privacy_notice
-from booking.availability import closure_reason, earliest_bookable_start, last_bookable_day, open_slots, why_closed
+from booking.availability import (
+    closed_at,
+    closure_reason,
+    earliest_bookable_start,
+    last_bookable_day,
+    open_slots,
+    why_closed,
+)
 from booking.citizens import Citizen, check_channels, check_citizen, nik_hash
 from booking.db import insert_ignoring_conflicts
 from booking.errors import (
@@ -37,6 +44,7 @@ from booking.errors import (
 )
 from booking.messages import Text
 from booking.models import (
+    ALL_CHANNELS,
     Booking,
     BookingStatus,
     Closure,
@@ -77,10 +85,17 @@ class NewBooking:
 
 
 def create_booking(
-    session: Session, site: Site, request: BookingRequest, *, now: dt.datetime, secret_key: str
+    session: Session,
+    site: Site,
+    request: BookingRequest,
+    *,
+    now: dt.datetime,
+    secret_key: str,
+    channels_ready: tuple[str, ...] = ALL_CHANNELS,
 ) -> NewBooking:
+    """``channels_ready``: the channels the deployment can send by (``Settings.ready_channels``)."""
     hold_rules(session, site, request.service)
-    citizen, service, start, notice = _check_request(session, site, request)
+    citizen, service, start, notice = _check_request(session, site, request, channels_ready)
     candidates = _slots_at(session, site, service, start, now)
     nik_digest = nik_hash(secret_key, citizen.nik)
     local_day = start.astimezone(ZoneInfo(site.timezone)).date()
@@ -406,7 +421,9 @@ def _new_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
 
-def _check_request(session: Session, site: Site, request: BookingRequest) -> tuple[Citizen, Service, dt.datetime, str]:
+def _check_request(
+    session: Session, site: Site, request: BookingRequest, channels_ready: tuple[str, ...]
+) -> tuple[Citizen, Service, dt.datetime, str]:
     errors: list[FieldError] = []
     try:
         citizen = check_citizen(request.nik, request.name, request.phone, request.email)
@@ -414,6 +431,12 @@ def _check_request(session: Session, site: Site, request: BookingRequest) -> tup
         errors.extend(invalid.errors)
         citizen = None
     errors.extend(check_channels(request.channels, no_messages=request.no_messages, email=request.email))
+    offered = catalogue.offered_channels(site, channels_ready)
+    errors += [
+        FieldError(f"channels[{position}]", "channel_not_offered", {"offered": ", ".join(offered) or "-"})
+        for position, channel in enumerate(request.channels)
+        if channel in ALL_CHANNELS and channel not in offered
+    ]
     if request.locale not in LOCALES:
         errors.append(FieldError("locale", "locale_unknown"))
     notice = None
@@ -424,6 +447,8 @@ def _check_request(session: Session, site: Site, request: BookingRequest) -> tup
     service = catalogue.get_service(session, site, request.service)
     if service is None:
         errors.append(FieldError("service", "service_unknown"))
+    elif not catalogue.offered(service):
+        errors.append(FieldError("service", "service_retired"))
     start = None
     try:
         start = parse_start(request.start, ZoneInfo(site.timezone))
@@ -446,6 +471,8 @@ def _slots_at(session: Session, site: Site, service: Service, start: dt.datetime
     if isinstance(slots, Closure) or not slots:
         raise closed_because(why_closed(service, closures, day))
     matching = [slot for slot in slots if slot.starts_at == start]
+    if not matching and (reason := closed_at(service, closures, day, start, ZoneInfo(site.timezone))):
+        raise closed_because(reason)  # a closure for part of the day: say which, as for a closed day
     if not matching:
         raise InvalidInput([FieldError("start", "start_not_slot")])
     return matching

@@ -26,9 +26,10 @@ from booking.citizens import shown_citizen
 from booking.errors import BookingsAffected
 from booking.messages import Text
 from booking.models import Booking, BookingStatus, Counter, Service, ServiceDayLoad, Site, SlotLoad
-from booking.schedule import closure_for, counter_slots
+from booking.schedule import closed_hours, closure_for, counter_slots
 
 SCHEDULE_CHANGED = Text("Jadwal layanan di MPP berubah.", "The service schedule at the MPP has changed.")
+SERVICE_RETIRED = Text("Layanan ini tidak lagi tersedia di MPP.", "This service is no longer offered at the MPP.")
 WAITING = (BookingStatus.confirmed, BookingStatus.checked_in)  # still to be served: they hold a place
 SETTLED = (BookingStatus.served, BookingStatus.no_show)  # their place was used; nothing can move them
 LONGEST_SLOT_MINUTES = 240  # the opening rules' CHECK
@@ -65,7 +66,7 @@ def settle_counters(
         counter = counters.get(counter_id)
         if counter is None or closure_for(closures, day, counter.agency_id, counter.id) is not None:
             continue
-        for slot in counter_slots(counter, day, zone):
+        for slot in counter_slots(counter, day, zone, closed_hours(closures, day, counter.agency_id, counter.id)):
             slots[(counter_id, slot.starts_at)] = slot
 
     by_slot: dict[tuple[int, dt.datetime], list[Booking]] = defaultdict(list)
@@ -145,6 +146,19 @@ def settle_quota(session: Session, site: Site, service: Service, *, now: dt.date
         session.add(ServiceDayLoad(service_id=service.id, day=day, quota=quota, booked=left))
     session.flush()
     return cancelled
+
+
+def settle_retired(
+    session: Session, site: Site, service_ids: set[int], *, now: dt.datetime, force: bool, reason: Text
+) -> list[str]:
+    """Services no longer offered: their future bookings still waiting lose their place (listed, or
+    cancelled with a notice when forced). Served and missed ones stay, as the service's history."""
+    session.flush()
+    if not service_ids:
+        return []
+    _hold(session, select(Service.id).where(Service.id.in_(service_ids)).order_by(Service.id))
+    affected = _future_bookings(session, Booking.service_id.in_(service_ids), now, WAITING)
+    return _cancel_or_refuse(session, site, affected, now=now, force=force, reason=reason)
 
 
 def counters_of_scope(session: Session, site: Site, agency_id: int | None, counter_id: int | None) -> set[int]:

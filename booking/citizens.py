@@ -19,10 +19,11 @@ from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.id import nik as nik_number
 
 from booking.errors import FieldError
+from booking.models import ALL_CHANNELS
 from notifications.recipients import sendable_email
 
 NAME_MIN, NAME_MAX = 2, 100
-CHANNELS = ("sms", "email", "whatsapp")
+CHANNELS = ALL_CHANNELS
 PHONE_REGION = "ID"
 MAN_DAYS, WOMAN_DAYS = range(1, 32), range(41, 72)  # a woman's NIK carries her day of birth plus 40
 

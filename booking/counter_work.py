@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 from booking import audit, catalogue, lifecycle, personal_data
 from booking.availability import site_today
 from booking.bookings import WalkInRequest, book_walk_in, booking_by_code, hold_rules, normalise_code
-from booking.errors import FieldError, InvalidInput, InvalidTransition, NotFound, WrongDay
+from booking.errors import InvalidTransition, NotFound, WrongDay
 from booking.models import Agency, Booking, BookingStatus, Counter, Notification, NotificationStatus, Site
 from booking.staff import Principal, require_agency
 
@@ -77,9 +77,7 @@ def walk_in(
 ) -> Booking:
     """A walk-in booked by a clerk of the service's agency, and audited."""
     hold_rules(session, site, request.service)
-    service = catalogue.get_service(session, site, request.service)
-    if service is None:
-        raise InvalidInput([FieldError("service", "service_unknown")])
+    service = catalogue.bookable_service(session, site, request.service)
     require_agency(principal, site.id, service.agency_id)
     booking = book_walk_in(session, site, service, request, now=now, secret_key=secret_key).booking
     audit.record(

@@ -147,3 +147,9 @@ class SurveyExpired(DomainError):
     """A survey's link is past its time (params: date, the day it expired); it takes no answer any more."""
 
     code = "survey_expired"
+
+
+class LastAdmin(DomainError):
+    """The change would leave the site without an active admin: nobody could run it any more."""
+
+    code = "last_admin"

@@ -59,17 +59,19 @@ def book_once(
     now: dt.datetime,
     ttl: dt.timedelta,
     secret_key: str,
+    channels_ready: tuple[str, ...],
 ) -> Booked:
     """Book under an idempotency key, in the caller's transaction: the key sent again with the same request
     replays the first answer, with another request it is ``IdempotencyConflict``. The API (its
     ``Idempotency-Key`` header) and the booking page (the form's own key) both book through here, so the
     claim, the booking and the remembered answer can never drift apart. ``answer`` shapes what is
-    remembered and replayed (the API's JSON, or the page's code); ``key=None`` books without replay."""
+    remembered and replayed (the API's JSON, or the page's code); ``key=None`` books without replay;
+    ``channels_ready``: the channels the deployment can send by (``Settings.ready_channels``)."""
     if key is not None:
         replay = claim(session, key, request_hash, now=now, ttl=ttl, secret_key=secret_key)
         if replay is not None:
             return Booked(replay.body, replay.manage_token, replayed=True)
-    made = create_booking(session, site, request, now=now, secret_key=secret_key)
+    made = create_booking(session, site, request, now=now, secret_key=secret_key, channels_ready=channels_ready)
     body = answer(session, made)
     if key is not None:
         remember(session, key, booking_id=made.booking.id, body=body)

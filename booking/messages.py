@@ -66,6 +66,10 @@ PROBLEMS: dict[str, Text] = {
         "This change would leave {count} booking(s) without a place. See the 'bookings' list; "
         "repeat with force=true to cancel them with a notice.",
     ),
+    "last_admin": Text(
+        "Ini admin aktif terakhir MPP ini: buat atau aktifkan admin lain dahulu.",
+        "This is the site's last active admin: create or enable another admin first.",
+    ),
     "method_not_allowed": Text("Metode tidak diizinkan untuk alamat ini.", "Method not allowed for this address."),
     "payload_too_large": Text("Data yang dikirim terlalu besar.", "The request body is too large."),
     "unsupported_media_type": Text(
@@ -224,6 +228,15 @@ FIELD_ERRORS: dict[str, Text] = {
     ),
     "role_unknown": Text("Peran harus 'admin' atau 'staff'.", "The role must be 'admin' or 'staff'."),
     "site_unknown": Text("MPP tidak ditemukan.", "No such site."),
+    "agency_retired": Text("Instansi ini sudah tidak aktif.", "This agency is retired."),
+    "service_retired": Text(
+        "Layanan ini sudah tidak tersedia di MPP ini.", "This service is no longer offered at this site."
+    ),
+    "channel_not_offered": Text(
+        "MPP ini tidak mengirim pesan lewat saluran ini. Pilih salah satu dari: {offered}.",
+        "This site does not send messages this way. Choose one of: {offered}.",
+    ),
+    "channels_none_offered": Text("Pilih minimal satu saluran.", "Choose at least one channel."),
     "agency_unknown": Text("Instansi tidak ditemukan di MPP ini.", "No such agency at this site."),
     "counter_unknown": Text("Loket tidak ditemukan di MPP ini.", "No such counter at this site."),
     "not_your_agency": Text("Bukan layanan instansi Anda.", "Not a service of your agency."),
@@ -251,6 +264,13 @@ FIELD_ERRORS: dict[str, Text] = {
     "break_outside_hours": Text(
         "Istirahat harus di dalam jam buka dan mulai sebelum selesai.",
         "The break must lie within opening hours and start before it ends.",
+    ),
+    "slot_longer_than_hours": Text(
+        "Panjang slot melebihi jam buka hari itu.", "The slot is longer than the opening hours of the day."
+    ),
+    "capacity_zero": Text(
+        "Kapasitas minimal 1 per slot. Untuk menutup loket, buat penutupan.",
+        "The capacity must be at least 1 per slot. To close a counter, add a closure.",
     ),
     "walk_in_share_too_big": Text(
         "Jatah walk-in tidak boleh melebihi kapasitas.", "The walk-in share cannot exceed the capacity."

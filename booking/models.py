@@ -30,6 +30,7 @@ from sqlalchemy import (
     UniqueConstraint,
     false,
     text,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -66,6 +67,9 @@ MAX_ROW_ID = 2**31 - 1
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+ALL_CHANNELS = ("sms", "email", "whatsapp")  # the order pages list them in
 
 
 class BookingStatus(enum.StrEnum):
@@ -123,6 +127,12 @@ class Site(Base):
     survey_link_days: Mapped[int] = mapped_column(
         Integer, default=7, server_default="7", doc="a satisfaction survey's link works this many days after the visit"
     )
+    channels: Mapped[list[str]] = mapped_column(
+        JSON,
+        default=lambda: list(ALL_CHANNELS),
+        server_default='["sms", "email", "whatsapp"]',
+        doc="how the site may reach citizens: some of sms, email, whatsapp (no WhatsApp contract: no whatsapp)",
+    )
 
     agencies: Mapped[list[Agency]] = relationship(back_populates="site", order_by="Agency.sort_order")
 
@@ -137,6 +147,9 @@ class Agency(Base):
     name: Mapped[str] = mapped_column(String(200))
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
     ticket_prefix: Mapped[str] = mapped_column(String(4), doc="the letters of its queue tickets: DKP in DKP-012")
+    active: Mapped[bool] = mapped_column(
+        Boolean, default=True, server_default=true(), doc="False: retired, none of its services is offered"
+    )
 
     site: Mapped[Site] = relationship(back_populates="agencies")
     services: Mapped[list[Service]] = relationship(back_populates="agency", order_by="Service.code")
@@ -158,6 +171,9 @@ class Service(Base):
     duration_minutes: Mapped[int] = mapped_column(Integer)
     requirements: Mapped[list[str]] = mapped_column(JSON, default=list)
     daily_quota: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    active: Mapped[bool] = mapped_column(
+        Boolean, default=True, server_default=true(), doc="False: retired, no longer offered; its history stays"
+    )
 
     agency: Mapped[Agency] = relationship(back_populates="services")
     counters: Mapped[list[Counter]] = relationship(secondary="counter_services", back_populates="services")
@@ -228,11 +244,16 @@ class OpeningRule(Base):
 
 
 class Closure(Base):
-    """Days on which nobody can book: a national holiday (no site), a site, an agency or a counter."""
+    """Days, or part of a day, on which nobody can book: a national holiday (no site), a site, an agency or
+    a counter."""
 
     __tablename__ = "closures"
     __table_args__ = (
         CheckConstraint("starts_on <= ends_on", name="range_ordered"),
+        CheckConstraint(
+            "starts_on < ends_on OR from_time IS NULL OR until_time IS NULL OR from_time < until_time",
+            name="hours_ordered",
+        ),
         Index("ix_closures_range", "starts_on", "ends_on"),
     )
 
@@ -245,6 +266,10 @@ class Closure(Base):
     reason: Mapped[str] = mapped_column(String(300), doc="Indonesian, shown to citizens")
     reason_en: Mapped[str] = mapped_column(String(300), default="")
     kind: Mapped[str] = mapped_column(String(16), default="manual", doc="'holiday' or 'manual'")
+    # Part of a day: closed from ``from_time`` on the first day and/or until ``until_time`` on the last
+    # (wall-clock times of the site); None: from the start of the first day, until the end of the last.
+    from_time: Mapped[dt.time | None] = mapped_column(Time, nullable=True)
+    until_time: Mapped[dt.time | None] = mapped_column(Time, nullable=True)
 
 
 class SearchSynonym(Base):
@@ -544,6 +569,9 @@ class StaffUser(Base):
     agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id", ondelete="CASCADE"), nullable=True)
     token_version: Mapped[int] = mapped_column(
         Integer, default=0, doc="raised by a password change: every token issued before stops working"
+    )
+    active: Mapped[bool] = mapped_column(
+        Boolean, default=True, server_default=true(), doc="False: disabled, can neither sign in nor use a token"
     )
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)

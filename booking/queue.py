@@ -151,9 +151,7 @@ def arrive_walk_in(
     """
     _check_priority(priority)
     hold_rules(session, site, service_code)
-    service = catalogue.get_service(session, site, service_code)
-    if service is None:
-        raise InvalidInput([FieldError("service", "service_unknown")])
+    service = catalogue.bookable_service(session, site, service_code)
     try:
         booking = book_walk_in(session, site, service, citizen, now=now, secret_key=secret_key).booking
     except SlotFull:
@@ -478,9 +476,7 @@ def transfer(session: Session, principal: Principal, label: str, service_code: s
     their place in the day: this leg ends as done, the next one waits in order of the first arrival."""
     ticket = _ticket_for_staff(session, principal, label, now)
     site = session.get(Site, ticket.site_id)
-    target = catalogue.get_service(session, site, service_code)
-    if target is None:
-        raise InvalidInput([FieldError("service", "service_unknown")])
+    target = catalogue.bookable_service(session, site, service_code)
     _require_open(session, site, target, ticket.local_date)
     _move(session, ticket, "transfer", (CALLED, SERVING), TicketStatus.done, started_at=ticket.started_at or now,
           done_at=now, transferred=True)  # fmt: skip

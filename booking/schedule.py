@@ -24,6 +24,10 @@ from booking.models import Closure, Counter, OpeningRule
 GRID_CACHE_SIZE = 16_384
 
 
+# Hours of a day closed by closures for part of it: (from, until) wall-clock times; None is the day's end.
+ClosedHours = tuple[tuple[dt.time, dt.time | None], ...]
+
+
 class CounterSlot(NamedTuple):  # a tuple: a 31-day call makes thousands; a frozen dataclass costs twice as much
     counter_id: int
     starts_at: dt.datetime  # UTC
@@ -49,13 +53,25 @@ def rules_on(counter: Counter, day: dt.date) -> list[OpeningRule]:
     return [rule for rule in counter.rules if rule.capacity > 0 and rule_applies(rule, day)]
 
 
-def counter_slots(counter: Counter, day: dt.date, zone: ZoneInfo) -> Iterator[CounterSlot]:
-    """The slots a counter offers on a local day, by its rules, in time order within each rule."""
+def counter_slots(counter: Counter, day: dt.date, zone: ZoneInfo, closed: ClosedHours = ()) -> Iterator[CounterSlot]:
+    """The slots a counter offers on a local day, by its rules, in time order within each rule; none that
+    meets ``closed`` hours (a closure for part of the day)."""
     for rule in rules_on(counter, day):
         for start, end in day_grid(
             day, rule.opens_at, rule.closes_at, rule.break_starts_at, rule.break_ends_at, rule.slot_minutes, zone
         ):
-            yield CounterSlot(counter.id, start, end, rule.capacity, rule.walk_in_places)
+            if not closed or slot_open(start, end, day, zone, closed):
+                yield CounterSlot(counter.id, start, end, rule.capacity, rule.walk_in_places)
+
+
+def slot_open(start: dt.datetime, end: dt.datetime, day: dt.date, zone: ZoneInfo, closed: ClosedHours) -> bool:
+    """A slot (UTC instants) meets none of the closed hours of its day."""
+    for since, until in closed:
+        closed_from = dt.datetime.combine(day, since, zone)
+        closed_until = dt.datetime.combine(day + dt.timedelta(days=until is None), until or dt.time(), zone)
+        if start < closed_until and closed_from < end:
+            return False
+    return True
 
 
 @lru_cache(maxsize=GRID_CACHE_SIZE)
@@ -95,9 +111,10 @@ class RuleHours(NamedTuple):
     break_ends: dt.time | None
     slot_minutes: int
     online_capacity: int
+    closed: ClosedHours = ()  # closures for part of the day
 
     @classmethod
-    def of(cls, rule: OpeningRule) -> RuleHours:
+    def of(cls, rule: OpeningRule, closed: ClosedHours = ()) -> RuleHours:
         return cls(
             rule.opens_at,
             rule.closes_at,
@@ -105,6 +122,7 @@ class RuleHours(NamedTuple):
             rule.break_ends_at,
             rule.slot_minutes,
             rule.capacity - rule.walk_in_places,
+            closed,
         )
 
 
@@ -131,6 +149,8 @@ def offered_starts(
     for position, rules in enumerate(counters):
         for rule in rules:
             grid = day_grid(day, rule.opens, rule.closes, rule.break_starts, rule.break_ends, rule.slot_minutes, zone)
+            if rule.closed:
+                grid = tuple(slot for slot in grid if slot_open(*slot, day, zone, rule.closed))
             for start, end in grid:
                 places = by_start.setdefault(start, (end, {}))[1]
                 places[position] = places.get(position, 0) + rule.online_capacity
@@ -143,12 +163,38 @@ def offered_starts(
 def closure_for(
     closures: Iterable[Closure], day: dt.date, agency_id: int, counter_id: int | None = None
 ) -> Closure | None:
-    """The closure that shuts this agency (or, given one, this counter) on a day, national ones first."""
-    matching = [
+    """The closure that shuts this agency (or, given one, this counter) for the whole day, national ones first."""
+    touching = _touching(closures, day, agency_id, counter_id)
+    matching = [closure for closure in touching if not hours_closed(closure, day)]
+    return min(matching, key=lambda c: (c.site_id is not None, c.agency_id is not None, c.id), default=None)
+
+
+def partial_closures(
+    closures: Iterable[Closure], day: dt.date, agency_id: int, counter_id: int | None = None
+) -> list[Closure]:
+    """The closures that shut this agency (or counter) for part of a day."""
+    return [closure for closure in _touching(closures, day, agency_id, counter_id) if hours_closed(closure, day)]
+
+
+def closed_hours(closures: Iterable[Closure], day: dt.date, agency_id: int, counter_id: int | None) -> ClosedHours:
+    """The hours of a day that closures for part of it shut at this counter."""
+    return tuple(hours_closed(closure, day) for closure in partial_closures(closures, day, agency_id, counter_id))
+
+
+def hours_closed(closure: Closure, day: dt.date) -> tuple[dt.time, dt.time | None] | None:
+    """The part of ``day`` a closure shuts, or None when it shuts the whole day."""
+    since = closure.from_time if day == closure.starts_on else None
+    until = closure.until_time if day == closure.ends_on else None
+    if since is None and until is None:
+        return None
+    return since or dt.time(), until
+
+
+def _touching(closures: Iterable[Closure], day: dt.date, agency_id: int, counter_id: int | None):
+    return (
         closure
         for closure in closures
         if closure.starts_on <= day <= closure.ends_on
         and closure.agency_id in (None, agency_id)
         and closure.counter_id in (None, counter_id)
-    ]
-    return min(matching, key=lambda c: (c.site_id is not None, c.agency_id is not None, c.id), default=None)
+    )

@@ -16,13 +16,16 @@ from typing import Literal
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from booking.models import ALL_CHANNELS
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="BOOKING_", env_file=".env", extra="ignore")
 
     environment: Literal["development", "production"] = Field(
         "development",
-        description="production refuses to start with demo-only settings or data (booking/production.py).",
+        description="production refuses to start with demo-only settings or data (booking/production.py), and a "
+        "channel without its gateway URL is not offered to citizens.",
     )
     data_dir: Path = Field(Path("var"), description="Where the embedded default keeps its files.")
     database_url: str = Field("", description="SQLAlchemy URL; empty means SQLite in data_dir.")
@@ -105,6 +108,23 @@ class Settings(BaseSettings):
     def notify_success(self, channel: str) -> str:
         """How a channel's gateway says a message was sent (a regular expression), or "" (any 2xx)."""
         return getattr(self, f"notify_{channel}_success", "")
+
+    def channels_not_ready(self) -> dict[str, str]:
+        """Channels that cannot reach a citizen, and why: in production, those whose gateway URL is not set
+        (the outbox folder of the embedded default reaches nobody). No site offers them meanwhile."""
+        if self.environment != "production":
+            return {}
+        return {
+            channel: f"not offered: BOOKING_NOTIFY_{channel.upper()}_URL is not set"
+            for channel in ALL_CHANNELS
+            if not getattr(self, f"notify_{channel}_url")
+        }
+
+    @property
+    def ready_channels(self) -> tuple[str, ...]:
+        """The channels messages can go out by: every site offers at most these."""
+        missing = self.channels_not_ready()
+        return tuple(channel for channel in ALL_CHANNELS if channel not in missing)
 
     @cached_property  # derived once per process, not per request
     def staff_token_key(self) -> str:

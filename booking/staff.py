@@ -7,6 +7,9 @@ username exists; an unknown one never locks. The per-client rate limit on login 
 Changing a password raises the account's ``token_version``, which ends every token issued before.
 
 Roles: an ``admin`` runs a whole site; ``staff`` work for one agency and see only its bookings.
+A site's admin manages its accounts (``site_accounts``, ``create_account``, ``update_account``): a disabled
+account ends at once (its ``token_version`` goes up and a token of an inactive account stands for nobody),
+and the site's last active admin cannot be disabled or made a clerk (``last_admin``).
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from booking import audit
 from booking.catalogue import unusable_key
-from booking.errors import AccountLocked, FieldError, Forbidden, InvalidInput, NotFound
+from booking.errors import AccountLocked, FieldError, Forbidden, InvalidInput, LastAdmin, NotFound
 from booking.models import Agency, Site, StaffRole, StaffUser
 
 MAX_FAILED_LOGINS = 5
@@ -65,6 +68,7 @@ def create_staff(
     site_slug: str,
     agency_slug: str | None,
     now: dt.datetime,
+    actor: str = audit.COMMAND_LINE,
 ) -> StaffUser:
     errors = []
     username = username.strip().lower()
@@ -85,6 +89,8 @@ def create_staff(
         agency = session.scalar(select(Agency).where(Agency.site_id == site.id, Agency.slug == agency_slug))
         if agency is None:
             errors.append(FieldError("agency", "agency_unknown"))
+        elif not agency.active:
+            errors.append(FieldError("agency", "agency_retired"))
     if errors:
         raise InvalidInput(errors)
     user = StaffUser(
@@ -101,7 +107,7 @@ def create_staff(
     session.flush()
     audit.record(
         session,
-        actor=audit.COMMAND_LINE,
+        actor=actor,
         action="staff.create",
         target=f"staff:{username}",
         site_id=site.id,
@@ -111,7 +117,9 @@ def create_staff(
     return user
 
 
-def change_password(session: Session, username: str, password: str, *, now: dt.datetime) -> StaffUser:
+def change_password(
+    session: Session, username: str, password: str, *, now: dt.datetime, actor: str = audit.COMMAND_LINE
+) -> StaffUser:
     user = session.scalar(select(StaffUser).where(StaffUser.username == username.strip().lower()))
     if user is None:
         raise NotFound(what="staff")
@@ -122,7 +130,7 @@ def change_password(session: Session, username: str, password: str, *, now: dt.d
     user.failed_logins, user.locked_until = 0, None
     audit.record(
         session,
-        actor=audit.COMMAND_LINE,
+        actor=actor,
         action="staff.password",
         target=f"staff:{user.username}",
         site_id=user.site_id,
@@ -148,7 +156,7 @@ def begin_login(session: Session, username: str, *, now: dt.datetime) -> LoginAt
     """
     clean = username.strip().lower()
     user = None if unusable_key(clean) else session.scalar(select(StaffUser).where(StaffUser.username == clean))
-    if user is None:
+    if user is None or not user.active:  # a disabled account answers as an unknown one
         return LoginAttempt(None, _DUMMY_HASH)
     if user.locked_until is not None and user.locked_until > now:
         raise AccountLocked(retry_after=math.ceil((user.locked_until - now).total_seconds()))
@@ -186,11 +194,130 @@ def sign_out_everywhere(session: Session, user_id: int) -> None:
 
 
 def current_user(session: Session, user_id: int, token_version: int) -> StaffUser | None:
-    """The account a token names, if the token is still good for it (no password change since)."""
+    """The account a token names, if the token is still good for it (active, no password change since)."""
     user = session.get(StaffUser, user_id)
-    if user is None or user.token_version != token_version:
+    if user is None or not user.active or user.token_version != token_version:
         return None
     return user
+
+
+# Accounts, as a site's admin manages them
+
+
+def site_accounts(session: Session, admin: Principal) -> list[StaffUser]:
+    """The accounts of the admin's site: admins first, then clerks by agency, by name."""
+    require_admin(admin)
+    return list(
+        session.scalars(
+            select(StaffUser)
+            .where(StaffUser.site_id == admin.site_id)
+            .order_by(StaffUser.role, StaffUser.agency_id, StaffUser.username)
+        )
+    )
+
+
+def site_account(session: Session, admin: Principal, username: str) -> StaffUser:
+    """One account of the admin's site; another site's is not found, as an unknown one."""
+    require_admin(admin)
+    clean = username.strip().lower() if isinstance(username, str) else ""
+    user = None if unusable_key(clean) else session.scalar(select(StaffUser).where(StaffUser.username == clean))
+    if user is None or user.site_id != admin.site_id:
+        raise NotFound(what="staff")
+    return user
+
+
+def create_account(session: Session, admin: Principal, values: dict, *, now: dt.datetime) -> StaffUser:
+    """A new clerk (``agency`` required) or admin of the admin's own site."""
+    require_admin(admin)
+    site = session.get(Site, admin.site_id)
+    return create_staff(  # every problem at once, each by its field
+        session,
+        username=str(values.get("username") or ""),
+        password=str(values.get("password") or ""),
+        role=str(values.get("role") or ""),
+        site_slug=site.slug,
+        agency_slug=values.get("agency") or None,
+        now=now,
+        actor=admin.username,
+    )
+
+
+def update_account(session: Session, admin: Principal, username: str, values: dict, *, now: dt.datetime):
+    """Disable or enable an account, move it to another agency, change its role, or reset its password.
+
+    Disabling ends every token of the account at once. The site keeps at least one active admin:
+    a change that would leave none is ``last_admin`` (409), and nothing is changed.
+    """
+    user = site_account(session, admin, username)
+    errors: list[FieldError] = [FieldError("username", "not_changeable")] if "username" in values else []
+    role = values.get("role", user.role)
+    if role not in tuple(StaffRole):
+        errors.append(FieldError("role", "role_unknown"))
+    agency_id = user.agency_id
+    if values.get("agency"):
+        agency = session.scalar(select(Agency).where(Agency.site_id == user.site_id, Agency.slug == values["agency"]))
+        if agency is None:
+            errors.append(FieldError("agency", "agency_unknown"))
+        elif not agency.active:
+            errors.append(FieldError("agency", "agency_retired"))
+        else:
+            agency_id = agency.id
+    if role == StaffRole.staff and agency_id is None:
+        errors.append(FieldError("agency", "required"))
+    active = values.get("active", user.active)
+    if not isinstance(active, bool):
+        errors.append(FieldError("active", "type_invalid"))
+    if values.get("password") is not None:
+        errors += _password_errors(str(values["password"]))
+    if errors:
+        raise InvalidInput(errors)
+    if user.active and user.role == StaffRole.admin and not (active and role == StaffRole.admin):
+        _refuse_last_admin(session, user)
+    before = _account_fields(session, user)
+    user.role, user.agency_id = role, agency_id if role == StaffRole.staff else None
+    if user.active and not active:
+        user.token_version += 1  # every token and page session of the account ends now
+    if active and not user.active:
+        user.failed_logins, user.locked_until = 0, None
+    user.active = active
+    if values.get("password") is not None:
+        user.password_hash = _hasher.hash(str(values["password"]))
+        user.token_version += 1
+        user.failed_logins, user.locked_until = 0, None
+        audit.record(
+            session, actor=admin.username, action="staff.password", target=f"staff:{user.username}",
+            site_id=user.site_id, now=now,
+        )  # fmt: skip
+    session.flush()
+    after = _account_fields(session, user)
+    if after != before:
+        audit.record(
+            session, actor=admin.username, action="staff.update", target=f"staff:{user.username}",
+            site_id=user.site_id, now=now, before=before, after=after,
+        )  # fmt: skip
+    return user
+
+
+def _refuse_last_admin(session: Session, user: StaffUser) -> None:
+    """Another active admin of the site must remain. The site's admins are locked first (PostgreSQL), so
+    two admins disabling each other at once cannot both succeed."""
+    admins = session.scalars(
+        select(StaffUser.id)
+        .where(StaffUser.site_id == user.site_id, StaffUser.role == StaffRole.admin, StaffUser.active.is_(True))
+        .order_by(StaffUser.id)
+        .with_for_update()
+    )
+    if not set(admins) - {user.id}:
+        raise LastAdmin()
+
+
+def account_agency(session: Session, user: StaffUser) -> str | None:
+    """The slug of the account's agency as it now stands (also right after a move, before any refresh)."""
+    return session.scalar(select(Agency.slug).where(Agency.id == user.agency_id)) if user.agency_id else None
+
+
+def _account_fields(session: Session, user: StaffUser) -> dict:
+    return {"role": str(user.role), "agency": account_agency(session, user), "active": user.active}
 
 
 def require_admin(principal: Principal) -> None:

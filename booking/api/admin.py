@@ -14,11 +14,21 @@ from litestar import Controller, Request, delete, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, PathParameter, QueryParameter
 
-from booking import audit
+from booking import audit, staff
 from booking.admin import REQUIRED_TO_CREATE, Admin
 from booking.http.context import Context
 from booking.http.params import parse_date
-from booking.models import MAX_ROW_ID, Agency, Closure, Counter, OpeningRule, SearchSynonym, Service, Site
+from booking.models import (
+    MAX_ROW_ID,
+    Agency,
+    Closure,
+    Counter,
+    OpeningRule,
+    SearchSynonym,
+    Service,
+    Site,
+    StaffUser,
+)
 from booking.staff import Principal
 
 Ctx = NamedDependency[Context]
@@ -40,6 +50,7 @@ class AgencyIn(msgspec.Struct, forbid_unknown_fields=True):
     name: str | Unset = UNSET
     sort_order: int | Unset = UNSET
     ticket_prefix: str | Unset = UNSET  # the letters of its queue tickets; default: the first free ones
+    active: bool | Unset = UNSET  # false: retired, none of its services is offered (their history stays)
 
 
 class ServiceIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -49,6 +60,7 @@ class ServiceIn(msgspec.Struct, forbid_unknown_fields=True):
     duration_minutes: int | Unset = UNSET
     requirements: list[str] | Unset = UNSET
     daily_quota: int | None | Unset = UNSET
+    active: bool | Unset = UNSET  # false: retired, no longer offered (its history stays)
 
 
 class CounterIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -73,6 +85,9 @@ class RuleIn(msgspec.Struct, forbid_unknown_fields=True):
 class ClosureIn(msgspec.Struct, forbid_unknown_fields=True):
     starts_on: Annotated[str | Unset, DAY] = UNSET
     ends_on: Annotated[str | Unset, DAY] = UNSET
+    # part of a day: closed from this time on the first day, until this time on the last (default: whole days)
+    from_time: Annotated[str | None | Unset, WALL_CLOCK] = UNSET
+    until_time: Annotated[str | None | Unset, WALL_CLOCK] = UNSET
     reason: str | Unset = UNSET
     reason_en: str | Unset = UNSET
     agency: str | None | Unset = UNSET
@@ -102,6 +117,27 @@ class SiteIn(msgspec.Struct, forbid_unknown_fields=True):
     personal_data_retention_days: int | Unset = UNSET
     privacy_contact: str | Unset = UNSET
     survey_link_days: int | Unset = UNSET  # 1-90
+    channels: list[str] | Unset = UNSET  # what the site offers: some of sms, email, whatsapp
+
+
+class AccountIn(msgspec.Struct, forbid_unknown_fields=True):
+    username: str | Unset = UNSET
+    password: str | Unset = UNSET  # at least 10 characters; a change ends the account's tokens
+    role: str | Unset = UNSET  # admin or staff
+    agency: str | None | Unset = UNSET  # a clerk's agency (slug); an admin has none
+    active: bool | Unset = UNSET  # false: disabled, its tokens end at once
+
+
+class NewAccountIn(AccountIn):
+    REQUIRED: ClassVar = ("username", "password", "role")
+
+
+class AccountOut(msgspec.Struct):
+    username: str
+    role: str
+    agency: str | None
+    active: bool
+    created_at: dt.datetime
 
 
 class NewAgencyIn(AgencyIn):
@@ -129,6 +165,7 @@ class AgencyAdminOut(msgspec.Struct):
     name: str
     sort_order: int
     ticket_prefix: str
+    active: bool
 
 
 class ServiceAdminOut(msgspec.Struct):
@@ -138,6 +175,7 @@ class ServiceAdminOut(msgspec.Struct):
     duration_minutes: int
     requirements: list[str]
     daily_quota: int | None
+    active: bool
 
 
 class RuleOut(msgspec.Struct):
@@ -165,6 +203,8 @@ class ClosureOut(msgspec.Struct):
     id: int
     starts_on: dt.date
     ends_on: dt.date
+    from_time: dt.time | None  # closed from this time on the first day; null: the whole day
+    until_time: dt.time | None  # until this time on the last day; null: its end
     reason: str
     reason_en: str
     kind: str
@@ -196,6 +236,7 @@ class SiteAdminOut(msgspec.Struct):
     personal_data_retention_days: int  # a citizen's data is erased this many days after the visit
     privacy_contact: str  # whom citizens ask about their data (the privacy notice names it)
     survey_link_days: int  # a satisfaction survey's link works this many days after the visit
+    channels: list[str]  # the channels the site chose to offer (GET /sites says which it offers now)
 
 
 class AuditOut(msgspec.Struct):
@@ -215,7 +256,11 @@ def _given(data: msgspec.Struct) -> dict[str, Any]:
 
 def _agency_out(agency: Agency) -> AgencyAdminOut:
     return AgencyAdminOut(
-        slug=agency.slug, name=agency.name, sort_order=agency.sort_order, ticket_prefix=agency.ticket_prefix
+        slug=agency.slug,
+        name=agency.name,
+        sort_order=agency.sort_order,
+        ticket_prefix=agency.ticket_prefix,
+        active=agency.active,
     )
 
 
@@ -227,6 +272,7 @@ def _service_out(service: Service) -> ServiceAdminOut:
         duration_minutes=service.duration_minutes,
         requirements=list(service.requirements),
         daily_quota=service.daily_quota,
+        active=service.active,
     )
 
 
@@ -248,6 +294,8 @@ def _closure_out(closure: Closure) -> ClosureOut:
         id=closure.id,
         starts_on=closure.starts_on,
         ends_on=closure.ends_on,
+        from_time=closure.from_time,
+        until_time=closure.until_time,
         reason=closure.reason,
         reason_en=closure.reason_en,
         kind=closure.kind,
@@ -263,6 +311,16 @@ def _synonym_out(synonym: SearchSynonym) -> SynonymOut:
 
 def _site_out(site: Site) -> SiteAdminOut:
     return SiteAdminOut(**{name: getattr(site, name) for name in SiteAdminOut.__struct_fields__})
+
+
+def _account_out(session, user: StaffUser) -> AccountOut:
+    return AccountOut(
+        username=user.username,
+        role=str(user.role),
+        agency=staff.account_agency(session, user),
+        active=user.active,
+        created_at=user.created_at,
+    )
 
 
 Req = Request[Principal, object, object]
@@ -291,6 +349,36 @@ class AdminController(Controller):
     def update_site(self, ctx: Ctx, request: Req, data: JSONBody[SiteIn]) -> SiteAdminOut:
         return self._change(ctx, request, lambda admin: _site_out(admin.update_site(_given(data))))
 
+    @get("/accounts", sync_to_thread=True, summary="Staff accounts of the site: clerks and admins")
+    def accounts(self, ctx: Ctx, request: Req) -> list[AccountOut]:
+        def work(admin: Admin):
+            return [_account_out(admin.session, user) for user in staff.site_accounts(admin.session, request.user)]
+
+        return self._read(ctx, request, work)
+
+    @post("/accounts", sync_to_thread=True, summary="Add a clerk (of an agency) or an admin of the site")
+    def create_account(self, ctx: Ctx, request: Req, data: JSONBody[NewAccountIn]) -> AccountOut:
+        def work(admin: Admin):
+            user = staff.create_account(admin.session, request.user, _given(data), now=admin.now)
+            return _account_out(admin.session, user)
+
+        return self._change(ctx, request, work)
+
+    @patch(
+        "/accounts/{username:str}",
+        sync_to_thread=True,
+        summary="Disable or enable an account, move it to another agency, or reset its password",
+        description="`{\"active\": false}` ends the account's tokens at once. The site's last active admin "
+        "cannot be disabled or made a clerk (409 `last_admin`).",
+        problems=["not_found", "last_admin"],
+    )
+    def update_account(self, ctx: Ctx, request: Req, username: FromPath[str], data: JSONBody[AccountIn]) -> AccountOut:
+        def work(admin: Admin):
+            user = staff.update_account(admin.session, request.user, username, _given(data), now=admin.now)
+            return _account_out(admin.session, user)
+
+        return self._change(ctx, request, work)
+
     @get("/agencies", sync_to_thread=True, summary="Agencies of the site")
     def agencies(self, ctx: Ctx, request: Req) -> list[AgencyAdminOut]:
         return self._read(ctx, request, lambda admin: [_agency_out(a) for a in admin.agencies()])
@@ -299,9 +387,19 @@ class AdminController(Controller):
     def create_agency(self, ctx: Ctx, request: Req, data: JSONBody[NewAgencyIn]) -> AgencyAdminOut:
         return self._change(ctx, request, lambda admin: _agency_out(admin.create_agency(_given(data))))
 
-    @patch("/agencies/{slug:str}", sync_to_thread=True, summary="Rename or reorder an agency", problems=["not_found"])
-    def update_agency(self, ctx: Ctx, request: Req, slug: FromPath[str], data: JSONBody[AgencyIn]) -> AgencyAdminOut:
-        return self._change(ctx, request, lambda admin: _agency_out(admin.update_agency(slug, _given(data))))
+    @patch(
+        "/agencies/{slug:str}",
+        sync_to_thread=True,
+        summary="Rename, reorder or retire an agency",
+        description='`{"active": false}` retires it: none of its services is offered any more, their history '
+        "stays; their future bookings are listed (409 `bookings_affected`) or, with `force=true`, cancelled "
+        "with a notice.",
+        problems=["not_found", "bookings_affected"],
+    )
+    def update_agency(
+        self, ctx: Ctx, request: Req, slug: FromPath[str], data: JSONBody[AgencyIn], force: Force = False
+    ) -> AgencyAdminOut:
+        return self._change(ctx, request, lambda admin: _agency_out(admin.update_agency(slug, _given(data))), force)
 
     @get("/services", sync_to_thread=True, summary="Services of the site, optionally of one agency")
     def services(
@@ -316,7 +414,10 @@ class AdminController(Controller):
     @patch(
         "/services/{code:str}",
         sync_to_thread=True,
-        summary="Change a service, its requirements or daily quota",
+        summary="Change a service, its requirements or daily quota, or retire it",
+        description='`{"active": false}` retires it: gone from search, availability and booking, its history '
+        "kept; its future bookings are listed (409 `bookings_affected`) or, with `force=true`, cancelled with a "
+        "notice.",
         problems=CAPACITY_CHANGE,
     )
     def update_service(
@@ -443,9 +544,20 @@ class AdminController(Controller):
         request: Req,
         limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 200,
         before_id: Annotated[int | None, QueryParameter(ge=1, le=MAX_ROW_ID)] = None,
+        actor: Annotated[str | None, QueryParameter(max_length=64, description="who: a username")] = None,
+        action: Annotated[
+            str | None, QueryParameter(max_length=64, description="what: an action, or its kind (closure)")
+        ] = None,
+        day: Annotated[str | None, QueryParameter(name="date", max_length=20, description="YYYY-MM-DD")] = None,
     ) -> list[AuditOut]:
+        on = parse_date("date", day)
+
         def work(admin: Admin):
-            entries = audit.entries(admin.session, admin.site.id, limit=limit, before_id=before_id)
+            since, until = audit.day_bounds(on, admin.site.timezone) if on else (None, None)
+            entries = audit.entries(
+                admin.session, admin.site.id, since=since, until=until, actor=actor, action=action, limit=limit,
+                before_id=before_id,
+            )  # fmt: skip
             return [
                 AuditOut(
                     id=e.id, at=e.at, actor=e.actor, action=e.action, target=e.target, before=e.before, after=e.after

@@ -24,6 +24,8 @@ class ReadyOut(msgspec.Struct, omit_defaults=True):
     status: Literal["ok", "unavailable"]
     database: str  # "ok", or "unavailable: " and the error's type
     broker: str | None = None  # "ok" or "unavailable"; absent where there is no broker to check
+    # channels no site offers, and why (production without a gateway URL); absent when all can be sent
+    channels: dict[str, str] | None = None
 
 
 @get("/health", sync_to_thread=False, tags=["operations"], summary="The process is alive and answering")
@@ -48,7 +50,9 @@ def ready(ctx: NamedDependency[Context]) -> Response[ReadyOut]:
     if ctx.broker_reachable is not None:
         checks["broker"] = "ok" if ctx.broker_reachable() else "unavailable"
     status = "ok" if all(value == "ok" for value in checks.values()) else "unavailable"
-    return Response(ReadyOut(status=status, **checks), status_code=200 if status == "ok" else 503)
+    # a channel without its gateway is left out of what sites offer: the rest still serves, so still ready
+    channels = ctx.settings.channels_not_ready() or None
+    return Response(ReadyOut(status=status, channels=channels, **checks), status_code=200 if status == "ok" else 503)
 
 
 @get(

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
+from booking import catalogue
 from booking.availability import Availability
 from booking.bookings import display_code, manage_link
 from booking.citizens import shown_citizen
@@ -60,6 +61,7 @@ class SiteOut(msgspec.Struct):
     address: str
     personal_data_retention_days: int  # the privacy notice's "how long": days after the visit
     privacy_contact: str  # the privacy notice's "who to contact", in Indonesian
+    channels: list[str]  # how the site can remind a citizen: a booking may ask only for these
 
 
 class AgencyRef(msgspec.Struct):
@@ -147,8 +149,9 @@ class BookingOut(msgspec.Struct, omit_defaults=True):
     manage_token: str | None = None
 
 
-def site_out(site: Site) -> SiteOut:
+def site_out(site: Site, ready: tuple[str, ...]) -> SiteOut:
     return SiteOut(
+        channels=catalogue.offered_channels(site, ready),
         slug=site.slug,
         name=site.name,
         timezone=site.timezone,

@@ -46,7 +46,7 @@ class SiteController(Controller):
     @get("/", sync_to_thread=True, summary="Sites (MPPs) served by this deployment")
     def sites(self, ctx: Ctx) -> list[SiteOut]:
         with ctx.db.read() as session:
-            return [site_out(site) for site in catalogue.list_sites(session)]
+            return [site_out(site, ctx.settings.ready_channels) for site in catalogue.list_sites(session)]
 
     @get("/{site:str}/agencies", sync_to_thread=True, summary="Agencies of a site", problems=["not_found"])
     def agencies(self, ctx: Ctx, site: FromPath[str]) -> list[AgencyOut]:
@@ -134,7 +134,7 @@ class SiteController(Controller):
             found = catalogue.get_site(session, site)
             return idempotency.book_once(
                 session, found, request, key=idempotency_key, request_hash=request_hash, answer=answer,
-                now=now, ttl=ttl, secret_key=secret,
+                now=now, ttl=ttl, secret_key=secret, channels_ready=ctx.settings.ready_channels,
             )  # fmt: skip
 
         try:

@@ -13,6 +13,7 @@ from litestar import Router
 from litestar.template import TemplateConfig
 
 from booking.settings import Settings
+from booking.web.admin import AdminPages
 from booking.web.base import page_router, static_router, template_config
 from booking.web.citizen import CitizenPages
 from booking.web.display import DisplayPages
@@ -41,6 +42,7 @@ def web_pages(settings: Settings) -> WebPages:
             ),
             page_router(settings, path="/", route_handlers=[DisplayPages]),  # the hall's TV
             page_router(settings, path="/", route_handlers=[ReportPages, AdminReportPages]),  # issue 14's reports
+            page_router(settings, path="/", route_handlers=[AdminPages]),  # the site's admin
             static_router(),
         ],
         template_config=template_config(),

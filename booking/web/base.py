@@ -30,7 +30,7 @@ from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 from litestar.types import ControllerRouterHandler
 
-from booking.errors import Busy, DomainError, InvalidInput, NotFound
+from booking.errors import Busy, DomainError, Forbidden, InvalidInput, NotFound
 from booking.http.context import Context
 from booking.http.problems import log_unexpected, problem_detail
 from booking.messages import DEFAULT_LANGUAGE, FIELD_ERRORS, LANGUAGES, PROBLEMS
@@ -131,6 +131,16 @@ def refusal_text(refused: DomainError | None, language: str) -> str | None:
     return problem_detail(refused, language)
 
 
+def field_errors(invalid: InvalidInput, language: str) -> dict[str, str]:
+    """Each field's error as the API words it, for a form that shows errors by the field (the first one
+    of a field wins)."""
+    errors: dict[str, str] = {}
+    for error in invalid.errors:
+        text = FIELD_ERRORS.get(error.code, FIELD_ERRORS["value_invalid"])(language, **error.params)
+        errors.setdefault(error.field, text)
+    return errors
+
+
 def error_page(request: Request, status_code: int, message: str, headers: dict[str, str] | None = None) -> Response:
     page = render(request, "error.html", status_code=status_code, message=message)
     page.headers.update(headers or {})
@@ -144,6 +154,8 @@ def domain_error_page(request: Request, error: DomainError) -> Response:
         if error.params.get("erased"):
             message = words("booking_erased")
         return error_page(request, 404, message)
+    if isinstance(error, Forbidden):  # a clerk on an admin page
+        return error_page(request, 403, problem_detail(error, words.language))
     if isinstance(error, Busy):
         return error_page(request, 503, problem_detail(error, words.language), {"Retry-After": "1"})
     return error_page(request, 409, problem_detail(error, words.language))

@@ -149,10 +149,12 @@ class CitizenPages(Controller):
         with ctx.db.read() as session:
             found = catalogue.get_site(session, site)
             service = _service(session, found, code)
-            context = _form_context(request, session, found, service, start, ctx.clock())
+            context = _form_context(
+                request, session, found, service, start, ctx.clock(), ready=ctx.settings.ready_channels
+            )
         if context is None:  # no usable time in the address: back to the calendar
             return redirect(request, f"/s/{found.slug}/layanan/{service.code}")
-        form = {"channels": ["sms"], "form_key": secrets.token_urlsafe(16)}
+        form = {"channels": context["channels"][:1], "form_key": secrets.token_urlsafe(16)}
         return render(request, "citizen/book.html", form=form, errors={}, message=None, **context)
 
     @post("/s/{site:str}/bookings", sync_to_thread=True)
@@ -181,7 +183,7 @@ class CitizenPages(Controller):
             return idempotency.book_once(
                 session, found, booking_request, key=form["form_key"], request_hash=fingerprint,
                 answer=lambda _session, made: {"code": display_code(made.booking.code)},
-                now=now, ttl=ttl, secret_key=secret,
+                now=now, ttl=ttl, secret_key=secret, channels_ready=ctx.settings.ready_channels,
             )  # fmt: skip
 
         try:
@@ -205,7 +207,9 @@ class CitizenPages(Controller):
             found = catalogue.get_site(session, site)
             service = _service(session, found, form["service"])
             asked = form["start"] or form["asked"]
-            context = _form_context(request, session, found, service, asked, ctx.clock(), refused=refused)
+            context = _form_context(
+                request, session, found, service, asked, ctx.clock(), refused=refused, ready=ctx.settings.ready_channels
+            )
         if context is None:
             return redirect(request, f"/s/{found.slug}/layanan/{service.code}")
         switch = url_with(f"/s/{found.slug}/layanan/{service.code}/pesan", start=asked, lang=_other(language))
@@ -387,7 +391,7 @@ class CitizenPages(Controller):
 
 
 def _service(session, site: Site, code: str) -> Service:
-    service = catalogue.get_service(session, site, code)
+    service = catalogue.get_service(session, site, code, offered_only=True)
     if service is None:
         raise NotFound(what="service")
     return service
@@ -465,7 +469,9 @@ def _times(words: Words, site: Site, day: DayOffer) -> list[TimeChoice]:
     ]
 
 
-def _form_context(request, session, site: Site, service: Service, start: str, now, refused=None) -> dict | None:
+def _form_context(
+    request, session, site: Site, service: Service, start: str, now, refused=None, *, ready: tuple[str, ...]
+) -> dict | None:
     """What the booking form shows around the fields: the service, and the chosen time or, when that time
     cannot be had (anymore), the day's free times to choose from."""
     words = Words(page_language(request))
@@ -479,9 +485,11 @@ def _form_context(request, session, site: Site, service: Service, start: str, no
     if refused is not None and refused.code in TRY_ANOTHER_TIME and _time_refused(refused):
         chosen = None
     zone = ZoneInfo(site.timezone)
+    offered = catalogue.offered_channels(site, ready)
     return {
         "site": site,
         "service": service,
+        "channels": [channel for channel in CHANNEL_CHOICES if channel in offered],  # only what the site offers
         "start": _iso(chosen.starts_at, site) if chosen else None,
         "asked": _iso(start_at, site),  # the time first chosen: its day's times are offered again
         "chosen_label": format_span(chosen.starts_at.astimezone(zone), chosen.ends_at.astimezone(zone), words.language)

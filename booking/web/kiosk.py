@@ -217,7 +217,7 @@ class KioskPages(Controller):
         words = Words(page_language(request))
         with ctx.db.read() as session:
             found = catalogue.get_site(session, site)
-            service = catalogue.get_service(session, found, code)
+            service = catalogue.get_service(session, found, code, offered_only=True)
             if service is None:
                 raise NotFound(what="service")
             agency = service.agency

@@ -34,6 +34,9 @@ from booking.web.base import page_language, redirect, render, url_with
 from booking.web.words import Words
 
 STAFF_COOKIE = "antrian_staff"
+# The one sign-in serves the staff pages and the admin pages: the cookie is sent to both, and nowhere else.
+SIGNED_IN_PATHS = ("/staff", "/admin")
+NextParam = Annotated[str | None, QueryParameter(name="next", max_length=200)]
 ACTIONS = ("check_in", "serve", "no_show")
 Ctx = NamedDependency[Context]
 Tokens = NamedDependency[TokenIssuer]
@@ -60,34 +63,45 @@ def to_sign_in(request: Request, _error: NotSignedIn) -> Response:
     return redirect(request, "/staff/login")
 
 
+def back_after_sign_in(path: object) -> str:
+    """Where sign-in leads: a staff or admin page the clerk asked for (never another site), else /staff."""
+    text = str(path or "")
+    if any(text == root or text.startswith(root + "/") or text.startswith(root + "?") for root in SIGNED_IN_PATHS):
+        return text if text.isprintable() and " " not in text and "//" not in text and "\\" not in text else "/staff"
+    return "/staff"
+
+
+def signed_in_cookies(value: str, max_age: int, secure: bool) -> list[Cookie]:
+    return [
+        Cookie(
+            key=STAFF_COOKIE, value=value, max_age=max_age, path=path, httponly=True, samesite="strict", secure=secure
+        )
+        for path in SIGNED_IN_PATHS
+    ]
+
+
 class StaffSignIn(Controller):
     path = "/staff"
 
     @get("/login", sync_to_thread=False)
-    def login_form(self, request: Request) -> Response:
-        return render(request, "staff/login.html", message=None, username="")
+    def login_form(self, request: Request, next_page: NextParam = None) -> Response:
+        return render(request, "staff/login.html", message=None, username="", next=back_after_sign_in(next_page))
 
     @post("/login", sync_to_thread=True)
     def login(self, ctx: Ctx, tokens: Tokens, request: Request, data: Form) -> Response:
         username, password = str(data.get("username", ""))[:64], str(data.get("password", ""))[:200]
+        after = back_after_sign_in(data.get("next"))
         try:
             answer = issue_token(ctx, tokens, username, password)
         except DomainError as refused:
             status = 429 if refused.code == "rate_limited" else 401
             message = problem_detail(refused, page_language(request))
-            return render(request, "staff/login.html", status_code=status, message=message, username=username)
-        page = redirect(request, "/staff")
-        page.cookies.append(
-            Cookie(
-                key=STAFF_COOKIE,
-                value=answer.access_token,
-                max_age=answer.expires_in,
-                path="/staff",
-                httponly=True,
-                samesite="strict",
-                secure=ctx.settings.resolved_public_url.startswith("https://"),
+            return render(
+                request, "staff/login.html", status_code=status, message=message, username=username, next=after
             )
-        )
+        page = redirect(request, after)
+        secure = ctx.settings.resolved_public_url.startswith("https://")
+        page.cookies.extend(signed_in_cookies(answer.access_token, answer.expires_in, secure))
         return page
 
     @post("/logout", sync_to_thread=True)
@@ -97,7 +111,7 @@ class StaffSignIn(Controller):
             with ctx.db.write() as session:
                 sign_out_everywhere(session, clerk.user_id)
         page = redirect(request, "/staff/login")
-        page.cookies.append(Cookie(key=STAFF_COOKIE, value="", max_age=0, path="/staff", httponly=True))
+        page.cookies.extend(signed_in_cookies("", 0, False))
         return page
 
 

@@ -11,6 +11,7 @@ import datetime as dt
 from babel.dates import format_date
 
 from booking.messages import Text, long_date, status_name
+from booking.web.admin_words import ADMIN_WORDS
 from booking.web.display_words import DISPLAY_WORDS
 from booking.web.queue_words import QUEUE_WORDS
 from booking.web.reports_words import REPORT_WORDS
@@ -224,6 +225,7 @@ WORDS.update(DISPLAY_WORDS)  # the display board's
 WORDS.update(QUEUE_WORDS)  # the kiosk's, the ticket's and the clerk's queue
 WORDS.update(SURVEY_WORDS)  # the satisfaction survey and its report
 WORDS.update(REPORT_WORDS)  # the report pages'
+WORDS.update(ADMIN_WORDS)  # the admin pages' (/admin)
 
 CHANNEL_WORDS = {"sms": "sms", "whatsapp": "whatsapp", "email": "email_channel"}
 

@@ -13,8 +13,11 @@ def test_sites_are_listed_with_their_zone(client, db):
         ("uji", "Asia/Jakarta"),
         ("denpasar", "Asia/Makassar"),
     }
-    # the contract's fields, and what the privacy notice names (UU PDP: how long, whom to ask)
-    assert set(sites[0]) == {"slug", "name", "timezone", "address", "personal_data_retention_days", "privacy_contact"}
+    # the contract's fields, what the privacy notice names (UU PDP: how long, whom to ask), the channels offered
+    assert set(sites[0]) == {
+        "slug", "name", "timezone", "address", "personal_data_retention_days", "privacy_contact", "channels",
+    }  # fmt: skip
+    assert sites[0]["channels"] == ["sms", "email", "whatsapp"]
 
 
 def test_agencies_come_with_their_services_count(client, db):

@@ -176,6 +176,7 @@ def schemathesis_config(rows: dict[str, list], token: str) -> dict:
             "path.label": real("spare_counters"),
             "path.rule_id": real("spare_rules"),
             "path.closure_id": real("closures"),
+            "path.username": real("usernames"),
             "query.agency": real("agencies"),
             "query.date": real("dates"),
             "query.from": real("dates"),

@@ -126,7 +126,7 @@ def test_the_admin_chooses_an_agency_and_prints_the_day(office):
 
 def test_signing_out_ends_the_page_session_and_every_copy_of_its_token(office):
     sign_in(office.client)
-    copied = office.client.cookies.get("antrian_staff")
+    copied = office.client.cookies.get("antrian_staff", path="/staff")  # sent to /staff and /admin alike
     token = csrf_of(office.client, "/staff")
     office.client.post("/staff/logout", data={"_csrf_token": token})
     assert office.client.get("/staff", follow_redirects=False).status_code == 303
