@@ -17,6 +17,7 @@ turns at a file lock (``WriterTurns``): a waiter blocks in the kernel and is wok
 from __future__ import annotations
 
 import fcntl
+import logging
 import os
 import threading
 from collections.abc import Callable, Iterator
@@ -43,6 +44,7 @@ TRANSACTION_RETRIES = Counter(
 )
 TRANSACTION_ATTEMPTS = 5
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
 def _nothing() -> None:
@@ -87,7 +89,10 @@ class Database:
 
     def _after_commit(self, session: Session) -> None:
         if session.info.pop(_MESSAGES_PLANNED, False):
-            self.messages_committed()
+            try:
+                self.messages_committed()
+            except Exception:  # noqa: BLE001 - best effort: what committed stays committed, beat's sweep delivers
+                log.warning("wake-up after commit failed; beat's sweep will deliver", exc_info=True)
 
     @contextmanager
     def write(self) -> Iterator[Session]:
@@ -186,8 +191,10 @@ def note_messages_planned(session: Session) -> None:
     session.info[_MESSAGES_PLANNED] = True
 
 
-def _forget_planned_messages(session: Session, _previous_transaction) -> None:
-    session.info.pop(_MESSAGES_PLANNED, None)
+def _forget_planned_messages(session: Session, previous_transaction) -> None:
+    """The transaction rolled back, so what it planned is gone; a savepoint's rollback keeps the rest."""
+    if not previous_transaction.nested:
+        session.info.pop(_MESSAGES_PLANNED, None)
 
 
 def _transient_reason(error: OperationalError) -> str | None:
