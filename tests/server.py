@@ -61,8 +61,9 @@ def _tail(log_path: Path, limit: int = 4000) -> str:
     return text[-limit:] if text else "(server log is empty)"
 
 
-def _wait_until_healthy(process: subprocess.Popen, base_url: str, log_path: Path, timeout: float) -> bool:
-    """True once GET /health answers 200; False if the process exited first (e.g. port taken)."""
+def wait_until_healthy(process: subprocess.Popen, base_url: str, log_path: Path, timeout: float) -> bool:
+    """True once GET /health answers 200; False if the process exited first (e.g. port taken). Any process that
+    serves /health: ``booking serve``, or a proxy in front of it."""
     deadline = time.monotonic() + timeout
     with httpx.Client(timeout=HEALTH_POLL_TIMEOUT_S) as client:
         while time.monotonic() < deadline:
@@ -132,7 +133,7 @@ def running_server(
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
             )
-        if not _wait_until_healthy(process, base_url, log_path, startup_timeout):
+        if not wait_until_healthy(process, base_url, log_path, startup_timeout):
             process.wait(timeout=5)
             if "address already in use" in _tail(log_path).lower() and attempt < PORT_ATTEMPTS:
                 continue

@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import time
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
@@ -22,7 +21,7 @@ import pytest
 from tests.factories import make_site
 from tests.gateways import free_port
 from tests.redis_server import fresh_redis_url
-from tests.server import running_server
+from tests.server import running_server, wait_until_healthy
 
 pytestmark = pytest.mark.redis
 CADDYFILE = Path(__file__).resolve().parent.parent / "Caddyfile"
@@ -77,16 +76,8 @@ def running_caddy(upstreams: list[str], home: Path):
         )
     base_url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + STARTUP_TIMEOUT_S
-        while True:
-            assert process.poll() is None, f"caddy exited: {log.read_text(errors='replace')[-3000:]}"
-            try:
-                if httpx.get(f"{base_url}/health", timeout=5).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, f"caddy did not answer: {log.read_text(errors='replace')[-3000:]}"
-            time.sleep(0.1)
+        healthy = wait_until_healthy(process, base_url, log, STARTUP_TIMEOUT_S)
+        assert healthy, f"caddy exited: {log.read_text(errors='replace')[-3000:]}"
         yield base_url, log
     finally:
         process.terminate()
