@@ -71,22 +71,7 @@ def plan_turn_soon(session: Session, booking: Booking, now: dt.datetime) -> None
         return
     channels = [channel for channel in booking.channels if channel in QUEUE_CHANNELS] or ["sms"]
     for channel in channels:
-        session.execute(
-            insert_ignoring_conflicts(
-                session,
-                Notification,
-                booking_id=booking.id,
-                kind="turn_soon",
-                channel=channel,
-                revision=booking.revision,
-                status=NotificationStatus.pending,
-                send_at=now,
-                attempts=0,
-                created_at=now,
-                updated_at=now,
-            )
-        )
-    note_messages_planned(session)
+        _add_once(session, booking, "turn_soon", channel, now)
 
 
 def plan_survey(session: Session, booking: Booking, now: dt.datetime) -> None:
@@ -94,24 +79,8 @@ def plan_survey(session: Session, booking: Booking, now: dt.datetime) -> None:
     has its contact (a walk-in who gave a phone and chose none: SMS); none when they chose no messages or
     gave no contact. Unique per booking, kind and channel: planned twice, it is still one message."""
     channel = survey_channel(booking)
-    if channel is None:
-        return
-    session.execute(
-        insert_ignoring_conflicts(
-            session,
-            Notification,
-            booking_id=booking.id,
-            kind="survey",
-            channel=channel,
-            revision=booking.revision,
-            status=NotificationStatus.pending,
-            send_at=now,
-            attempts=0,
-            created_at=now,
-            updated_at=now,
-        )
-    )
-    note_messages_planned(session)
+    if channel is not None:
+        _add_once(session, booking, "survey", channel, now)
 
 
 def survey_channel(booking: Booking) -> str | None:
@@ -396,4 +365,25 @@ def _add(session: Session, booking: Booking, kind: str, send_at: dt.datetime, no
             )
         )
     session.flush()
+    note_messages_planned(session)
+
+
+def _add_once(session: Session, booking: Booking, kind: str, channel: str, now: dt.datetime) -> None:
+    """One message of ``kind`` on ``channel``, due now, however often it is planned: a unique row per booking,
+    kind and channel (the conflict is ignored)."""
+    session.execute(
+        insert_ignoring_conflicts(
+            session,
+            Notification,
+            booking_id=booking.id,
+            kind=kind,
+            channel=channel,
+            revision=booking.revision,
+            status=NotificationStatus.pending,
+            send_at=now,
+            attempts=0,
+            created_at=now,
+            updated_at=now,
+        )
+    )
     note_messages_planned(session)
