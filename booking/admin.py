@@ -295,8 +295,6 @@ class Admin:
             },
             required=True,
         )
-        if checked["capacity"] == 0:  # a new rule that offers no place: to close, add a closure instead
-            raise InvalidInput([FieldError("capacity", "capacity_zero")])
         self._refuse_overlap(counter, checked)
         rule = OpeningRule(counter_id=counter.id, **checked)
         self.session.add(rule)
@@ -583,6 +581,9 @@ def check_rule(values: dict[str, Any], *, required: bool) -> dict[str, Any]:
         checked[name] = _date(errors, values, name)
     in_range(errors, values, "slot_minutes", 5, 240)
     in_range(errors, values, "capacity", 0, 1000)
+    # a rule that offers no place is refused, new or changed: to close a counter, add a closure instead
+    if type(values.get("capacity")) is int and values["capacity"] == 0:
+        errors.append(FieldError("capacity", "capacity_zero"))
     in_range(errors, values, "walk_in_places", 0, 1000)
     checked |= {name: values.get(name) for name in ("slot_minutes", "capacity", "walk_in_places")}
     opens, closes = checked["opens_at"], checked["closes_at"]

@@ -34,7 +34,7 @@ def rules_of(office, label: str) -> list[dict]:
     return next(counter["rules"] for counter in counters if counter["label"] == label)
 
 
-def tuesday_rule(office, label: str) -> int:
+def tomorrow_rule(office, label: str) -> int:
     return next(rule["id"] for rule in rules_of(office, label) if rule["weekday"] == TOMORROW.weekday())
 
 
@@ -57,7 +57,7 @@ def no_violations(office) -> None:
 def test_less_capacity_is_refused_with_the_bookings_it_would_drop(office):
     start = at(TOMORROW, 9)
     codes = [book(office, start, n) for n in range(1, 5)]  # 2 counters x 2 places: the slot is full
-    rule = tuesday_rule(office, "Loket 1")
+    rule = tomorrow_rule(office, "Loket 1")
     refused = office.client.patch(f"{ADMIN}/rules/{rule}", json={"capacity": 1}, headers=office.admin)
     assert refused.status_code == 409
     problem = refused.json()
@@ -75,7 +75,7 @@ def test_less_capacity_is_refused_with_the_bookings_it_would_drop(office):
 def test_less_capacity_forced_cancels_the_latest_booking_with_a_notice(office):
     start = at(TOMORROW, 9)
     codes = [book(office, start, n) for n in range(1, 5)]
-    rule = tuesday_rule(office, "Loket 1")
+    rule = tomorrow_rule(office, "Loket 1")
     forced = office.client.patch(f"{ADMIN}/rules/{rule}?force=true", json={"capacity": 1}, headers=office.admin)
     assert forced.status_code == 200, forced.text
     statuses = {code: status_of(office, code) for code in codes}
@@ -175,14 +175,14 @@ def test_more_capacity_and_a_bigger_walk_in_share_show_at_once_even_in_booked_sl
     book(office, start, 1)
     assert remaining(office, start) == 3
     for label in ("Loket 1", "Loket 2"):
-        rule = tuesday_rule(office, label)
+        rule = tomorrow_rule(office, label)
         changed = office.client.patch(f"{ADMIN}/rules/{rule}", json={"capacity": 4}, headers=office.admin)
         assert changed.status_code == 200, changed.text
     assert remaining(office, start) == 7  # the slot's existing capacity row grew too
     for n in range(2, 9):
         book(office, start, n)
     no_violations(office)
-    rule = tuesday_rule(office, "Loket 1")
+    rule = tomorrow_rule(office, "Loket 1")
     share = office.client.patch(f"{ADMIN}/rules/{rule}", json={"walk_in_places": 2}, headers=office.admin)
     assert share.status_code == 200
     assert remaining(office, at(TOMORROW, 9, 30)) == 6  # (4 - 2) + 4
@@ -223,6 +223,17 @@ def test_bad_values_are_refused_field_by_field_and_change_nothing(office):
     assert unknown.status_code == 404
     extra = office.client.patch(f"{ADMIN}/site", json={"colour": "red"}, headers=office.admin)
     assert extra.status_code == 422
+
+
+def test_a_rule_changed_to_no_place_is_refused_like_a_new_one(office):
+    """Capacity 0 would leave a counter open with nothing to book: a closure says why, a rule of 0 says nothing."""
+    rule = tomorrow_rule(office, "Loket 1")
+    before = rules_of(office, "Loket 1")
+    for forced in ("", "?force=true"):
+        answer = office.client.patch(f"{ADMIN}/rules/{rule}{forced}", json={"capacity": 0}, headers=office.admin)
+        assert answer.status_code == 422, answer.text
+        assert [(e["field"], e["code"]) for e in answer.json()["errors"]] == [("capacity", "capacity_zero")]
+    assert rules_of(office, "Loket 1") == before
 
 
 def test_a_new_agency_service_and_counter_are_bookable_at_once(office):
@@ -331,7 +342,7 @@ def test_opening_hours_with_an_offset_are_refused_not_stripped_of_it(office, tim
 
 
 def test_changing_a_rule_to_a_time_with_an_offset_is_refused(office):
-    rule = tuesday_rule(office, "Loket 1")
+    rule = tomorrow_rule(office, "Loket 1")
     answer = office.client.patch(f"{ADMIN}/rules/{rule}", json={"closes_at": "11:00+07:00"}, headers=office.admin)
     assert answer.status_code == 422, answer.text
     assert [(e["field"], e["code"]) for e in answer.json()["errors"]] == [("closes_at", "time_with_offset")]

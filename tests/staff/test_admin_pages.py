@@ -199,6 +199,7 @@ def test_bad_opening_hours_keep_what_was_typed_and_show_each_error_by_its_field(
         (rule_form(slot_minutes="240"), "Panjang slot melebihi jam buka hari itu."),
         (rule_form(walk_in_places="3"), "Jatah walk-in tidak boleh melebihi kapasitas."),
         (rule_form(slot_minutes="sepuluh"), "Nilai harus antara 5 dan 240."),
+        (rule_form(capacity="0"), "Kapasitas minimal 1 per slot."),  # an existing rule, as a new one below
     ]
     for form, message in cases:
         refused = post(office.client, f"{counter}/aturan/{rule['id']}", form, counter)
