@@ -484,6 +484,37 @@ class AdminPages(Controller):
         work = lambda a: a.remove_rule(self.rule_of(a, label, rule_id))  # noqa: E731
         return self.counter_change(ctx, request, admin, label, data, {}, f"remove-{rule_id}", work, "rule_removed")
 
+    @post("/loket/{label:str}/nama", sync_to_thread=True)
+    def rename_counter(
+        self, ctx: Ctx, request: Request, admin: SiteAdmin, label: FromPath[str], data: Form
+    ) -> Response:
+        form = {"label": text(data, "label", 100)}
+        return self.change(
+            ctx, request, admin, lambda a: a.update_counter(label, form).label,
+            done=lambda renamed: url_with(f"/admin/loket/{quote(renamed)}", done="counter_renamed"),
+            again=lambda errors, alert, status: self.counter_page(
+                ctx, request, admin, label, form=form, editing="rename", errors=errors, alert=alert, status=status
+            ),
+        )  # fmt: skip
+
+    @post("/loket/{label:str}/hapus", sync_to_thread=True)
+    def remove_counter(
+        self, ctx: Ctx, request: Request, admin: SiteAdmin, label: FromPath[str], data: Form
+    ) -> Response:
+        """Close a counter down: the bookings it would cancel are listed first, as for fewer hours."""
+
+        def page(errors=None, alert=None, status=409, affected=None):
+            return self.counter_page(
+                ctx, request, admin, label, form={}, editing="remove", errors=errors, alert=alert, status=status,
+                affected=affected, confirm_action=request.url.path,
+            )  # fmt: skip
+
+        return self.change(
+            ctx, request, admin, lambda a: a.remove_counter(label), force=confirmed(data),
+            confirm=lambda affected: page(affected=affected),
+            done=lambda _: url_with("/admin/loket", done="counter_removed", name=label), again=page,
+        )  # fmt: skip
+
     @staticmethod
     def rule_of(a: Admin, label: str, rule_id: int) -> int:
         """A rule of this counter (of the admin's site): another's is not found."""

@@ -167,6 +167,22 @@ ADMIN_WORDS: dict[str, Text] = {
     "done_counter_services": Text("Layanan {name} disimpan.", "Services of {name} saved."),
     "done_rule_saved": Text("Jam buka {name} disimpan.", "Opening hours of {name} saved."),
     "done_rule_removed": Text("Jam buka {name} dihapus.", "Opening hours of {name} removed."),
+    "rename_counter": Text("Ubah nama loket", "Rename the counter"),
+    "rename_counter_button": Text("Simpan nama loket", "Save the counter's name"),
+    "done_counter_renamed": Text("Nama loket disimpan: {name}.", "Counter renamed: {name}."),
+    "remove_counter": Text("Hapus loket", "Remove the counter"),
+    "remove_counter_explained": Text(
+        "Loket yang dihapus tidak lagi punya layanan dan jam buka. Pemesanan yang akan datang di loket ini "
+        "ditampilkan dulu sebelum dibatalkan; loket yang punya riwayat pemesanan tetap tercantum agar riwayatnya "
+        "tersimpan.",
+        "A removed counter has no services and no opening hours left. Its future bookings are listed before they "
+        "are cancelled; a counter with booking history stays listed so that its history is kept.",
+    ),
+    "remove_counter_button": Text("Hapus loket {name}", "Remove the counter {name}"),
+    "confirm_remove_counter_button": Text(
+        "Hapus loket dan batalkan {count} pemesanan", "Remove the counter and cancel {count} bookings"
+    ),
+    "done_counter_removed": Text("Loket {name} dihapus.", "Counter {name} removed."),
     "back_to_counters": Text("« Kembali ke daftar loket", "« Back to the counters"),
     # agencies and services
     "services_title": Text("Instansi dan layanan", "Agencies and services"),

@@ -8,7 +8,7 @@ import re
 
 from sqlalchemy import select
 
-from booking.models import Booking, Notification
+from booking.models import Booking, Counter, Notification
 from tests.factories import PASSWORD, TOMORROW, make_site, make_staff
 
 CSRF = re.compile(r'name="_csrf_token" value="([^"]+)"')
@@ -298,3 +298,49 @@ def test_an_agency_is_added_on_the_services_page_and_a_taken_key_is_refused_by_i
     assert made.status_code == 303
     assert "Instansi Kantor Pajak dibuat." in office.client.get(made.headers["location"]).text
     assert "pajak" in {a["slug"] for a in office.client.get("/api/v1/admin/agencies", headers=office.admin).json()}
+
+
+def counter_labels(office) -> list[str]:
+    return [c["label"] for c in office.client.get("/api/v1/admin/counters", headers=office.admin).json()]
+
+
+def test_a_counter_is_renamed_on_its_page_and_a_taken_name_is_refused_by_its_field(office):
+    sign_in(office.client)
+    page = "/admin/loket/Loket%201"
+    taken = post(office.client, f"{page}/nama", {"label": "Loket 2"}, page)
+    assert taken.status_code == 422 and 'aria-invalid="true"' in taken.text and 'value="Loket 2"' in taken.text
+    renamed = post(office.client, f"{page}/nama", {"label": "Loket Perekaman"}, page)
+    assert renamed.status_code == 303 and renamed.headers["location"].startswith("/admin/loket/Loket%20Perekaman?")
+    assert "Nama loket disimpan: Loket Perekaman." in office.client.get(renamed.headers["location"]).text
+    labels = counter_labels(office)
+    assert "Loket Perekaman" in labels and "Loket 1" not in labels
+    assert office.client.get(page).status_code == 404  # the old name leads nowhere
+
+
+def test_removing_a_counter_lists_its_bookings_first_and_cancels_them_when_confirmed(office):
+    code = office.book(9, day=TOMORROW)
+    planned = cancellation_of(office, code)[1]
+    with office.db.read() as session:
+        booking = session.scalar(select(Booking).where(Booking.code == code.replace("-", "")))
+        label = session.get(Counter, booking.counter_id).label
+    sign_in(office.client)
+    page = f"/admin/loket/{label.replace(' ', '%20')}"
+    asked = post(office.client, f"{page}/hapus", {}, page)
+    assert asked.status_code == 409 and code in asked.text and "Hapus loket dan batalkan 1 pemesanan" in asked.text
+    assert cancellation_of(office, code) == (None, planned)  # nothing done before the admin confirms
+    confirmed = post(office.client, f"{page}/hapus", {"confirm": "1"}, page)
+    assert confirmed.status_code == 303, confirmed.text
+    assert f"Loket {label} dihapus." in office.client.get(confirmed.headers["location"]).text
+    reason, kinds = cancellation_of(office, code)
+    assert reason == "Jadwal layanan di MPP berubah." and sorted(kinds) == sorted(["booking_cancelled", *planned])
+    kept = next(
+        c for c in office.client.get("/api/v1/admin/counters", headers=office.admin).json() if c["label"] == label
+    )
+    assert kept["rules"] == [] and kept["services"] == []  # kept for its history, offering nothing
+
+
+def test_an_empty_counter_is_removed_outright(office):
+    sign_in(office.client)
+    page = "/admin/loket/Loket%202"
+    assert post(office.client, f"{page}/hapus", {}, page).status_code == 303
+    assert "Loket 2" not in counter_labels(office)
