@@ -1,6 +1,6 @@
-"""The staff pages on a clerk's phone (360 x 740 CSS pixels, Debian's Chromium): the page never scrolls
-sideways, every control can be reached and tapped (at least 44 x 44 px), and axe-core finds no serious problem.
-Screenshots go to test-artifacts/screenshots/.
+"""The staff pages on a clerk's phone (360 x 740 CSS pixels, Debian's Chromium), and the admin pages on that
+phone and on a tablet (768 x 1024): the page never scrolls sideways, every control can be reached and tapped
+(at least 44 x 44 px), and axe-core finds no serious problem. Screenshots go to test-artifacts/screenshots/.
 
 The server runs in the test's process on a clock the test holds (07.00 on the bookings' day in Blora), so
 the schedule is today's, with its buttons, and the walk-in form offers the same slots at any hour the suite
@@ -25,6 +25,7 @@ from tests.web.conftest import AXE_SOURCE, serious_violations, shot
 
 pytestmark = pytest.mark.slow
 PHONE = {"width": 360, "height": 740}
+TABLET = {"width": 768, "height": 1024}
 DAY = TOMORROW.isoformat()  # the bookings' day, named in the address too
 SECRET_KEY = "staff-narrow-secret"
 SMALLEST_TARGET = 44
@@ -98,24 +99,60 @@ def test_the_staff_pages_fit_a_360_px_phone_with_tappable_controls(chromium, des
     for name, path in pages.items():
         if path is not None:
             page.goto(desk + path)
-        scroll_width, client_width = page.evaluate(SIDEWAYS)
-        small = page.evaluate(OUT_OF_REACH, SMALLEST_TARGET)
-        if scroll_width > client_width or small:
-            problems[name] = {"page width": scroll_width, "screen width": client_width, "out of reach": small}
+        if trouble := out_of_reach(page):
+            problems[name] = trouble
         shot(page, f"staff-360-{username}-{name}")
         if name == "login":
             sign_in(page, desk, username)
     cookies = context.cookies()
     context.close()
     assert problems == {}
+    assert axe_findings(chromium, PHONE, cookies, desk, [path or "/staff/login" for path in pages.values()]) == {}
 
-    checked = chromium.new_context(viewport=PHONE, bypass_csp=True)  # only so the test can inject axe-core
+
+ADMIN_PAGES = (
+    "/admin", "/admin/pengaturan", "/admin/layanan", "/admin/layanan/KTP", "/admin/loket",
+    "/admin/loket/Loket%201", "/admin/penutupan", "/admin/akun", "/admin/akun/ani", "/admin/audit",
+)  # fmt: skip
+
+
+@pytest.mark.parametrize("screen", [PHONE, TABLET], ids=["phone-360", "tablet-768"])
+def test_the_admin_pages_fit_a_phone_and_a_tablet_with_tappable_controls(chromium, desk, screen):
+    context = chromium.new_context(viewport=screen, device_scale_factor=2, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.goto(f"{desk}/staff/login")
+    sign_in(page, desk, "kepala")
+    problems = {}
+    for path in ADMIN_PAGES:
+        page.goto(desk + path)
+        assert page.url == desk + path, f"{path} led to {page.url}"  # the admin's page itself, not sign-in
+        if trouble := out_of_reach(page):
+            problems[path] = trouble
+        shot(page, f"admin-{screen['width']}{path.replace('/', '-').replace('%20', '-')}")
+    cookies = context.cookies()
+    context.close()
+    assert problems == {}
+    assert axe_findings(chromium, screen, cookies, desk, ADMIN_PAGES) == {}
+
+
+def out_of_reach(page) -> dict:
+    """What on the open page scrolls sideways or cannot be tapped; empty when all is well."""
+    scroll_width, client_width = page.evaluate(SIDEWAYS)
+    small = page.evaluate(OUT_OF_REACH, SMALLEST_TARGET)
+    if scroll_width > client_width or small:
+        return {"page width": scroll_width, "screen width": client_width, "out of reach": small}
+    return {}
+
+
+def axe_findings(chromium, screen, cookies, base_url: str, paths) -> dict:
+    """axe-core's serious and critical findings on each page, by path (signed in with ``cookies``)."""
+    checked = chromium.new_context(viewport=screen, bypass_csp=True)  # only so the test can inject axe-core
     checked.add_cookies(cookies)
     page, axe = checked.new_page(), AXE_SOURCE.read_text()
     found = {}
-    for path in pages.values():
-        page.goto(desk + (path or "/staff/login"))
+    for path in paths:
+        page.goto(base_url + path)
         if serious := serious_violations(page, axe):
             found[path] = serious
     checked.close()
-    assert found == {}
+    return found
