@@ -1,8 +1,11 @@
-"""What the benchmarks share: a fresh database, waiting for a server process to answer, peak memory."""
+"""What the benchmarks share: a fresh database, a queue of walk-ins, waiting for a server process to answer,
+peak memory."""
 
 from __future__ import annotations
 
+import datetime as dt
 import time
+from zoneinfo import ZoneInfo
 
 import httpx
 import sqlalchemy as sa
@@ -49,3 +52,38 @@ def fresh_database(admin_url: str, name: str) -> str:
         connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
     admin.dispose()
     return sa.engine.make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+
+
+def seed_waiting_walk_ins(db, service_code: str, count: int) -> None:
+    """``count`` walk-in tickets of dukcapil's ``service_code`` waiting today (rows only: no booking is needed to
+    be called), queued a second apart so the first is the oldest."""
+    from booking.models import Agency, Service, Ticket, TicketStatus
+
+    now = dt.datetime.now(dt.UTC)
+    today = now.astimezone(ZoneInfo("Asia/Jakarta")).date()
+    with db.write() as session:
+        agency = session.scalar(sa.select(Agency).where(Agency.slug == "dukcapil"))
+        service = session.scalar(sa.select(Service).where(Service.code == service_code, Service.agency_id == agency.id))
+        for number in range(1, count + 1):
+            queued = now - dt.timedelta(seconds=count - number)
+            session.add(
+                Ticket(
+                    site_id=agency.site_id,
+                    agency_id=agency.id,
+                    service_id=service.id,
+                    booking_id=None,
+                    local_date=today,
+                    prefix=agency.ticket_prefix,
+                    number=number,
+                    leg=0,
+                    kind="walk_in",
+                    priority=None,
+                    due_at=None,
+                    queued_at=queued,
+                    status=TicketStatus.waiting,
+                    recalls=0,
+                    comebacks=0,
+                    arrived_at=queued,
+                    transferred=False,
+                )  # fmt: skip
+            )

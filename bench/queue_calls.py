@@ -15,7 +15,6 @@ checked: every ticket called exactly once, never two at a counter. Prints the ta
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import multiprocessing
 import os
@@ -26,11 +25,10 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench._server import fresh_database, wait_healthy  # noqa: E402
+from bench._server import fresh_database, seed_waiting_walk_ins, wait_healthy  # noqa: E402
 from booking.db import Database  # noqa: E402
 from booking.migrate import upgrade  # noqa: E402
 from booking.models import Ticket, TicketStatus  # noqa: E402
@@ -47,38 +45,7 @@ def seed(url: str, counters: int, rounds: int) -> None:
     db = Database(url)
     site = make_site(db, slug="bench", counters=counters, capacity=10)
     make_staff(db, "bench-admin", role="admin", site="bench")
-    now = dt.datetime.now(dt.UTC)
-    today = now.astimezone(ZoneInfo("Asia/Jakarta")).date()
-    with db.write() as session:
-        from sqlalchemy import select
-
-        from booking.models import Agency, Service
-
-        agency = session.scalar(select(Agency).where(Agency.slug == "dukcapil"))
-        service = session.scalar(select(Service).where(Service.code == site.service, Service.agency_id == agency.id))
-        for number in range(1, counters * rounds + 1):
-            queued = now - dt.timedelta(seconds=counters * rounds - number)
-            session.add(
-                Ticket(
-                    site_id=agency.site_id,
-                    agency_id=agency.id,
-                    service_id=service.id,
-                    booking_id=None,
-                    local_date=today,
-                    prefix=agency.ticket_prefix,
-                    number=number,
-                    leg=0,
-                    kind="walk_in",
-                    priority=None,
-                    due_at=None,
-                    queued_at=queued,
-                    status=TicketStatus.waiting,
-                    recalls=0,
-                    comebacks=0,
-                    arrived_at=queued,
-                    transferred=False,
-                )  # fmt: skip
-            )
+    seed_waiting_walk_ins(db, site.service, counters * rounds)
     db.dispose()
 
 

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import datetime as dt
 import json
 import multiprocessing
 import os
@@ -35,14 +34,12 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench._server import fresh_database, peak_rss_mib, wait_healthy  # noqa: E402
+from bench._server import fresh_database, peak_rss_mib, seed_waiting_walk_ins, wait_healthy  # noqa: E402
 from booking.db import Database  # noqa: E402
 from booking.migrate import upgrade  # noqa: E402
-from booking.models import Agency, Service, Ticket, TicketStatus  # noqa: E402
 from tests.factories import make_site, make_staff  # noqa: E402
 from tests.gateways import free_port  # noqa: E402
 
@@ -56,39 +53,11 @@ STRAGGLERS_S = 5.0  # after the last call, how long the displays may still take 
 
 def seed(url: str, calls: int) -> None:
     """The site (one counter), an admin, and today's waiting walk-ins (rows only)."""
-    from sqlalchemy import select
 
     db = Database(url)
     site = make_site(db, slug="bench", counters=1, capacity=10)
     make_staff(db, "bench-admin", role="admin", site="bench")
-    now = dt.datetime.now(dt.UTC)
-    today = now.astimezone(ZoneInfo("Asia/Jakarta")).date()
-    with db.write() as session:
-        agency = session.scalar(select(Agency).where(Agency.slug == "dukcapil"))
-        service = session.scalar(select(Service).where(Service.code == site.service, Service.agency_id == agency.id))
-        for number in range(1, calls + 1):
-            queued = now - dt.timedelta(seconds=calls - number)
-            session.add(
-                Ticket(
-                    site_id=agency.site_id,
-                    agency_id=agency.id,
-                    service_id=service.id,
-                    booking_id=None,
-                    local_date=today,
-                    prefix=agency.ticket_prefix,
-                    number=number,
-                    leg=0,
-                    kind="walk_in",
-                    priority=None,
-                    due_at=None,
-                    queued_at=queued,
-                    status=TicketStatus.waiting,
-                    recalls=0,
-                    comebacks=0,
-                    arrived_at=queued,
-                    transferred=False,
-                )  # fmt: skip
-            )
+    seed_waiting_walk_ins(db, site.service, calls)
     db.dispose()
 
 
