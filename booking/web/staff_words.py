@@ -72,7 +72,6 @@ STAFF_WORDS: dict[str, Text] = {
         "Tanpa pesan: warga mencatat kode pemesanan sendiri", "No messages: the citizen notes the booking code down"
     ),
     "read_notice": Text("Bacakan kepada warga:", "Read this to the citizen:"),
-    "assisted_button": Text("Pesan untuk warga ini", "Book for this citizen"),
     "assisted_done_title": Text("Pemesanan berhasil", "Booked"),
     "assisted_done_hand_over": Text(
         "Berikan kode dan tautan ini kepada warga (cetak halaman ini atau salin).",
