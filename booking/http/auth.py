@@ -47,8 +47,11 @@ def principal_of_cookie(context: Context, tokens: TokenIssuer, encoded: str | No
 
 
 def staff_only(connection: ASGIConnection, _handler: object) -> None:
-    """A guard for every staff and admin route: a partner account is refused there (403)."""
-    require_staff(connection.user)
+    """A guard for every staff and admin route: a partner account is refused there (403). An OPTIONS request
+    carries no account (the auth middleware lets it through): nothing to refuse."""
+    principal = connection.scope.get("user")
+    if isinstance(principal, Principal):
+        require_staff(principal)
 
 
 def staff_auth(context: Context) -> JWTAuth[Principal]:

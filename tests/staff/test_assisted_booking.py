@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 
 from litestar.testing import TestClient
@@ -17,6 +18,7 @@ from tests.factories import PASSWORD, TOMORROW, at, bearer, booking_body, make_s
 from tests.test_operator_tools import BOOKING
 
 ASSISTED = "/api/v1/sites/uji/assisted-bookings"
+CODE = re.compile(r"- `([a-z_]+)`")
 
 
 def _partner(office) -> dict:
@@ -194,3 +196,31 @@ def test_the_command_line_creates_a_partner_account(office, database_url):
     with office.db.read() as session:
         user = session.scalar(select(StaffUser).where(StaffUser.username == "desa-kunduran"))
         assert (user.role, user.agency_id, user.site.slug) == ("partner", None, "uji")
+
+
+def test_the_openapi_document_lists_the_operation_and_every_problem_it_can_answer(office):
+    document = office.client.get("/schema/openapi.json").json()
+    operation = document["paths"]["/api/v1/sites/{site}/assisted-bookings"]["post"]
+    documented = {
+        status: set(CODE.findall(answer["description"]))
+        for status, answer in operation["responses"].items()
+        if int(status) >= 400
+    }
+    assert documented == {
+        "401": {"unauthorized"},
+        "403": {"forbidden"},
+        "404": {"not_found"},
+        "409": {"closed", "slot_full", "quota_exhausted", "duplicate_booking", "idempotency_conflict"},
+        "413": {"payload_too_large"},
+        "415": {"unsupported_media_type"},
+        "422": {"validation_error"},
+        "429": {"rate_limited"},
+        "500": {"internal_error"},
+        "503": {"busy"},
+    }
+    assert operation["security"] and "201" in operation["responses"]
+    body = document["components"]["schemas"]["AssistedCitizenIn"]
+    assert body["required"] == ["name", "nik"] and body["additionalProperties"] is False
+    assert "booked_by" in document["components"]["schemas"]["BookingOut"]["properties"]
+    # the path answers OPTIONS with its methods, as every path does
+    assert office.client.options(ASSISTED).headers["allow"] == "OPTIONS, POST"
