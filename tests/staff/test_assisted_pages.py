@@ -9,7 +9,9 @@ import re
 from sqlalchemy import func, select
 
 from booking.models import Booking, Notification
-from tests.factories import TOMORROW, at, make_staff, nik
+from tests.factories import PASSWORD, TOMORROW, at, make_staff, nik
+from tests.staff.test_admin_pages import post
+from tests.staff.test_admin_pages import sign_in as admin_sign_in
 from tests.staff.test_staff_pages import csrf_of, sign_in
 
 PAGE = "/staff/pesan"
@@ -116,3 +118,15 @@ def test_a_partner_account_is_refused_on_every_staff_and_admin_page(office):
     for path in ("/staff", PAGE, "/staff/walk-in", "/staff/antrian", "/staff/laporan", "/admin", "/admin/akun"):
         answer = office.client.get(path, follow_redirects=False)
         assert answer.status_code == 403, path  # ... but a partner books through the API only
+
+
+def test_the_admin_creates_a_partner_account_on_the_accounts_page(office):
+    admin_sign_in(office.client)
+    made = post(
+        office.client, "/admin/akun", {"username": "desa-ngawen", "password": PASSWORD, "role": "partner", "agency": ""}
+    )
+    assert made.status_code == 303, made.text
+    listed = office.client.get("/admin/akun")
+    assert listed.status_code == 200 and "desa-ngawen" in listed.text
+    assert "Mitra pemesanan (kantor desa)" in listed.text
+    assert office.client.get("/admin/akun/desa-ngawen").status_code == 200
