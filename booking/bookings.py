@@ -62,6 +62,7 @@ LOCALES = ("id", "en")
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
 CODE_LENGTH = 8
 REASON_LENGTH = Booking.cancel_reason.type.length  # 300
+PHONE_CHANNELS = frozenset({"sms", "whatsapp"})
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,9 @@ class BookingRequest:
     locale: str = "id"
     no_messages: bool = False  # chosen outright: then ``channels`` is empty and the citizen notes the code down
     privacy_notice: str | None = None  # the version the citizen was shown; None: the current one
+    # The clerk's or partner's account booking on the citizen's behalf (``booking.assisted``); None: the citizen.
+    # Then the phone is needed only for the channels that use it (a citizen without a phone may be booked).
+    booked_by: int | None = None
 
 
 @dataclass(frozen=True)
@@ -117,6 +121,7 @@ def create_booking(
         locale=request.locale,
         privacy_notice_version=notice,
         privacy_notice_accepted_at=now,
+        booked_by_account_id=request.booked_by,
     )
     _save_guarding_citizen_rule(session, booking)
     outbox.plan_new_booking(session, booking, site, now)
@@ -425,8 +430,9 @@ def _check_request(
     session: Session, site: Site, request: BookingRequest, channels_ready: tuple[str, ...]
 ) -> tuple[Citizen, Service, dt.datetime, str]:
     errors: list[FieldError] = []
+    phone_needed = request.booked_by is None or bool(PHONE_CHANNELS & set(request.channels))
     try:
-        citizen = check_citizen(request.nik, request.name, request.phone, request.email)
+        citizen = check_citizen(request.nik, request.name, request.phone, request.email, phone_required=phone_needed)
     except InvalidInput as invalid:
         errors.extend(invalid.errors)
         citizen = None

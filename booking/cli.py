@@ -286,18 +286,19 @@ def notifications_retry(settings: Settings, notification_id: int) -> None:
 
 @main.group()
 def staff() -> None:
-    """Staff accounts (clerks and site administrators)."""
+    """Staff accounts (clerks, site administrators and assisted-booking partners)."""
 
 
 @staff.command("create")
 @click.option("--username", required=True)
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True, help="Asked for if left out.")
-@click.option("--role", type=click.Choice(["admin", "staff"]), required=True)
+@click.option("--role", type=click.Choice(["admin", "staff", "partner"]), required=True)
 @click.option("--agency", help="The agency's slug (staff only).")
 @click.option("--site", help="The site's slug; may be left out when there is only one site.")
 @click.pass_obj
 def staff_create(settings: Settings, username: str, password: str, role: str, agency: str | None, site: str | None):
-    """Create a staff account: an admin runs a whole site, staff work for one agency."""
+    """Create a staff account: an admin runs a whole site, staff work for one agency, a partner (a kantor desa)
+    books for citizens at one site through the API and does nothing else."""
     from booking.staff import create_staff
 
     with _database(settings).write() as session:

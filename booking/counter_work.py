@@ -172,7 +172,12 @@ def day_schedule(
                 Booking.local_date == day,
                 Booking.status != BookingStatus.cancelled,
             )
-            .options(selectinload(Booking.service), selectinload(Booking.site), selectinload(Booking.counter))
+            .options(
+                selectinload(Booking.service),
+                selectinload(Booking.site),
+                selectinload(Booking.counter),
+                selectinload(Booking.booked_by),  # "dibuat oleh" on the schedule
+            )
             .order_by(Booking.starts_at, Booking.created_at)
         )
     )

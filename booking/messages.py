@@ -226,7 +226,9 @@ FIELD_ERRORS: dict[str, Text] = {
     "password_too_short": Text(
         "Kata sandi minimal {length} karakter.", "The password must be at least {length} characters."
     ),
-    "role_unknown": Text("Peran harus 'admin' atau 'staff'.", "The role must be 'admin' or 'staff'."),
+    "role_unknown": Text(
+        "Peran harus 'admin', 'staff' atau 'partner'.", "The role must be 'admin', 'staff' or 'partner'."
+    ),
     "site_unknown": Text("MPP tidak ditemukan.", "No such site."),
     "agency_retired": Text("Instansi ini sudah tidak aktif.", "This agency is retired."),
     "service_retired": Text(

@@ -406,10 +406,16 @@ class Booking(Base):
     )
     checked_in_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     served_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    booked_by_account_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff_users.id", ondelete="SET NULL"),
+        nullable=True,
+        doc="the clerk or partner account that booked on the citizen's behalf; NULL: the citizen booked",
+    )
 
     site: Mapped[Site] = relationship()
     service: Mapped[Service] = relationship()
     counter: Mapped[Counter] = relationship()
+    booked_by: Mapped[StaffUser | None] = relationship()
 
 
 class TicketStatus(enum.StrEnum):
@@ -550,15 +556,17 @@ class Notification(Base):
 class StaffRole(enum.StrEnum):
     admin = "admin"  # the whole site: its rules, every agency's schedule, the audit log
     staff = "staff"  # one agency: its schedule and its counters' work
+    partner = "partner"  # an assisted-booking partner (a kantor desa): books for citizens of one site, nothing else
 
 
 class StaffUser(Base):
-    """A clerk or a site administrator. The password is kept only as an Argon2 hash."""
+    """A clerk, a site administrator or an assisted-booking partner. The password is kept only as an Argon2
+    hash."""
 
     __tablename__ = "staff_users"
     __table_args__ = (
-        CheckConstraint("role IN ('admin', 'staff')", name="role_known"),
-        CheckConstraint("role = 'admin' OR agency_id IS NOT NULL", name="staff_have_an_agency"),
+        CheckConstraint("role IN ('admin', 'staff', 'partner')", name="role_known"),
+        CheckConstraint("role <> 'staff' OR agency_id IS NOT NULL", name="staff_have_an_agency"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -36,6 +36,9 @@ class Settings(BaseSettings):
         "", description="Keys the NIK hash and the manage tokens; empty means one kept in data_dir."
     )
     rate_limit_per_minute: int = Field(20, ge=0, description="Booking creations per client per minute; 0 is off.")
+    partner_rate_limit_per_minute: int = Field(
+        30, ge=0, description="Bookings per minute by one assisted-booking partner account; 0 is off."
+    )
     rate_limit_store_url: str = Field(
         "", description="Redis URL where API processes share their rate-limit counts; empty means per process."
     )

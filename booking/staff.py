@@ -6,7 +6,9 @@ even to the right password, so guessing stays slow whichever process answers. (A
 username exists; an unknown one never locks. The per-client rate limit on login bounds that probing.)
 Changing a password raises the account's ``token_version``, which ends every token issued before.
 
-Roles: an ``admin`` runs a whole site; ``staff`` work for one agency and see only its bookings.
+Roles: an ``admin`` runs a whole site; ``staff`` work for one agency and see only its bookings; a
+``partner`` (a kantor desa, an assisted-booking partner) books for citizens at one site and does nothing else
+(``require_staff`` keeps it off every staff and admin route and page).
 A site's admin manages its accounts (``site_accounts``, ``create_account``, ``update_account``): a disabled
 account ends at once (its ``token_version`` goes up and a token of an inactive account stands for nobody),
 and the site's last active admin cannot be disabled or made a clerk (``last_admin``).
@@ -53,6 +55,10 @@ class Principal:
     @property
     def is_admin(self) -> bool:
         return self.role == StaffRole.admin
+
+    @property
+    def is_partner(self) -> bool:
+        return self.role == StaffRole.partner
 
 
 def principal_of(user: StaffUser) -> Principal:
@@ -112,7 +118,7 @@ def create_staff(
         target=f"staff:{username}",
         site_id=site.id,
         now=now,
-        after={"role": role, "agency": agency.slug if agency else None},
+        after={"role": role, "agency": agency.slug if agency and role == StaffRole.staff else None},
     )
     return user
 
@@ -328,6 +334,21 @@ def require_admin(principal: Principal) -> None:
 def require_agency(principal: Principal, site_id: int, agency_id: int) -> None:
     """Staff touch only their own agency; an admin any agency of their own site."""
     if principal.site_id != site_id or (not principal.is_admin and principal.agency_id != agency_id):
+        raise Forbidden()
+
+
+def require_staff(principal: Principal) -> None:
+    """A partner account books for citizens and nothing else: no schedule, queue, report or admin work."""
+    if principal.is_partner:
+        raise Forbidden()
+
+
+def require_booking_for(principal: Principal, site_id: int, agency_id: int | None) -> None:
+    """Who may book on a citizen's behalf: a clerk for their own agency, an admin or a partner for any agency
+    of their own site (``agency_id`` None: a service not known, which the booking's own checks answer)."""
+    if principal.site_id != site_id:
+        raise Forbidden()
+    if principal.role == StaffRole.staff and agency_id is not None and principal.agency_id != agency_id:
         raise Forbidden()
 
 

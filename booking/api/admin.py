@@ -123,7 +123,7 @@ class SiteIn(msgspec.Struct, forbid_unknown_fields=True):
 class AccountIn(msgspec.Struct, forbid_unknown_fields=True):
     username: str | Unset = UNSET
     password: str | Unset = UNSET  # at least 10 characters; a change ends the account's tokens
-    role: str | Unset = UNSET  # admin or staff
+    role: str | Unset = UNSET  # admin, staff, or partner (books for citizens through the API, nothing else)
     agency: str | None | Unset = UNSET  # a clerk's agency (slug); an admin has none
     active: bool | Unset = UNSET  # false: disabled, its tokens end at once
 
@@ -356,7 +356,7 @@ class AdminController(Controller):
 
         return self._read(ctx, request, work)
 
-    @post("/accounts", sync_to_thread=True, summary="Add a clerk (of an agency) or an admin of the site")
+    @post("/accounts", sync_to_thread=True, summary="Add a clerk (of an agency), an admin or a booking partner")
     def create_account(self, ctx: Ctx, request: Req, data: JSONBody[NewAccountIn]) -> AccountOut:
         def work(admin: Admin):
             user = staff.create_account(admin.session, request.user, _given(data), now=admin.now)

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 import msgspec
 
 from booking import catalogue
+from booking.assisted import booked_by_name
 from booking.availability import Availability
 from booking.bookings import display_code, manage_link
 from booking.citizens import shown_citizen
@@ -48,6 +49,21 @@ class BookingIn(msgspec.Struct, forbid_unknown_fields=True):
         if self.channels is msgspec.UNSET:
             return () if self.no_messages else ("sms",)
         return tuple(self.channels)
+
+
+class AssistedCitizenIn(msgspec.Struct, forbid_unknown_fields=True):
+    """A citizen booked on their behalf: the phone is needed only for ``sms`` or ``whatsapp``."""
+
+    nik: str
+    name: str
+    phone: str = ""
+    email: str | None = None
+
+
+class AssistedBookingIn(BookingIn, forbid_unknown_fields=True):
+    """What ``BookingIn`` holds, for a clerk or partner booking on a citizen's behalf."""
+
+    citizen: AssistedCitizenIn
 
 
 class RescheduleIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -147,6 +163,7 @@ class BookingOut(msgspec.Struct, omit_defaults=True):
     notifications: list[NotificationOut]
     created_at: dt.datetime
     manage_token: str | None = None
+    booked_by: str | None = None  # the clerk's or partner's account that booked on the citizen's behalf
 
 
 def site_out(site: Site, ready: tuple[str, ...]) -> SiteOut:
@@ -232,6 +249,7 @@ def booking_out(booking: Booking, public_url: str, notifications: list[Notificat
             )
             for row in notifications
         ],
+        booked_by=booked_by_name(booking),
         created_at=booking.created_at.astimezone(zone),
     )
 
@@ -268,6 +286,7 @@ class StaffBookingOut(msgspec.Struct, omit_defaults=True):
     status: str
     walk_in: bool
     notification_status: str | None = None
+    booked_by: str | None = None  # the clerk's or partner's account that booked on the citizen's behalf
 
 
 class CounterScheduleOut(msgspec.Struct):
@@ -298,6 +317,7 @@ def staff_booking_out(
         status=str(booking.status),
         walk_in=booking.walk_in,
         notification_status=notification_status,
+        booked_by=booked_by_name(booking),
     )
 
 

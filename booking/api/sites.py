@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Annotated
 
 import msgspec
@@ -27,7 +28,7 @@ from booking.api.schemas import (
     site_out,
 )
 from booking.availability import service_availability, site_today
-from booking.bookings import BookingRequest, NewBooking, manage_link
+from booking.bookings import BookingRequest, manage_link
 from booking.errors import DomainError
 from booking.http.context import Context
 from booking.http.params import parse_date
@@ -109,46 +110,55 @@ class SiteController(Controller):
         data: JSONBody[BookingIn],
         idempotency_key: Annotated[str | None, HeaderParameter(name="Idempotency-Key", max_length=255)] = None,
     ) -> Response[BookingOut]:
-        now = ctx.clock()
-        request = BookingRequest(
-            service=data.service,
-            start=data.start,
-            nik=data.citizen.nik,
-            name=data.citizen.name,
-            phone=data.citizen.phone,
-            email=data.citizen.email,
-            channels=data.chosen_channels(),
-            locale=data.locale,
-            no_messages=data.no_messages,
-            privacy_notice=data.privacy_notice if isinstance(data.privacy_notice, str) else None,
-        )
-        request_hash = idempotency.fingerprint(site, msgspec.to_builtins(data))
-        secret = ctx.settings.resolved_secret_key
-        ttl = dt.timedelta(hours=ctx.settings.idempotency_ttl_hours)
+        request, request_hash = booking_request(data), idempotency.fingerprint(site, msgspec.to_builtins(data))
 
-        def answer(session, made: NewBooking) -> dict:
-            notifications = outbox.notifications_of(session, made.booking)
-            return msgspec.to_builtins(booking_out(made.booking, ctx.settings.resolved_public_url, notifications))
-
-        def work(session) -> idempotency.Booked:
+        def work(session, **terms) -> idempotency.Booked:
             found = catalogue.get_site(session, site)
             return idempotency.book_once(
-                session, found, request, key=idempotency_key, request_hash=request_hash, answer=answer,
-                now=now, ttl=ttl, secret_key=secret, channels_ready=ctx.settings.ready_channels,
-            )  # fmt: skip
+                session, found, request, key=idempotency_key, request_hash=request_hash, **terms
+            )
 
-        try:
-            booked = ctx.db.transaction(work)
-        except DomainError as refused:
-            ctx.metrics.booking_refused(refused.code)
-            raise
-        if not booked.replayed:
-            ctx.metrics.booking_made()
-        body, token, replayed = booked.body, booked.manage_token, booked.replayed
-        headers = {"Idempotent-Replayed": "true"} if replayed else {}
-        return Response(
-            _with_token(body, token, ctx.settings.resolved_public_url), status_code=HTTP_201_CREATED, headers=headers
-        )
+        return created(ctx, work)
+
+
+def booking_request(data: BookingIn) -> BookingRequest:
+    """The domain's request from the API's body (the citizen's own, or one booked on their behalf)."""
+    return BookingRequest(
+        service=data.service,
+        start=data.start,
+        nik=data.citizen.nik,
+        name=data.citizen.name,
+        phone=data.citizen.phone,
+        email=data.citizen.email,
+        channels=data.chosen_channels(),
+        locale=data.locale,
+        no_messages=data.no_messages,
+        privacy_notice=data.privacy_notice if isinstance(data.privacy_notice, str) else None,
+    )
+
+
+def created(ctx: Context, book: Callable[..., idempotency.Booked]) -> Response[BookingOut]:
+    """Run ``book(session, **terms)`` in one transaction and answer 201 with the booking and its manage link
+    (a replay under the same Idempotency-Key says so in ``Idempotent-Replayed``); counted in the metrics."""
+    terms = {
+        "answer": lambda session, made: msgspec.to_builtins(
+            booking_out(made.booking, ctx.settings.resolved_public_url, outbox.notifications_of(session, made.booking))
+        ),
+        "now": ctx.clock(),
+        "ttl": dt.timedelta(hours=ctx.settings.idempotency_ttl_hours),
+        "secret_key": ctx.settings.resolved_secret_key,
+        "channels_ready": ctx.settings.ready_channels,
+    }
+    try:
+        booked = ctx.db.transaction(lambda session: book(session, **terms))
+    except DomainError as refused:
+        ctx.metrics.booking_refused(refused.code)
+        raise
+    if not booked.replayed:
+        ctx.metrics.booking_made()
+    headers = {"Idempotent-Replayed": "true"} if booked.replayed else {}
+    body = _with_token(booked.body, booked.manage_token, ctx.settings.resolved_public_url)
+    return Response(body, status_code=HTTP_201_CREATED, headers=headers)
 
 
 def _with_token(body: dict, token: str, public_url: str) -> dict:

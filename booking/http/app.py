@@ -25,6 +25,7 @@ from litestar.status_codes import HTTP_415_UNSUPPORTED_MEDIA_TYPE
 from litestar.types import Message, Scope
 
 from booking.api.admin import AdminController
+from booking.api.assisted import AssistedBookingController, partner_rate_limit
 from booking.api.bookings import BookingController
 from booking.api.openapi import API_DESCRIPTION, ClosedBodies, ProblemsInTheDocument, WallClockTimes
 from booking.api.ops import health, metrics, ready
@@ -34,7 +35,7 @@ from booking.api.sites import SiteController
 from booking.api.staff import AuthController, StaffController
 from booking.api.surveys import SkmReportController, SurveyController
 from booking.db import Database
-from booking.http.auth import TokenIssuer, staff_auth
+from booking.http.auth import TokenIssuer, staff_auth, staff_only
 from booking.http.context import Context, utc_now
 from booking.http.events import QueueEvents
 from booking.http.problems import EXCEPTION_HANDLERS
@@ -84,6 +85,16 @@ def create_app(
         route_handlers=[StaffController, StaffQueueController, AdminController, SkmReportController, ReportController],
         middleware=[auth.middleware],
         security=[auth.security_requirement],
+        guards=[staff_only],  # a partner account books for citizens (below) and nothing else
+    )
+    # Booking on a citizen's behalf: partners, clerks and admins; a partner's bookings have their own limit,
+    # counted per account after sign-in (so inside the auth middleware).
+    partner_limit = [partner_rate_limit(settings.partner_rate_limit_per_minute)]
+    assisting = Router(
+        path="/",
+        route_handlers=[AssistedBookingController],
+        middleware=[auth.middleware, *(partner_limit if settings.partner_rate_limit_per_minute > 0 else [])],
+        security=[auth.security_requirement],
     )
     api = Router(
         path="/api/v1",
@@ -94,6 +105,7 @@ def create_app(
             BookingController,
             AuthController,
             signed_in,
+            assisting,
         ],  # fmt: skip
         before_request=require_json_body,
     )

@@ -16,7 +16,15 @@ from litestar.security.jwt import JWTAuth, Token
 
 from booking.errors import WrongCredentials
 from booking.http.context import Context
-from booking.staff import Principal, begin_login, current_user, finish_login, password_matches, principal_of
+from booking.staff import (
+    Principal,
+    begin_login,
+    current_user,
+    finish_login,
+    password_matches,
+    principal_of,
+    require_staff,
+)
 
 ALGORITHM = "HS256"
 
@@ -36,6 +44,14 @@ def principal_of_cookie(context: Context, tokens: TokenIssuer, encoded: str | No
     """For the staff pages, whose token lives in an HttpOnly cookie (their forms carry CSRF tokens)."""
     token = tokens.decode(encoded) if encoded else None
     return principal_of_token(context, token) if token is not None else None
+
+
+def staff_only(connection: ASGIConnection, _handler: object) -> None:
+    """A guard for every staff and admin route: a partner account is refused there (403). An OPTIONS request
+    carries no account (the auth middleware lets it through): nothing to refuse."""
+    principal = connection.scope.get("user")
+    if isinstance(principal, Principal):
+        require_staff(principal)
 
 
 def staff_auth(context: Context) -> JWTAuth[Principal]:

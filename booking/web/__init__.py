@@ -14,6 +14,7 @@ from litestar.template import TemplateConfig
 
 from booking.settings import Settings
 from booking.web.admin import AdminPages
+from booking.web.assisted import AssistedBookingPages
 from booking.web.base import page_router, static_router, template_config
 from booking.web.citizen import CitizenPages
 from booking.web.display import DisplayPages
@@ -38,7 +39,14 @@ def web_pages(settings: Settings) -> WebPages:
             page_router(
                 settings,
                 path="/",
-                route_handlers=[StaffSignIn, StaffPages, QueueDesk, SkmReportPages, AdminReportAlias],
+                route_handlers=[
+                    StaffSignIn,
+                    StaffPages,
+                    AssistedBookingPages,  # issue 16: booking on a citizen's behalf
+                    QueueDesk,
+                    SkmReportPages,
+                    AdminReportAlias,
+                ],
             ),
             page_router(settings, path="/", route_handlers=[DisplayPages]),  # the hall's TV
             page_router(settings, path="/", route_handlers=[ReportPages, AdminReportPages]),  # issue 14's reports

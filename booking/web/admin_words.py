@@ -34,6 +34,7 @@ ADMIN_WORDS: dict[str, Text] = {
     "col_state": Text("Keadaan", "State"),
     "role_admin": Text("Admin MPP", "Site admin"),
     "role_staff": Text("Petugas", "Clerk"),
+    "role_partner": Text("Mitra pemesanan (kantor desa)", "Booking partner (village office)"),
     "state_active": Text("Aktif", "Active"),
     "state_disabled": Text("Nonaktif", "Disabled"),
     "disable_button": Text("Nonaktifkan {name}", "Disable {name}"),

@@ -19,6 +19,7 @@ from litestar.params import Body, FromPath, QueryParameter
 from sqlalchemy import select
 
 from booking import catalogue, counter_work
+from booking.assisted import booked_by_name
 from booking.availability import site_today
 from booking.bookings import WalkInRequest, display_code
 from booking.citizens import shown_citizen
@@ -29,7 +30,7 @@ from booking.http.params import parse_date
 from booking.http.problems import problem_detail
 from booking.messages import FIELD_ERRORS
 from booking.models import Agency, BookingStatus, Site
-from booking.staff import Principal, sign_out_everywhere
+from booking.staff import Principal, require_staff, sign_out_everywhere
 from booking.web.base import page_language, redirect, render, url_with
 from booking.web.words import Words
 
@@ -56,6 +57,7 @@ def signed_in_clerk(ctx: Ctx, tokens: Tokens, request: Request) -> Principal:
     principal = principal_of_cookie(ctx, tokens, request.cookies.get(STAFF_COOKIE))
     if principal is None:
         raise NotSignedIn()
+    require_staff(principal)  # a partner account books through the API only: 403 on every staff and admin page
     return principal
 
 
@@ -231,6 +233,7 @@ class StaffPages(Controller):
                             "citizen": shown_citizen(row.booking, full_name=schedule.full_names).name or "–",
                             "status": row.booking.status,
                             "walk_in": row.booking.walk_in,
+                            "booked_by": booked_by_name(row.booking),
                             "notification": row.notification_status,
                             "can_check_in": row.booking.status == BookingStatus.confirmed,
                             "can_no_show": row.booking.status == BookingStatus.confirmed

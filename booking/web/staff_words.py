@@ -50,4 +50,43 @@ STAFF_WORDS: dict[str, Text] = {
     "notification_sent": Text("terkirim", "sent"),
     "notification_failed": Text("gagal", "failed"),
     "print_title": Text("Jadwal {agency}, {day}", "Schedule of {agency}, {day}"),
+    "booked_by_mark": Text("dibuat oleh {account}", "booked by {account}"),
+    "assisted_link": Text("Pesan untuk warga", "Book for a citizen"),
+    "assisted_title": Text("Pesan untuk warga", "Book for a citizen"),
+    "assisted_explained": Text(
+        "Untuk warga yang tidak bisa memesan sendiri: pilih layanan, hari dan jam, lalu isi data warga. Aturan "
+        "yang sama berlaku seperti pemesanan oleh warga sendiri (satu pemesanan per NIK per layanan per hari).",
+        "For a citizen who cannot book alone: choose the service, the day and the time, then fill in the "
+        "citizen's details. The same rules hold as when citizens book themselves (one booking per NIK per "
+        "service per day).",
+    ),
+    "show_times": Text("Tampilkan jam", "Show the times"),
+    "day_not_open": Text("Tidak ada jam yang bisa dipesan pada hari ini.", "No time can be booked that day."),
+    "choose_time": Text("Jam", "Time"),
+    "citizen_details": Text("Data warga", "The citizen's details"),
+    "assisted_phone_hint": Text(
+        'Boleh kosong. Tanpa HP dan email, pilih "Tanpa pesan" dan berikan kode kepada warga.',
+        'May be left empty. Without a phone or e-mail, choose "No messages" and give the citizen the code.',
+    ),
+    "assisted_no_messages": Text(
+        "Tanpa pesan: warga mencatat kode pemesanan sendiri", "No messages: the citizen notes the booking code down"
+    ),
+    "read_notice": Text("Bacakan kepada warga:", "Read this to the citizen:"),
+    "assisted_done_title": Text("Pemesanan berhasil", "Booked"),
+    "assisted_done_hand_over": Text(
+        "Berikan kode dan tautan ini kepada warga (cetak halaman ini atau salin).",
+        "Hand this code and link to the citizen (print this page or copy them).",
+    ),
+    "assisted_done_messages": Text(
+        "Konfirmasi dan tautan juga dikirim kepada warga lewat: {channels}.",
+        "The confirmation and link are also sent to the citizen by: {channels}.",
+    ),
+    "assisted_done_no_messages": Text(
+        "Tidak ada pesan yang dikirim: warga harus mencatat kode ini.",
+        "No message is sent: the citizen must note this code down.",
+    ),
+    "manage_link_label": Text(
+        "Tautan untuk melihat, membatalkan atau mengubah jadwal", "Link to see, cancel or move the booking"
+    ),
+    "another_assisted": Text("Pesan untuk warga lain", "Book for another citizen"),
 }

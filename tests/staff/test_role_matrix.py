@@ -1,6 +1,7 @@
 """Every staff and admin endpoint against every kind of caller: no token, a bad one, an expired one,
-a clerk of the agency, a clerk of another agency, the admin; and the public queue board (its JSON and its
-event stream, through a real server) answering all of them alike."""
+a clerk of the agency, a clerk of another agency, the admin, an assisted-booking partner (refused on every
+one of them); booking on a citizen's behalf against the same callers; and the public queue board (its JSON
+and its event stream, through a real server) answering all of them alike."""
 
 from __future__ import annotations
 
@@ -14,12 +15,12 @@ from sqlalchemy import select
 
 from booking.http.app import create_app
 from booking.models import StaffUser
-from tests.factories import MONDAY_MORNING
+from tests.factories import MONDAY_MORNING, TOMORROW, at, bearer, booking_body, make_staff
 from tests.inprocess_server import serving
 from tests.sse import BoardStream
 from tests.staff.conftest import TODAY
 
-CALLERS = ("none", "bad", "expired", "own_clerk", "other_clerk", "admin")
+CALLERS = ("none", "bad", "expired", "own_clerk", "other_clerk", "admin", "partner")
 _fresh = itertools.count(1)
 
 
@@ -179,13 +180,19 @@ def _headers(office, caller: str, settings) -> dict:
         past = dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)
         claims = {"sub": str(user.id), "iat": past - dt.timedelta(hours=12), "exp": past, "ver": user.token_version}
         return {"Authorization": "Bearer " + jwt.encode(claims, settings.staff_token_key, algorithm="HS256")}
+    if caller == "partner":
+        with office.db.read() as session:
+            exists = session.scalar(select(StaffUser.id).where(StaffUser.username == "desa"))
+        if exists is None:
+            make_staff(office.db, "desa", role="partner")
+        return bearer(office.client, "desa")
     return {"own_clerk": office.ani, "other_clerk": office.budi, "admin": office.admin}[caller]
 
 
 def _expected(caller: str, allowed: int, admin_only: bool) -> int:
     if caller in ("none", "bad", "expired"):
         return 401
-    if caller == "other_clerk" or (caller == "own_clerk" and admin_only):
+    if caller in ("other_clerk", "partner") or (caller == "own_clerk" and admin_only):
         return 403
     return allowed
 
@@ -199,10 +206,27 @@ def test_each_endpoint_answers_each_caller_as_its_role_allows(office, settings, 
     name, admin_only = endpoint
     prepare, allowed = (ADMIN_ENDPOINTS if admin_only else STAFF_ENDPOINTS)[name]
     wrong = []
-    for caller in CALLERS:  # one site for all six callers: each gets a fresh target from prepare()
+    for caller in CALLERS:  # one site for all seven callers: each gets a fresh target from prepare()
         method, path, body = prepare(office)
         answer = office.client.request(method, path, json=body, headers=_headers(office, caller, settings))
         expected = _expected(caller, allowed, admin_only)
+        code = answer.json().get("code") if answer.status_code >= 400 else None
+        if answer.status_code != expected or code != {401: "unauthorized", 403: "forbidden"}.get(expected):
+            wrong.append(f"{caller}: {answer.status_code} {answer.text[:200]} (expected {expected})")
+    assert not wrong, "\n".join(wrong)
+
+
+ASSISTED_ALLOWED = {"own_clerk": 201, "other_clerk": 403, "admin": 201, "partner": 201}
+
+
+def test_booking_on_a_citizens_behalf_answers_each_caller_as_its_role_allows(office, settings):
+    """A Dindukcapil service: its clerk, the admin and the site's partner may; the Samsat clerk may not."""
+    wrong = []
+    for n, caller in enumerate(CALLERS):
+        body = booking_body(at(TOMORROW, 9), n=900 + n)
+        headers = _headers(office, caller, settings)
+        answer = office.client.post("/api/v1/sites/uji/assisted-bookings", json=body, headers=headers)
+        expected = ASSISTED_ALLOWED.get(caller, 401)
         code = answer.json().get("code") if answer.status_code >= 400 else None
         if answer.status_code != expected or code != {401: "unauthorized", 403: "forbidden"}.get(expected):
             wrong.append(f"{caller}: {answer.status_code} {answer.text[:200]} (expected {expected})")

@@ -95,6 +95,7 @@ def test_the_staff_pages_fit_a_360_px_phone_with_tappable_controls(chromium, des
         "walk-in": "/staff/walk-in",
         "print": f"/staff/print?{day}",
         "queue": "/staff/antrian?loket=Loket+1",
+        "assisted": f"/staff/pesan?service=KTP&date={DAY}",  # booking for a citizen: times and the form
     }
     for name, path in pages.items():
         if path is not None:
