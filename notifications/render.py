@@ -25,6 +25,7 @@ KINDS = (
     "booking_rescheduled",
     "turn_soon",  # a queue ticket a few places from its turn: the link is the ticket's page
     "survey",  # after the visit: the link is the satisfaction survey's page, never the manage link
+    "waitlist_offer",  # a place held from the waiting list: the link is the entry's page, to accept or decline
 )
 CHANNELS = ("sms", "email", "whatsapp")
 
@@ -325,8 +326,8 @@ def email_html(kind: str, language: str, facts: BookingFacts) -> str:
 
 def email_calendar(kind: str, language: str, facts: BookingFacts) -> bytes | None:
     """The .ics attachment: the same event (UID = code) published, moved or cancelled."""
-    if kind in ("turn_soon", "survey"):
-        return None  # about the queue of the moment, or a visit that is over: not the appointment
+    if kind in ("turn_soon", "survey", "waitlist_offer"):
+        return None  # the queue of the moment, a visit over, a place not yet accepted: not the appointment
     words = LABELS[language]
     lines = [f"{label}: {value}" for label, value in details(kind, language, facts)]
     if items := requirements(kind, language, facts):
