@@ -203,13 +203,21 @@ def offer_freed(
     for entry in waiting:
         try:
             with session.begin_nested():
-                hold = bookings.hold_place(session, site, service, counter_id, start, entry, until=until, now=now)
-                if not _claim(session, entry, hold, now):
+                # The entry first, by its conditional write: of two places freed at once, the second waits on
+                # the entry's row and then finds it offered (and tries the next), never a second hold for it.
+                if not _claim(session, entry, now):
                     raise _Taken()
+                hold = bookings.hold_place(session, site, service, counter_id, start, entry, until=until, now=now)
+                entry.hold = hold
+                session.flush()
         except _Taken:
-            continue  # another transaction offered this entry a place first: the next one
-        except DuplicateBooking:
-            session.execute(delete(WaitlistEntry).where(WaitlistEntry.id == entry.id))
+            continue
+        except DuplicateBooking:  # the citizen booked that day meanwhile: their entry waits for nothing
+            session.execute(
+                delete(WaitlistEntry).where(
+                    WaitlistEntry.id == entry.id, WaitlistEntry.status == WaitlistStatus.waiting
+                )
+            )
             continue
         except (SlotFull, QuotaExhausted, Closed, InvalidInput):
             return None
@@ -222,12 +230,12 @@ class _Taken(Exception):
     """The entry was offered a place by another transaction meanwhile (undoes this try's savepoint)."""
 
 
-def _claim(session: Session, entry: WaitlistEntry, hold: Booking, now: dt.datetime) -> bool:
-    """``waiting`` -> ``offered`` with its hold, in one conditional write: never two places for one entry."""
+def _claim(session: Session, entry: WaitlistEntry, now: dt.datetime) -> bool:
+    """``waiting`` -> ``offered``, in one conditional write: never two places for one entry."""
     claimed = session.execute(
         update(WaitlistEntry)
         .where(WaitlistEntry.id == entry.id, WaitlistEntry.status == WaitlistStatus.waiting)
-        .values(status=WaitlistStatus.offered, hold_id=hold.id, offered_at=now)
+        .values(status=WaitlistStatus.offered, offered_at=now)
         .execution_options(synchronize_session=False)
     )
     if claimed.rowcount != 1:

@@ -32,7 +32,9 @@ DateParam = Annotated[str | None, QueryParameter(max_length=20)]
 
 class WaitlistPages(Controller):
     @get("/s/{site:str}/layanan/{code:str}/daftar-tunggu", sync_to_thread=True)
-    def join_form(self, ctx: Ctx, request: Request, site: FromPath[str], code: FromPath[str], date: DateParam = None):
+    def join_form(
+        self, ctx: Ctx, request: Request, site: FromPath[str], code: FromPath[str], date: DateParam = None
+    ) -> Response:
         form = {"service": code, "date": date or "", "channels": ["sms"]}
         return self._form(ctx, request, site, form, errors={}, message=None)
 
