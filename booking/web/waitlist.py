@@ -17,6 +17,7 @@ from litestar.params import Body, FromPath, QueryParameter
 
 from booking import catalogue, waitlist
 from booking.availability import service_availability
+from booking.bookings import display_code
 from booking.errors import DomainError, InvalidInput, NotFound, OfferExpired, OfferUsed
 from booking.http.problems import problem_detail
 from booking.models import Site
@@ -127,7 +128,7 @@ class WaitlistPages(Controller):
             code, manage_token = ctx.db.transaction(work)
         except (NotFound, OfferUsed, OfferExpired) as refused:
             return _refused(request, refused)
-        return redirect(request, url_with(f"/b/{code}", token=manage_token, done="booked"))
+        return redirect(request, url_with(f"/b/{display_code(code)}", token=manage_token, done="booked"))
 
     @post("/s/{site:str}/daftar-tunggu/{token:str}/tolak", sync_to_thread=True)
     def decline(self, ctx: Ctx, request: Request, site: FromPath[str], token: FromPath[str]) -> Response:

@@ -219,6 +219,7 @@ NOTIFICATION_KINDS: dict[str, Text] = {
     "booking_cancelled": Text("Pembatalan", "Cancellation"),
     "booking_rescheduled": Text("Jadwal ulang", "Reschedule"),
     "survey": Text("Survei kepuasan", "Satisfaction survey"),
+    "waitlist_offer": Text("Tawaran dari daftar tunggu", "Waiting-list offer"),
 }
 
 WORDS.update(STAFF_WORDS)  # the staff pages' words, kept in a file of their own
