@@ -246,19 +246,24 @@ def cancel_booking(session: Session, booking: Booking, *, now: dt.datetime) -> B
 
 
 def hold_place(
-    session: Session, site: Site, service: Service, counter_id: int, start: dt.datetime, holder, *,
+    session: Session, site: Site, service: Service, counter_id: int | None, start: dt.datetime, holder, *,
     until: dt.datetime, now: dt.datetime,
 ) -> Booking:  # fmt: skip
-    """Take the place of ``counter_id`` at ``start`` for a waiting-list offer (``holder``: the entry), by the
-    conditional writes of every booking, with the booking window and closures checked as for one.
+    """Take the place of ``counter_id`` (None: any with room) at ``start`` for a waiting-list offer (``holder``:
+    the entry), by the conditional writes of every booking, with the booking window and closures checked as
+    for one.
 
     The place is a booking held until ``until`` (``held_until``): nobody else can take it, and no link
     opens it (its manage token is made from a throw-away key) until the citizen accepts through their
     waiting-list link (``accept_hold``). The caller's savepoint undoes it whole when any step refuses.
     """
-    slots = [slot for slot in _slots_at(session, site, service, start, now) if slot.counter_id == counter_id]
+    slots = _slots_at(session, site, service, start, now)
+    if counter_id is not None:  # the place just given back; None: any counter's (``_with_room_first``)
+        slots = [slot for slot in slots if slot.counter_id == counter_id]
+    slots = _with_room_first(session, slots) if slots else []
     if not slots:
         raise SlotFull()
+    # the entry keeps no NIK, only its hash and last digits: those are what the booking keeps of it too
     citizen = Citizen(nik=holder.citizen_nik_last4, name=holder.citizen_name, phone=holder.citizen_phone,
                       email=holder.citizen_email)  # fmt: skip
     booking, _unusable = _new_booking(
@@ -269,7 +274,9 @@ def hold_place(
     )  # fmt: skip
     _save_guarding_citizen_rule(session, booking)
     _take_quota(session, service, holder.local_date)
-    _take_place(session, slots)
+    slot = _take_place(session, slots)
+    if slot.counter_id != booking.counter_id:  # the first choice filled up meanwhile
+        booking.counter, booking.ends_at = _counter_of(service, slot), slot.ends_at
     return booking
 
 

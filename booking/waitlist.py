@@ -34,7 +34,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
-from booking import bookings, outbox
+from booking import bookings, catalogue, outbox
 from booking.availability import last_bookable_day, service_availability, site_today
 from booking.citizens import nik_hash
 from booking.db import StaleRead
@@ -186,10 +186,38 @@ def offer_freed(
     """
     if freed.walk_in:  # a walk-in's place is the counter's, never online
         return None
-    until = hold_end(freed.site, start, now)
+    return _offer(session, freed.site, freed.service, day or freed.local_date, counter_id, start, now=now)
+
+
+def offer_free_places(session: Session, now: dt.datetime) -> int:
+    """Beat: places free on a day people wait for, that no freeing transaction offered (more capacity from an
+    admin, a rule change): each offered to the first in line, slot by slot in time order. The same offer as
+    ``offer_freed``, but on whichever counter has room. Returns how many places were offered."""
+    waited = session.execute(
+        select(WaitlistEntry.site_id, WaitlistEntry.service_id, WaitlistEntry.local_date)
+        .where(WaitlistEntry.status == WaitlistStatus.waiting)
+        .distinct()
+    ).all()
+    offered = 0
+    for site_id, service_id, day in waited:
+        site, service = session.get(Site, site_id), session.get(Service, service_id)
+        if day < site_today(site, now) or not catalogue.offered(service):
+            continue
+        for slot in service_availability(session, site, service.code, day, day, now).days[0].slots:
+            for _ in range(slot.remaining):
+                if _offer(session, site, service, day, None, slot.starts_at, now=now) is None:
+                    break
+                offered += 1
+    return offered
+
+
+def _offer(
+    session: Session, site: Site, service: Service, day: dt.date, counter_id: int | None, start: dt.datetime, *,
+    now: dt.datetime,
+) -> WaitlistEntry | None:  # fmt: skip
+    until = hold_end(site, start, now)
     if until is None:
         return None
-    site, service, day = freed.site, freed.service, day or freed.local_date
     waiting = session.scalars(
         select(WaitlistEntry)
         .where(

@@ -76,8 +76,10 @@ def sweep_no_shows() -> int:
 
 @celery_app.task(name=WAITLIST_TASK)
 def release_expired_holds() -> int:
-    """Every minute: places held for waiting-list offers that ran out go to the next in line (or back on sale)."""
-    return database().transaction(lambda session: waitlist.release_expired(session, utc_now()))
+    """Places held for waiting-list offers that ran out go to the next in line (or back on sale); then places
+    free on a day people wait for (more capacity from an admin) are offered to them."""
+    released = database().transaction(lambda session: waitlist.release_expired(session, utc_now()))
+    return released + database().transaction(lambda session: waitlist.offer_free_places(session, utc_now()))
 
 
 @celery_app.task(name=RETENTION_TASK)

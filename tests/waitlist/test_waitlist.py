@@ -6,10 +6,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from booking import invariants, personal_data, waitlist
-from booking.models import Notification, Site, WaitlistEntry
+from booking.models import Notification, OpeningRule, Site, SlotLoad, WaitlistEntry
 from tests.factories import TOMORROW, at, booking_body, make_site, nik
 
 SITE = "/api/v1/sites/uji"
@@ -216,3 +216,22 @@ def test_retention_deletes_the_entries_of_days_gone_by_and_erasure_the_entry_of_
         )
     with db.read() as session:
         assert session.scalars(select(WaitlistEntry)).all() == []
+
+
+def test_more_capacity_from_an_admin_is_offered_to_the_list_by_beat(client, db, site, clock):
+    fill_the_day(client)
+    first, second, third = join(client, 5), join(client, 6), join(client, 7)
+    with db.write() as session:  # the admin adds a place to each slot (the rule, and the rows as a change settles them)
+        session.execute(update(OpeningRule).values(capacity=2))
+        session.execute(update(SlotLoad).values(capacity=2, online_capacity=2))
+    with db.write() as session:
+        assert waitlist.offer_free_places(session, clock.now) == 2
+    assert [entry(client, joined)["status"] for joined in (first, second, third)] == ["held", "held", "waiting"]
+    assert {entry(client, joined)["offer"]["start"] for joined in (first, second)} == {
+        at(TOMORROW, 8, 0),
+        at(TOMORROW, 8, 30),
+    }
+    with db.write() as session:  # nothing more is free: nothing more offered
+        assert waitlist.offer_free_places(session, clock.now) == 0
+    assert len(offers(db)) == 2
+    clean(db)
