@@ -10,6 +10,7 @@ from sqlalchemy import select, update
 
 from booking import invariants, personal_data, waitlist
 from booking.models import Notification, OpeningRule, Site, SlotLoad, WaitlistEntry
+from tests.api.test_openapi_document import codes
 from tests.factories import TOMORROW, at, booking_body, make_site, nik
 
 SITE = "/api/v1/sites/uji"
@@ -235,3 +236,14 @@ def test_more_capacity_from_an_admin_is_offered_to_the_list_by_beat(client, db, 
         assert waitlist.offer_free_places(session, clock.now) == 0
     assert len(offers(db)) == 2
     clean(db)
+
+
+def test_the_openapi_document_lists_the_waiting_list_and_its_problems(client):
+    paths = client.get("/schema/openapi.json").json()["paths"]
+    join_operation = paths["/api/v1/sites/{site}/waitlist"]["post"]
+    assert codes(join_operation, "409") == ["closed", "day_has_room", "duplicate_booking", "waitlist_duplicate"]
+    accept = paths["/api/v1/sites/{site}/waitlist/{token}/accept"]["post"]
+    assert codes(accept, "410") == ["offer_expired"]
+    assert "offer_used" in codes(accept, "409") and codes(accept, "404") == ["not_found"]
+    assert set(paths["/api/v1/sites/{site}/waitlist/{token}"]) >= {"get", "delete"}
+    assert codes(paths["/api/v1/sites/{site}/waitlist/{token}/decline"]["post"], "410") == ["offer_expired"]
