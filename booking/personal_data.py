@@ -149,11 +149,8 @@ def erase_expired(session: Session, *, now: dt.datetime, secret_key: str, limit:
                 target=f"site:{site.slug}",
                 site_id=site.id,
                 now=now,
-                after={
-                    "erased": len(due),
-                    "retention_days": site.personal_data_retention_days,
-                    "waitlist_entries": entries,
-                },  # fmt: skip
+                after={"erased": len(due), "retention_days": site.personal_data_retention_days}
+                | ({"waitlist_entries": entries} if entries else {}),
             )
         erased += len(due)
         if erased >= limit:
