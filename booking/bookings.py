@@ -21,7 +21,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from booking import catalogue, lifecycle, outbox, privacy_notice
+from booking import catalogue, lifecycle, outbox, privacy_notice, waitlist
 from booking.availability import (
     closed_at,
     closure_reason,
@@ -103,7 +103,7 @@ def create_booking(
     candidates = _slots_at(session, site, service, start, now)
     nik_digest = nik_hash(secret_key, citizen.nik)
     local_day = start.astimezone(ZoneInfo(site.timezone)).date()
-    _refuse_duplicate(session, service, local_day, nik_digest)
+    refuse_duplicate(session, service, local_day, nik_digest)
     _refuse_used_up_quota(session, service, local_day)
     candidates = _with_room_first(session, candidates)
 
@@ -169,7 +169,7 @@ def book_walk_in(
         raise InvalidInput([FieldError("service", "no_slot_now")])
     nik_digest = nik_hash(secret_key, citizen.nik) if citizen else None
     if nik_digest:
-        _refuse_duplicate(session, service, today, nik_digest)
+        refuse_duplicate(session, service, today, nik_digest)
     for position, start in enumerate(starts):
         try:
             with session.begin_nested():
@@ -246,6 +246,72 @@ def cancel_booking(session: Session, booking: Booking, *, now: dt.datetime) -> B
     lifecycle.take_step(session, booking, "cancel", now=now)
     _give_back(session, booking)
     outbox.plan_cancellation(session, booking, now)
+    waitlist.offer_freed(session, booking, booking.counter_id, booking.starts_at, now=now)
+    return booking
+
+
+def hold_place(
+    session: Session, site: Site, service: Service, counter_id: int | None, start: dt.datetime, holder, *,
+    until: dt.datetime, now: dt.datetime,
+) -> Booking:  # fmt: skip
+    """Take the place of ``counter_id`` (None: any with room) at ``start`` for a waiting-list offer (``holder``:
+    the entry), by the conditional writes of every booking, with the booking window and closures checked as
+    for one.
+
+    The place is a booking held until ``until`` (``held_until``): nobody else can take it, and no link
+    opens it (its manage token is made from a throw-away key) until the citizen accepts through their
+    waiting-list link (``accept_hold``). The caller's savepoint undoes it whole when any step refuses.
+    """
+    slots = _slots_at(session, site, service, start, now)
+    if counter_id is not None:  # the place just given back; None: any counter's (``_with_room_first``)
+        slots = [slot for slot in slots if slot.counter_id == counter_id]
+    slots = _with_room_first(session, slots) if slots else []
+    if not slots:
+        raise SlotFull()
+    # the entry keeps no NIK, only its hash and last digits: those are what the booking keeps of it too
+    citizen = Citizen(nik=holder.citizen_nik_last4, name=holder.citizen_name, phone=holder.citizen_phone,
+                      email=holder.citizen_email)  # fmt: skip
+    booking, _unusable = _new_booking(
+        site, service, slots[0], holder.local_date, citizen, holder.citizen_nik_hash,
+        secret_key=secrets.token_hex(32), now=now, status=BookingStatus.confirmed, channels=list(holder.channels),
+        locale=holder.locale, privacy_notice_version=holder.privacy_notice_version,
+        privacy_notice_accepted_at=holder.created_at, held_until=until,
+    )  # fmt: skip
+    _save_guarding_citizen_rule(session, booking)
+    _take_quota(session, service, holder.local_date)
+    slot = _take_place(session, slots)
+    if slot.counter_id != booking.counter_id:  # the first choice filled up meanwhile
+        booking.counter, booking.ends_at = _counter_of(service, slot), slot.ends_at
+    return booking
+
+
+def accept_hold(session: Session, booking: Booking, *, now: dt.datetime, secret_key: str) -> NewBooking:
+    """The held place becomes the citizen's booking, in one conditional write (the revision goes up, so an
+    expiry sweep that read the hold before loses): a fresh manage token, the confirmation and reminders."""
+    salt = secrets.token_hex(8)
+    token = manage_token(secret_key, booking.code, salt)
+    lifecycle.take_step(
+        session,
+        booking,
+        "accept",
+        now=now,
+        held_until=None,
+        manage_token_salt=salt,
+        manage_token_hash=hash_token(token),
+    )
+    outbox.cancel_unsent(session, booking.id, now)  # the offer, if it is still on its way
+    outbox.plan_new_booking(session, booking, booking.site, now)
+    return NewBooking(booking=booking, manage_token=token)
+
+
+def release_hold(session: Session, booking: Booking, *, now: dt.datetime) -> Booking:
+    """A held place declined or expired: cancelled without a notice, and offered to the next in line (a
+    place whose time has come goes nowhere)."""
+    lifecycle.take_step(session, booking, "cancel", now=now)
+    _give_back(session, booking)
+    outbox.cancel_unsent(session, booking.id, now)
+    if booking.starts_at > now:
+        waitlist.offer_freed(session, booking, booking.counter_id, booking.starts_at, now=now)
     return booking
 
 
@@ -268,6 +334,8 @@ def reschedule_booking(session: Session, booking: Booking, start_text: str, *, n
     """
     lifecycle.require_step(booking, "reschedule")
     _require_ahead(booking, now, action="reschedule")
+    if booking.held_until is not None:  # an offer is accepted or declined, not moved
+        raise InvalidTransition(status=booking.status, action="reschedule")
     hold_rules(session, booking.site, booking.service.code)
     site, service = booking.site, catalogue.get_service(session, booking.site, booking.service.code)
     start = parse_start(start_text, ZoneInfo(site.timezone))
@@ -275,13 +343,14 @@ def reschedule_booking(session: Session, booking: Booking, start_text: str, *, n
         return booking
     candidates = _slots_at(session, site, service, start, now)
     new_day = start.astimezone(ZoneInfo(site.timezone)).date()
+    freed = (booking.counter_id, booking.starts_at)
     lifecycle.take_step(session, booking, "reschedule", now=now)
     # Capacity rows are locked in one order everywhere: quota rows by day, then slot rows by start (a booking
     # and a cancel lock one of each, in that order). A move takes and gives back in that order too, so two
     # moves crossing each other's slots wait for one another instead of deadlocking. Taking after giving back
     # is safe: a refusal rolls the whole move back, and the given-back row stays locked until the commit.
     if new_day != booking.local_date:
-        _refuse_duplicate(session, service, new_day, booking.citizen_nik_hash)
+        refuse_duplicate(session, service, new_day, booking.citizen_nik_hash)
         if new_day < booking.local_date:
             _take_quota(session, service, new_day)
             _give_back_quota(session, booking)
@@ -297,9 +366,13 @@ def reschedule_booking(session: Session, booking: Booking, start_text: str, *, n
         slot = _take_place(session, candidates)
 
     booking.counter_id, booking.starts_at, booking.ends_at = slot.counter_id, slot.starts_at, slot.ends_at
-    booking.local_date = new_day
+    old_day, booking.local_date = booking.local_date, new_day
     _save_guarding_citizen_rule(session, booking)
     outbox.plan_reschedule(session, booking, site, now)
+    if new_day != old_day:
+        # Only a move to another day frees a place its day's waiting list can use: a move within a day found
+        # room that day, so its list waits for nothing (and the quota row, not ours then, stays unlocked).
+        waitlist.offer_freed(session, booking, *freed, now=now, day=old_day)
     session.refresh(booking, ["counter"])
     return booking
 
@@ -430,9 +503,35 @@ def _check_request(
     session: Session, site: Site, request: BookingRequest, channels_ready: tuple[str, ...]
 ) -> tuple[Citizen, Service, dt.datetime, str]:
     errors: list[FieldError] = []
+    # a clerk or partner may book for a citizen without a phone, unless a message must go to one
     phone_needed = request.booked_by is None or bool(PHONE_CHANNELS & set(request.channels))
+    citizen, service, notice = _check_details(session, site, request, channels_ready, errors, phone_needed)
+    start = None
     try:
-        citizen = check_citizen(request.nik, request.name, request.phone, request.email, phone_required=phone_needed)
+        start = parse_start(request.start, ZoneInfo(site.timezone))
+    except InvalidInput as invalid:
+        errors.extend(invalid.errors)
+    if errors:
+        raise InvalidInput(errors)
+    return citizen, service, start, notice
+
+
+def check_details(
+    session: Session, site: Site, request, channels_ready: tuple[str, ...]
+) -> tuple[Citizen, Service, str]:
+    """Who asks, how to reach them, which service, and the privacy notice, by a booking's rules (a waiting
+    list's entry is checked by them too, always with a phone: the offer goes to it): every problem at once as
+    ``validation_error``."""
+    errors: list[FieldError] = []
+    found = _check_details(session, site, request, channels_ready, errors, phone_required=True)
+    if errors:
+        raise InvalidInput(errors)
+    return found
+
+
+def _check_details(session, site, request, channels_ready, errors: list[FieldError], phone_required: bool):
+    try:
+        citizen = check_citizen(request.nik, request.name, request.phone, request.email, phone_required=phone_required)
     except InvalidInput as invalid:
         errors.extend(invalid.errors)
         citizen = None
@@ -455,14 +554,7 @@ def _check_request(
         errors.append(FieldError("service", "service_unknown"))
     elif not catalogue.offered(service):
         errors.append(FieldError("service", "service_retired"))
-    start = None
-    try:
-        start = parse_start(request.start, ZoneInfo(site.timezone))
-    except InvalidInput as invalid:
-        errors.extend(invalid.errors)
-    if errors:
-        raise InvalidInput(errors)
-    return citizen, service, start, notice
+    return citizen, service, notice
 
 
 def _slots_at(session: Session, site: Site, service: Service, start: dt.datetime, now) -> list[CounterSlot]:
@@ -488,7 +580,7 @@ def closed_because(reason: Text) -> Closed:
     return Closed(reason=reason.id, reason_en=reason.en)
 
 
-def _refuse_duplicate(session: Session, service: Service, day: dt.date, nik_digest: str) -> None:
+def refuse_duplicate(session: Session, service: Service, day: dt.date, nik_digest: str) -> None:
     """A friendly early answer; the partial unique index is what really enforces the rule."""
     existing = session.scalar(
         select(Booking.id).where(

@@ -153,3 +153,27 @@ class LastAdmin(DomainError):
     """The change would leave the site without an active admin: nobody could run it any more."""
 
     code = "last_admin"
+
+
+class DayHasRoom(DomainError):
+    """A waiting list is joined only for a full day; this one has room (params: date): book instead."""
+
+    code = "day_has_room"
+
+
+class WaitlistDuplicate(DomainError):
+    """The citizen (NIK) is already on this service's waiting list for that day."""
+
+    code = "waitlist_duplicate"
+
+
+class OfferUsed(DomainError):
+    """A waiting-list offer already accepted: its link takes nothing a second time."""
+
+    code = "offer_used"
+
+
+class OfferExpired(DomainError):
+    """A waiting-list offer declined or run out: the place went to the next in line or back on sale."""
+
+    code = "offer_expired"

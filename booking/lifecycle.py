@@ -58,6 +58,9 @@ STEPS = {
             "cancelled_at",
         ),
         Step("reschedule", (BookingStatus.confirmed,), BookingStatus.confirmed, moves=True),
+        # a place held for a waiting-list offer becomes the citizen's: the revision goes up, so an expiry
+        # sweep that read the hold before loses its conditional write (and finds the booking accepted)
+        Step("accept", (BookingStatus.confirmed,), BookingStatus.confirmed, moves=True),
     )
 }
 

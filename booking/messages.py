@@ -104,6 +104,24 @@ PROBLEMS: dict[str, Text] = {
         "Tautan survei ini sudah tidak berlaku sejak {date}. Terima kasih atas kunjungan Anda.",
         "This survey link expired on {date}. Thank you for your visit.",
     ),
+    "day_has_room": Text(
+        "Masih ada tempat pada {date}: silakan pesan langsung, daftar tunggu hanya untuk hari yang penuh.",
+        "There is still room on {date}: please book instead; the waiting list is only for a full day.",
+    ),
+    "waitlist_duplicate": Text(
+        "NIK ini sudah ada di daftar tunggu layanan ini untuk hari itu.",
+        "This NIK is already on this service's waiting list for that day.",
+    ),
+    "offer_used": Text(
+        "Tawaran ini sudah diterima: tempatnya sudah menjadi pemesanan Anda. Lihat tautan pemesanan Anda.",
+        "This offer was already accepted: the place is your booking now. See your booking's link.",
+    ),
+    "offer_expired": Text(
+        "Tawaran ini sudah tidak berlaku (ditolak atau waktunya habis); tempatnya sudah diberikan kepada yang "
+        "berikutnya atau dibuka kembali.",
+        "This offer is no longer valid (declined or its time ran out); the place went to the next in line or "
+        "back on sale.",
+    ),
     "internal_error": Text(
         "Terjadi kesalahan pada server. Silakan coba lagi.", "Something went wrong on the server. Please try again."
     ),
@@ -112,6 +130,7 @@ PROBLEMS: dict[str, Text] = {
 ACTIONS: dict[str, Text] = {
     "cancel": Text("dibatalkan", "cancelled"),
     "reschedule": Text("dijadwalkan ulang", "rescheduled"),
+    "accept": Text("diterima", "accepted"),
     "check_in": Text("check-in", "checked in"),
     "serve": Text("ditandai selesai dilayani", "marked served"),
     "no_show": Text("ditandai tidak hadir", "marked no-show"),

@@ -87,6 +87,7 @@ class Site(Base):
         CheckConstraint("max_days_ahead >= 1", name="window_at_least_a_day"),
         CheckConstraint("personal_data_retention_days BETWEEN 1 AND 3650", name="retention_range"),
         CheckConstraint("survey_link_days BETWEEN 1 AND 90", name="survey_link_days_range"),
+        CheckConstraint("waitlist_hold_minutes BETWEEN 5 AND 240", name="waitlist_hold_range"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -126,6 +127,9 @@ class Site(Base):
     )
     survey_link_days: Mapped[int] = mapped_column(
         Integer, default=7, server_default="7", doc="a satisfaction survey's link works this many days after the visit"
+    )
+    waitlist_hold_minutes: Mapped[int] = mapped_column(
+        Integer, default=30, server_default="30", doc="how long a freed place is held for the first on its waiting list"
     )
     channels: Mapped[list[str]] = mapped_column(
         JSON,
@@ -326,6 +330,7 @@ class ServiceDayLoad(Base):
 
 ACTIVE_BOOKING = text("status <> 'cancelled'")
 NOT_ERASED = text("personal_data_erased_at IS NULL")
+HELD = text("held_until IS NOT NULL")
 CONTACT_KEPT_AFTER_ERASURE = text(
     "personal_data_erased_at IS NOT NULL AND (citizen_phone IS NOT NULL OR citizen_email IS NOT NULL)"
 )
@@ -362,6 +367,8 @@ class Booking(Base):
             sqlite_where=CONTACT_KEPT_AFTER_ERASURE,
             postgresql_where=CONTACT_KEPT_AFTER_ERASURE,
         ),
+        # Places held for waiting-list offers: what the hold sweep reads (few rows, only while held).
+        Index("ix_bookings_held_until", "held_until", sqlite_where=HELD, postgresql_where=HELD),
         CheckConstraint("status IN ('confirmed', 'checked_in', 'served', 'no_show', 'cancelled')", name="status_known"),
         CheckConstraint("starts_at < ends_at", name="starts_before_end"),
     )
@@ -411,11 +418,61 @@ class Booking(Base):
         nullable=True,
         doc="the clerk or partner account that booked on the citizen's behalf; NULL: the citizen booked",
     )
+    held_until: Mapped[dt.datetime | None] = mapped_column(
+        UTCDateTime,
+        nullable=True,
+        doc="a place held for a waiting-list offer until then; NULL: an ordinary booking (or the offer accepted)",
+    )
 
     site: Mapped[Site] = relationship()
     service: Mapped[Service] = relationship()
     counter: Mapped[Counter] = relationship()
     booked_by: Mapped[StaffUser | None] = relationship()
+
+
+class WaitlistStatus(enum.StrEnum):
+    waiting = "waiting"
+    offered = "offered"  # a place was held for it (``hold``): never offered another
+
+
+class WaitlistEntry(Base):
+    """A citizen waiting for a place in a full day of a service (``booking.waitlist``).
+
+    One entry per citizen per service per day (the unique index); the list's order is ``id``. Leaving the
+    list deletes the row; retention deletes those of days gone by.
+    """
+
+    __tablename__ = "waitlist_entries"
+    __table_args__ = (
+        UniqueConstraint("service_id", "local_date", "citizen_nik_hash"),
+        Index("ix_waitlist_entries_service_id_local_date_status", "service_id", "local_date", "status"),
+        Index("ix_waitlist_entries_site_id_local_date", "site_id", "local_date"),
+        CheckConstraint("status IN ('waiting', 'offered')", name="status_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
+    service_id: Mapped[int] = mapped_column(ForeignKey("services.id", ondelete="CASCADE"))
+    local_date: Mapped[dt.date] = mapped_column(Date, doc="the day waited for, in the site's zone")
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, doc="the public half of the entry link's token")
+    status: Mapped[str] = mapped_column(String(16), default=WaitlistStatus.waiting)
+    citizen_nik_hash: Mapped[str] = mapped_column(String(64))
+    citizen_nik_last4: Mapped[str] = mapped_column(String(4))
+    citizen_name: Mapped[str] = mapped_column(String(100))
+    citizen_phone: Mapped[str] = mapped_column(String(20), doc="E.164")
+    citizen_email: Mapped[str | None] = mapped_column(String(254), nullable=True)
+    channels: Mapped[list[str]] = mapped_column(JSON, default=list)
+    locale: Mapped[str] = mapped_column(String(5), default="id")
+    privacy_notice_version: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    hold_id: Mapped[int | None] = mapped_column(
+        ForeignKey("bookings.id", ondelete="SET NULL"), nullable=True, index=True, doc="the place offered"
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    offered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    site: Mapped[Site] = relationship()
+    service: Mapped[Service] = relationship()
+    hold: Mapped[Booking | None] = relationship()
 
 
 class TicketStatus(enum.StrEnum):

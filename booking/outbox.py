@@ -28,6 +28,7 @@ from booking.models import (
     SurveyAnswer,
     Ticket,
     TicketStatus,
+    WaitlistEntry,
 )
 
 REMINDERS = ("reminder_day_before", "reminder_soon")
@@ -45,6 +46,7 @@ class SendJob:
     booking: Booking
     ticket: Ticket | None = None
     survey: Survey | None = None  # the satisfaction survey a ``survey`` message links to
+    waitlist_entry: WaitlistEntry | None = None  # the entry a ``waitlist_offer`` message links to
 
 
 def plan_new_booking(session: Session, booking: Booking, site: Site, now: dt.datetime) -> None:
@@ -81,6 +83,12 @@ def plan_survey(session: Session, booking: Booking, now: dt.datetime) -> None:
     channel = survey_channel(booking)
     if channel is not None:
         _add_once(session, booking, "survey", channel, now)
+
+
+def plan_waitlist_offer(session: Session, hold: Booking, now: dt.datetime) -> None:
+    """The offer of a held place, on each of the citizen's channels, due now: one per hold, kind and channel."""
+    for channel in hold.channels:
+        _add_once(session, hold, "waitlist_offer", channel, now)
 
 
 def survey_channel(booking: Booking) -> str | None:
@@ -179,16 +187,20 @@ def start_sending(session: Session, notification_id: int, now: dt.datetime, *, l
     survey = None
     if notification.kind == "survey":
         survey = session.scalar(select(Survey).where(Survey.booking_id == booking.id))
+    entry = None
+    if notification.kind == "waitlist_offer":
+        entry = session.scalar(select(WaitlistEntry).where(WaitlistEntry.hold_id == booking.id))
     # erased meanwhile: never sent
     if (
         _no_longer_true(session, notification, booking, ticket, survey, now)
+        or (notification.kind == "waitlist_offer" and entry is None)  # the citizen left the list
         or recipient_of(booking, notification.channel) is None
     ):
         notification.status = NotificationStatus.cancelled
         notification.lease_until = None
         session.flush()
         return None
-    return SendJob(notification=notification, booking=booking, ticket=ticket, survey=survey)
+    return SendJob(notification=notification, booking=booking, ticket=ticket, survey=survey, waitlist_entry=entry)
 
 
 def _no_longer_true(
@@ -201,6 +213,8 @@ def _no_longer_true(
         return booking.status != BookingStatus.confirmed or booking.revision != notification.revision
     if notification.kind == "turn_soon":
         return ticket is None or ticket.status != TicketStatus.waiting
+    if notification.kind == "waitlist_offer":  # accepted (held_until gone), declined, or run out
+        return booking.status != BookingStatus.confirmed or booking.held_until is None or now >= booking.held_until
     if notification.kind == "survey":
         return survey is None or now >= survey.expires_at or session.get(SurveyAnswer, survey.id) is not None
     return False

@@ -10,7 +10,9 @@ the staff sees a full name.
   cancellation notice is still sent: the phone or e-mail it goes to is kept until that message is settled
   (``forget_contact_after_sending``), then erased. Whoever holds the link is told on the page; the notice
   tells the citizen too, should someone else have used their link.
-- **Retention**: beat erases the data of bookings whose visit ended a site-set number of days ago.
+- **Retention**: beat erases the data of bookings whose visit ended a site-set number of days ago, and
+  deletes the waiting-list entries of days gone by (``booking.waitlist``: an entry for a past day serves
+  nothing, so it is not kept for the retention days; an offered place's data lives on as its booking).
 - **Names at the counter**: a clerk sees the full name of their own agency's citizens on the day they work
   (to call and greet them), masked on every other day; each such view is one audit row listing the codes.
 """
@@ -23,7 +25,7 @@ from dataclasses import dataclass
 from sqlalchemy import exists, select, update
 from sqlalchemy.orm import Session
 
-from booking import audit, idempotency, outbox
+from booking import audit, idempotency, outbox, waitlist
 from booking.availability import site_today
 from booking.bookings import cancel_booking, display_code, erased_token_hash, manage_token
 from booking.db import StaleRead
@@ -102,6 +104,7 @@ def erase(
         session, booking.id, now, keep_kind=CANCELLATION_NOTICE if keep_cancellation_notice else None
     )
     idempotency.forget_booking(session, booking.id)
+    waitlist.erase_for_booking(session, booking)
     token = manage_token(secret_key, booking.code, booking.manage_token_salt)
     written = session.execute(
         update(Booking)
@@ -137,7 +140,8 @@ def erase_expired(session: Session, *, now: dt.datetime, secret_key: str, limit:
         due = _expired(session, site, now, limit - erased)
         for booking in due:
             erase(session, booking, now=now, secret_key=secret_key)
-        if due:
+        entries = waitlist.erase_past(session, site, now)
+        if due or entries:
             audit.record(
                 session,
                 actor=audit.SYSTEM,
@@ -145,7 +149,8 @@ def erase_expired(session: Session, *, now: dt.datetime, secret_key: str, limit:
                 target=f"site:{site.slug}",
                 site_id=site.id,
                 now=now,
-                after={"erased": len(due), "retention_days": site.personal_data_retention_days},
+                after={"erased": len(due), "retention_days": site.personal_data_retention_days}
+                | ({"waitlist_entries": entries} if entries else {}),
             )
         erased += len(due)
         if erased >= limit:

@@ -78,6 +78,9 @@ class Settings(BaseSettings):
     no_show_sweep_seconds: float = Field(
         60, gt=0, description="How often beat marks bookings not checked in after the grace period."
     )
+    hold_sweep_seconds: float = Field(
+        30, gt=0, description="How often beat releases places held for waiting-list offers that ran out."
+    )
     retention_sweep_seconds: float = Field(
         3600, gt=0, description="How often beat erases the personal data of bookings past their site's retention."
     )

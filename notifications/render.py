@@ -25,6 +25,7 @@ KINDS = (
     "booking_rescheduled",
     "turn_soon",  # a queue ticket a few places from its turn: the link is the ticket's page
     "survey",  # after the visit: the link is the satisfaction survey's page, never the manage link
+    "waitlist_offer",  # a place held from the waiting list: the link is the entry's page, to accept or decline
 )
 CHANNELS = ("sms", "email", "whatsapp")
 
@@ -48,6 +49,8 @@ class BookingFacts:
     ticket_url: str = ""  # the public page that follows it
     survey_url: str = ""  # the visit's satisfaction survey (its token is in it: never log it)
     survey_until: datetime | None = None  # when the survey's link stops working, aware, in the site's zone
+    offer_url: str = ""  # a waiting-list offer's page, to accept or decline (its token is in it: never log it)
+    offer_until: datetime | None = None  # when the place stops being held, aware, in the site's zone
 
 
 @dataclass(frozen=True)
@@ -104,6 +107,12 @@ def format_when(moment: datetime, language: str) -> str:
     return f"{stamp} {zone_abbreviation(moment)}"
 
 
+def format_time(moment: datetime, language: str) -> str:
+    """The time of day and zone: "10.30 WIB" / "10:30 WIB" (a held place's deadline, later the same day)."""
+    stamp = format_datetime(moment, TIME_PATTERN[language], tzinfo=moment.tzinfo, locale=language)
+    return f"{stamp} {zone_abbreviation(moment)}"
+
+
 def format_span(start: datetime, end: datetime, language: str) -> str:
     """Day, date, times and zone: "Kamis, 3 Desember 2026 pukul 08.30–08.45 WIB"."""
     first = format_datetime(start, DATE_TIME_PATTERN[language], tzinfo=start.tzinfo, locale=language)
@@ -128,6 +137,7 @@ def sms_text(kind: str, language: str, facts: BookingFacts) -> str:
         "counter": sms.to_gsm7(_one_line(facts.counter)),
         "url": _link_of(kind, facts),
         "ticket": _one_line(facts.ticket),
+        "until": format_time(facts.offer_until, language) if facts.offer_until else "",
     }
     names = {
         "service": sms.to_gsm7(_one_line(facts.service)),
@@ -208,7 +218,7 @@ def subject(kind: str, language: str, facts: BookingFacts) -> str:
 def _link_of(kind: str, facts: BookingFacts) -> str:
     """The link a message ends with: the ticket's page when it is about the queue, the survey's page for a
     survey, else the manage link."""
-    links = {"turn_soon": facts.ticket_url, "survey": facts.survey_url}
+    links = {"turn_soon": facts.ticket_url, "survey": facts.survey_url, "waitlist_offer": facts.offer_url}
     return links.get(kind, facts.manage_url).strip()
 
 
@@ -238,6 +248,8 @@ def details(kind: str, language: str, facts: BookingFacts) -> list[tuple[str, st
         (words["counter"], _one_line(facts.counter)),
         (words["place"], place),
     ]
+    if kind == "waitlist_offer":  # no code yet: the place becomes a booking once accepted
+        return [line for line in lines if line[0] != words["code"]]
     if kind == "booking_cancelled" and facts.reason and facts.reason.strip():
         lines.append((words["reason"], _one_line(facts.reason)))
     return lines
@@ -259,6 +271,8 @@ def closing(kind: str, language: str, facts: BookingFacts) -> list[str]:
         return [words["survey_link"].format(until=until)]
     if kind == "booking_cancelled":
         return [words["details"]]
+    if kind == "waitlist_offer":
+        return [words["offer_link"].format(until=format_time(facts.offer_until or facts.start, language))]
     return [words["show_code"], words["manage"]]
 
 
@@ -312,8 +326,8 @@ def email_html(kind: str, language: str, facts: BookingFacts) -> str:
 
 def email_calendar(kind: str, language: str, facts: BookingFacts) -> bytes | None:
     """The .ics attachment: the same event (UID = code) published, moved or cancelled."""
-    if kind in ("turn_soon", "survey"):
-        return None  # about the queue of the moment, or a visit that is over: not the appointment
+    if kind in ("turn_soon", "survey", "waitlist_offer"):
+        return None  # the queue of the moment, a visit over, a place not yet accepted: not the appointment
     words = LABELS[language]
     lines = [f"{label}: {value}" for label, value in details(kind, language, facts)]
     if items := requirements(kind, language, facts):

@@ -3,8 +3,8 @@
 Placeholders (all filled with plain text; HTML escaping happens in ``render``):
 ``{site}`` ``{code}`` ``{service}`` ``{agency}`` ``{when}`` (day, date, time and zone) ``{counter}``
 ``{url}`` (the private manage link; for ``turn_soon`` the ticket's page; for ``survey`` the survey's page,
-never the manage link), ``{ticket}`` (a queue ticket,
-"A-012") and, in SMS, ``{reason}`` (" Alasan: ...." or nothing).
+never the manage link; for ``waitlist_offer`` the offer's page), ``{until}`` (a held place's deadline),
+``{ticket}`` (a queue ticket, "A-012") and, in SMS, ``{reason}`` (" Alasan: ...." or nothing).
 """
 
 from __future__ import annotations
@@ -68,6 +68,12 @@ WORDING: dict[str, dict[str, Wording]] = {
             sms="{site}: Terima kasih telah dilayani ({service} - {agency}). Mohon isi survei kepuasan singkat: {url}",
             show_requirements=False,
         ),
+        "waitlist_offer": Wording(
+            subject="Ada tempat untuk Anda: {service}, {when}",
+            headline="Ada tempat yang kosong dari daftar tunggu, dan kami tahan untuk Anda sebentar.",
+            sms="{site}: Ada tempat untuk Anda: {service} - {agency}, {when}. Ditahan sampai {until}. "
+            "Terima/tolak: {url}",
+        ),
     },
     "en": {
         "booking_confirmed": Wording(
@@ -114,6 +120,11 @@ WORDING: dict[str, dict[str, Wording]] = {
             "Please answer a short satisfaction survey: {url}",
             show_requirements=False,
         ),
+        "waitlist_offer": Wording(
+            subject="A place for you: {service}, {when}",
+            headline="A place came free from the waiting list, and we are holding it for you for a short while.",
+            sms="{site}: A place for you: {service} - {agency}, {when}. Held until {until}. Accept/decline: {url}",
+        ),
     },
 }
 
@@ -139,6 +150,8 @@ LABELS: dict[str, dict[str, str]] = {
         "follow_ticket": "Pantau giliran Anda di:",
         "survey_link": "Isi survei kepuasan masyarakat (SKM) di tautan ini, berlaku sampai {until}:",
         "visit": "Kunjungan",
+        "offer_link": "Terima atau tolak tawaran ini sebelum {until} di tautan ini; setelah itu tempat diberikan "
+        "kepada yang berikutnya:",
     },
     "en": {
         "greeting": "Dear citizen,",
@@ -160,6 +173,8 @@ LABELS: dict[str, dict[str, str]] = {
         "follow_ticket": "Follow your turn at:",
         "survey_link": "Answer the satisfaction survey (SKM) at this link, open until {until}:",
         "visit": "Visit",
+        "offer_link": "Accept or decline this offer before {until} at this link; after that the place goes to the "
+        "next in line:",
     },
 }
 

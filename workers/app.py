@@ -26,6 +26,7 @@ SWEEP_TASK = "antrian.sweep"
 PURGE_KEYS_TASK = "antrian.purge_idempotency_keys"
 NO_SHOW_TASK = "antrian.sweep_no_shows"
 RETENTION_TASK = "antrian.erase_expired_personal_data"
+WAITLIST_TASK = "antrian.release_expired_holds"
 HOLIDAYS_TASK = "antrian.sync_national_holidays"
 # Daily at 01:00 WIB: a wall-clock time, not an interval, so a beat restarted often still runs it.
 HOLIDAYS_AT = {"minute": 0, "hour": 18}
@@ -48,6 +49,7 @@ def make_celery(settings: Settings) -> Celery:
             "sweep-due-notifications": {"task": SWEEP_TASK, "schedule": settings.sweep_seconds},
             "purge-idempotency-keys": {"task": PURGE_KEYS_TASK, "schedule": 3600},
             "mark-no-shows": {"task": NO_SHOW_TASK, "schedule": settings.no_show_sweep_seconds},
+            "release-expired-holds": {"task": WAITLIST_TASK, "schedule": settings.hold_sweep_seconds},
             "erase-expired-personal-data": {"task": RETENTION_TASK, "schedule": settings.retention_sweep_seconds},
             # this year's and next year's national holidays and cuti bersama, as soon as the calendar has them
             "sync-national-holidays": {"task": HOLIDAYS_TASK, "schedule": crontab(**HOLIDAYS_AT)},

@@ -13,10 +13,10 @@ import logging
 from functools import cache
 from zoneinfo import ZoneInfo
 
-from booking import counter_work, holidays, idempotency, outbox, personal_data
+from booking import counter_work, holidays, idempotency, outbox, personal_data, waitlist
 from booking.bookings import display_code, manage_link, manage_token
 from booking.db import Database
-from booking.models import Booking, Survey, Ticket
+from booking.models import Booking, Survey, Ticket, WaitlistEntry
 from booking.queue import ticket_label, ticket_link
 from booking.survey import survey_path, survey_token
 from notifications.delivery import deliver
@@ -27,6 +27,7 @@ from workers.app import (
     PURGE_KEYS_TASK,
     RETENTION_TASK,
     SWEEP_TASK,
+    WAITLIST_TASK,
     celery_app,
     settings,
 )
@@ -71,6 +72,14 @@ def purge_idempotency_keys() -> int:
 def sweep_no_shows() -> int:
     """Every minute: bookings not checked in by the end of their site's grace period become no-shows."""
     return database().transaction(lambda session: counter_work.sweep_no_shows(session, utc_now()))
+
+
+@celery_app.task(name=WAITLIST_TASK)
+def release_expired_holds() -> int:
+    """Places held for waiting-list offers that ran out go to the next in line (or back on sale); then places
+    free on a day people wait for (more capacity from an admin) are offered to them."""
+    released = database().transaction(lambda session: waitlist.release_expired(session, utc_now()))
+    return released + database().transaction(lambda session: waitlist.offer_free_places(session, utc_now()))
 
 
 @celery_app.task(name=RETENTION_TASK)
@@ -137,11 +146,14 @@ def _prepare(session, notification_id: int):
         return None
     row, booking = job.notification, job.booking
     recipient = outbox.recipient_of(booking, row.channel)
-    message = render(row.kind, row.channel, booking.locale, booking_facts(booking, job.ticket, job.survey))
+    facts = booking_facts(booking, job.ticket, job.survey, job.waitlist_entry)
+    message = render(row.kind, row.channel, booking.locale, facts)
     return row.channel, recipient, message, f"antrian-{row.id}"
 
 
-def booking_facts(booking: Booking, ticket: Ticket | None = None, survey: Survey | None = None) -> BookingFacts:
+def booking_facts(
+    booking: Booking, ticket: Ticket | None = None, survey: Survey | None = None, entry: WaitlistEntry | None = None
+) -> BookingFacts:
     zone = ZoneInfo(booking.site.timezone)
     token = manage_token(settings.resolved_secret_key, booking.code, booking.manage_token_salt)
     label = ticket_label(ticket) if ticket else ""
@@ -149,6 +161,11 @@ def booking_facts(booking: Booking, ticket: Ticket | None = None, survey: Survey
     if survey is not None:
         path = survey_path(booking.site.slug, survey_token(settings.resolved_secret_key, survey.public_id))
         survey_url = f"{settings.resolved_public_url}{path}"
+    offer_path = ""
+    if entry is not None:
+        offer_path = waitlist.entry_path(
+            booking.site.slug, waitlist.entry_token(settings.resolved_secret_key, entry.public_id)
+        )
     return BookingFacts(
         code=display_code(booking.code),
         site_name=booking.site.name,
@@ -165,6 +182,8 @@ def booking_facts(booking: Booking, ticket: Ticket | None = None, survey: Survey
         ticket_url=ticket_link(settings.resolved_public_url, booking.site.slug, label) if ticket else "",
         survey_url=survey_url,
         survey_until=survey.expires_at.astimezone(zone) if survey is not None else None,
+        offer_url=f"{settings.resolved_public_url}{offer_path}" if entry is not None else "",
+        offer_until=booking.held_until.astimezone(zone) if booking.held_until else None,
     )
 
 

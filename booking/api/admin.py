@@ -117,6 +117,7 @@ class SiteIn(msgspec.Struct, forbid_unknown_fields=True):
     personal_data_retention_days: int | Unset = UNSET
     privacy_contact: str | Unset = UNSET
     survey_link_days: int | Unset = UNSET  # 1-90
+    waitlist_hold_minutes: int | Unset = UNSET  # 5-240
     channels: list[str] | Unset = UNSET  # what the site offers: some of sms, email, whatsapp
 
 
@@ -236,6 +237,7 @@ class SiteAdminOut(msgspec.Struct):
     personal_data_retention_days: int  # a citizen's data is erased this many days after the visit
     privacy_contact: str  # whom citizens ask about their data (the privacy notice names it)
     survey_link_days: int  # a satisfaction survey's link works this many days after the visit
+    waitlist_hold_minutes: int  # how long a freed place is held for the first on its waiting list
     channels: list[str]  # the channels the site chose to offer (GET /sites says which it offers now)
 
 

@@ -34,6 +34,7 @@ from booking.api.reports import ReportController
 from booking.api.sites import SiteController
 from booking.api.staff import AuthController, StaffController
 from booking.api.surveys import SkmReportController, SurveyController
+from booking.api.waitlist import WaitlistController
 from booking.db import Database
 from booking.http.auth import TokenIssuer, staff_auth, staff_only
 from booking.http.context import Context, utc_now
@@ -102,6 +103,7 @@ def create_app(
             SiteController,
             QueueController,
             SurveyController,
+            WaitlistController,
             BookingController,
             AuthController,
             signed_in,

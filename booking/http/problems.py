@@ -52,6 +52,7 @@ STATUS_OF_CODE = {
     "rate_limited": HTTP_429_TOO_MANY_REQUESTS,
     "busy": HTTP_503_SERVICE_UNAVAILABLE,
     "survey_expired": HTTP_410_GONE,
+    "offer_expired": HTTP_410_GONE,
     "method_not_allowed": HTTP_405_METHOD_NOT_ALLOWED,
     "payload_too_large": HTTP_413_REQUEST_ENTITY_TOO_LARGE,
     "unsupported_media_type": HTTP_415_UNSUPPORTED_MEDIA_TYPE,
@@ -62,7 +63,7 @@ BUSY_RETRY_AFTER_SECONDS = 1
 CODE_OF_HTTP_STATUS = {
     status: code
     for code, status in STATUS_OF_CODE.items()
-    if code not in ("validation_error", "internal_error", "survey_expired")
+    if code not in ("validation_error", "internal_error", "survey_expired", "offer_expired")
 }
 
 
@@ -79,6 +80,7 @@ TITLES = {code: text.en for code, text in PROBLEMS.items() if "{" not in text.en
     "too_early": "Too early to take a queue ticket for this booking.",
     "bookings_affected": "The change would leave booked citizens without a place.",
     "survey_expired": "The survey link has expired.",
+    "day_has_room": "The day has room: book instead of joining the waiting list.",
 }
 
 

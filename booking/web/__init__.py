@@ -23,6 +23,7 @@ from booking.web.queue_desk import QueueDesk
 from booking.web.reports import AdminReportPages, ReportPages
 from booking.web.staff import StaffPages, StaffSignIn
 from booking.web.survey import AdminReportAlias, SkmReportPages, SurveyPages
+from booking.web.waitlist import WaitlistPages
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,7 @@ def web_pages(settings: Settings) -> WebPages:
     return WebPages(
         routers=[
             page_router(settings, path="/", route_handlers=[CitizenPages]),
-            page_router(settings, path="/", route_handlers=[KioskPages, SurveyPages]),
+            page_router(settings, path="/", route_handlers=[KioskPages, SurveyPages, WaitlistPages]),
             page_router(
                 settings,
                 path="/",

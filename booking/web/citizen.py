@@ -140,6 +140,10 @@ class CitizenPages(Controller):
             **_calendar(words, found, offer.days, chosen, here, first, now),
             times=_times(words, found, chosen) if chosen else [],
             book_url=f"{here}/pesan",
+            # a full day: its waiting list, so a freed place is offered rather than found by reloading
+            waitlist_url=url_with(f"{here}/daftar-tunggu", date=chosen.date.isoformat())
+            if chosen and chosen.status == "full"
+            else None,
         )
 
     @get("/s/{site:str}/layanan/{code:str}/pesan", sync_to_thread=True)
@@ -160,7 +164,7 @@ class CitizenPages(Controller):
     @post("/s/{site:str}/bookings", sync_to_thread=True)
     def book(self, ctx: Ctx, request: Request, site: FromPath[str], data: Form) -> Any:
         """The form's booking: counted by the same rate limit as the API's (this path ends in /bookings)."""
-        form = _clean_form(data)
+        form = clean_form(data)
         language, now, secret = page_language(request), ctx.clock(), ctx.settings.resolved_secret_key
         booking_request = BookingRequest(
             service=form["service"],
@@ -200,7 +204,7 @@ class CitizenPages(Controller):
 
     def _form_again(self, ctx: Context, request: Request, site: str, form: dict, refused: DomainError) -> Any:
         language = page_language(request)
-        errors, message = _form_errors(refused, language, time_chosen=bool(form["start"]))
+        errors, message = form_errors(refused, language, time_chosen=bool(form["start"]))
         if isinstance(refused, IdempotencyConflict):  # the API's words name a header no citizen has seen
             form, message = {**form, "form_key": secrets.token_urlsafe(16)}, Words(language)("form_sent_before")
         with ctx.db.read() as session:
@@ -511,7 +515,7 @@ def _time_refused(refused: DomainError) -> bool:
     return True
 
 
-def _clean_form(data: dict[str, Any]) -> dict[str, Any]:
+def clean_form(data: dict[str, Any]) -> dict[str, Any]:
     channels = data.get("channels", [])
     channels = [channels] if isinstance(channels, str) else list(channels)
     names = ("service", "start", "asked", "nik", "name", "phone", "email", "form_key", "privacy_notice")
@@ -529,7 +533,7 @@ def _text(data: dict[str, Any], name: str, limit: int = 300) -> str:
     return str(value).strip()[:limit]
 
 
-def _form_errors(refused: DomainError, language: str, *, time_chosen: bool) -> tuple[dict[str, str], str]:
+def form_errors(refused: DomainError, language: str, *, time_chosen: bool) -> tuple[dict[str, str], str]:
     """Field errors placed next to their fields, in the API's wording, and the message above the form."""
     if not isinstance(refused, InvalidInput):
         return {}, problem_detail(refused, language)

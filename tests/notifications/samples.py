@@ -16,6 +16,7 @@ TOKEN = "Qm9va2luZ1Rva2VuRm9yVGVzdHMxMjM0"  # 32 characters, like a real manage 
 MANAGE_URL = f"https://antrian.mpp.blorakab.go.id/b/FBJ5-HX5W?token={TOKEN}"
 TICKET_URL = "https://antrian.mpp.blorakab.go.id/t/mpp-blora/DUK-012"
 SURVEY_URL = "https://antrian.mpp.blorakab.go.id/s/mpp-blora/survei/c3VydmV5SWRGb3JUZXN0c1NpZ25hdHVyZU9mSXQ"
+OFFER_URL = "https://antrian.mpp.blorakab.go.id/s/mpp-blora/daftar-tunggu/d2FpdGxpc3RFbnRyeUZvclRlc3RzU2lnbmVkSXQ"
 
 
 def booking_facts(zone: str = "Asia/Jakarta", **changes) -> BookingFacts:
@@ -35,6 +36,8 @@ def booking_facts(zone: str = "Asia/Jakarta", **changes) -> BookingFacts:
         ticket_url=TICKET_URL,
         survey_url=SURVEY_URL,
         survey_until=datetime(2026, 12, 10, 8, 45, tzinfo=tz),
+        offer_url=OFFER_URL,
+        offer_until=datetime(2026, 12, 2, 10, 35, tzinfo=tz),
     )
     return replace(facts, **changes)
 
@@ -67,5 +70,6 @@ def longest_demo_facts(**changes) -> BookingFacts:
         manage_url=f"https://layanan.mpp.denpasarkota.go.id/antrian/b/FBJ5-HX5W?token={TOKEN}",
         ticket="DPMPTSP-123",
         ticket_url="https://layanan.mpp.denpasarkota.go.id/antrian/t/mpp-denpasar-demo/DPMPTSP-123",
+        offer_url="https://layanan.mpp.denpasarkota.go.id/antrian/s/mpp-denpasar-demo/daftar-tunggu/" + "A" * 38,
     )
     return booking_facts(**{**longest, **changes})

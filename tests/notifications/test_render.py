@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -15,11 +16,13 @@ from tests.notifications.samples import MANAGE_URL, booking_facts, demo_services
 LOCALES = ("id", "en")
 # "Your turn soon" is about a ticket on the floor, not a booking: it names the ticket and links to its page.
 # The survey is about a visit that is over: it links to the survey, never to the booking.
-BOOKING_KINDS = tuple(kind for kind in KINDS if kind not in ("turn_soon", "survey"))
+# A waiting-list offer is a place not yet booked: no code yet, the link is the entry's page.
+BOOKING_KINDS = tuple(kind for kind in KINDS if kind not in ("turn_soon", "survey", "waitlist_offer"))
 
 
 def link_of(kind, facts):
-    return {"turn_soon": facts.ticket_url, "survey": facts.survey_url}.get(kind, facts.manage_url)
+    links = {"turn_soon": facts.ticket_url, "survey": facts.survey_url, "waitlist_offer": facts.offer_url}
+    return links.get(kind, facts.manage_url)
 
 
 @pytest.mark.parametrize("locale", LOCALES)
@@ -46,6 +49,23 @@ def test_every_kind_renders_on_every_channel_in_both_languages(kind, channel, lo
         assert (bring in message.text) == (kind != "booking_cancelled")
         if kind != "booking_cancelled":
             assert all(item in message.text for item in facts.requirements)
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+@pytest.mark.parametrize("channel", CHANNELS)
+def test_a_waitlist_offer_links_to_the_entry_says_until_when_and_shows_no_code_yet(channel, locale):
+    zone = ZoneInfo("Asia/Jakarta")
+    facts = replace(booking_facts(), offer_until=datetime(2026, 12, 2, 10, 35, tzinfo=zone))
+    message = render("waitlist_offer", channel, locale, facts)
+
+    assert facts.offer_url in message.text
+    assert {"id": "10.35 WIB", "en": "10:35 WIB"}[locale] in message.text
+    assert facts.manage_url not in message.text and facts.code not in message.text  # not a booking yet
+    assert facts.service in message.text or channel == "sms"
+    if channel == "sms":
+        assert sms.fits(message.text)
+    else:
+        assert facts.counter in message.text
 
 
 @pytest.mark.parametrize("locale", LOCALES)
@@ -130,6 +150,8 @@ def test_sms_fits_two_segments_with_the_longest_demo_names_and_keeps_its_facts_a
         assert facts.ticket in text
     elif kind == "survey":
         assert facts.manage_url not in text
+    elif kind == "waitlist_offer":  # no code before it is accepted; the time of the place and the deadline
+        assert format_when(facts.start, locale) in text and {"id": "10.35", "en": "10:35"}[locale] in text
     else:
         assert facts.code in text
         assert format_when(facts.start, locale) in text
