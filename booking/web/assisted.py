@@ -28,7 +28,7 @@ from booking.http.params import parse_date
 from booking.models import Agency, Service, Site
 from booking.privacy_notice import PRIVACY_NOTICE_VERSION
 from booking.web.base import page_language, render
-from booking.web.citizen import CHANNEL_CHOICES, _clean_form, _form_errors, _times
+from booking.web.citizen import CHANNEL_CHOICES, clean_form, form_errors, times_offered
 from booking.web.staff import Clerk, Form, NotSignedIn, StaffPages, signed_in_clerk, to_sign_in
 from booking.web.words import Words
 from notifications.render import format_span, zone_abbreviation
@@ -53,7 +53,7 @@ class AssistedBookingPages(Controller):
 
     @post("/pesan", sync_to_thread=True)
     def book(self, ctx: Ctx, request: Request, clerk: Clerk, data: Form) -> Response:
-        form = {**_clean_form(data), "date": str(data.get("date", ""))[:20], "agency": str(data.get("agency", ""))[:64]}
+        form = {**clean_form(data), "date": str(data.get("date", ""))[:20], "agency": str(data.get("agency", ""))[:64]}
         language, now = page_language(request), ctx.clock()
         wanted = BookingRequest(
             service=form["service"],
@@ -86,7 +86,7 @@ class AssistedBookingPages(Controller):
             raise
         except DomainError as refused:
             ctx.metrics.booking_refused(refused.code)
-            errors, message = _form_errors(refused, language, time_chosen=bool(form["start"]))
+            errors, message = form_errors(refused, language, time_chosen=bool(form["start"]))
             if isinstance(refused, IdempotencyConflict):
                 form, message = {**form, "form_key": secrets.token_urlsafe(16)}, Words(language)("form_sent_before")
             status = 422 if isinstance(refused, InvalidInput) else 409
@@ -113,7 +113,7 @@ class AssistedBookingPages(Controller):
             except InvalidInput:
                 day = first_day
             offer = service_availability(session, site, service.code, day, day, now).days[0] if service else None
-            times = _times(words, site, offer) if offer else []
+            times = times_offered(words, site, offer) if offer else []
             return render(
                 request,
                 "staff/assisted.html",

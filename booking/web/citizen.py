@@ -138,7 +138,7 @@ class CitizenPages(Controller):
             site=found,
             service=service,
             **_calendar(words, found, offer.days, chosen, here, first, now),
-            times=_times(words, found, chosen) if chosen else [],
+            times=times_offered(words, found, chosen) if chosen else [],
             book_url=f"{here}/pesan",
             # a full day: its waiting list, so a freed place is offered rather than found by reloading
             waitlist_url=url_with(f"{here}/daftar-tunggu", date=chosen.date.isoformat())
@@ -350,7 +350,7 @@ class CitizenPages(Controller):
             status_code=200 if refused is None else 409,
             switch_url=switch,
             message=refusal_text(refused, words.language),
-            times=[time for time in _times(words, site, chosen) if time.start != _iso(booking.starts_at, site)]
+            times=[time for time in times_offered(words, site, chosen) if time.start != _iso(booking.starts_at, site)]
             if chosen
             else [],
             **calendar,
@@ -460,7 +460,7 @@ def _iso(moment: dt.datetime, site: Site) -> str:
     return moment.astimezone(ZoneInfo(site.timezone)).isoformat()
 
 
-def _times(words: Words, site: Site, day: DayOffer) -> list[TimeChoice]:
+def times_offered(words: Words, site: Site, day: DayOffer) -> list[TimeChoice]:
     zone = ZoneInfo(site.timezone)
     return [
         TimeChoice(
@@ -500,7 +500,7 @@ def _form_context(
         if chosen
         else None,
         "day_label": words.day(day),
-        "times": [] if chosen else _times(words, site, offer),
+        "times": [] if chosen else times_offered(words, site, offer),
         "zone": zone_abbreviation(start_at.astimezone(zone)),
         "calendar_url": url_with(f"/s/{site.slug}/layanan/{service.code}", date=day.isoformat()),
         "privacy_notice": PRIVACY_NOTICE_VERSION,

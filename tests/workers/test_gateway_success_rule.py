@@ -35,17 +35,23 @@ def test_a_200_that_says_failed_is_not_sent_and_says_why(database_url, db, gatew
                     rows = session.scalars(select(Notification).where(Notification.kind == "booking_confirmed"))
                     return {row.channel: row for row in rows}
 
-            def settled() -> bool:
-                rows = confirmations()
-                return rows["sms"].status == "sent" and rows["whatsapp"].attempts >= 1
+            seen: dict[str, Notification] = {}
 
-            assert wait_until(settled, timeout=WORKER_DEADLINE_S)
-            row = confirmations()["whatsapp"]
+            def first_attempt_over() -> bool:
+                """SMS sent, and WhatsApp's first attempt finished: the worker marks a row 'sending' (attempts
+                counted) before it calls the gateway, so that alone is not the outcome."""
+                seen.update(confirmations())
+                return (
+                    seen["sms"].status == "sent"
+                    and seen["whatsapp"].status != "sending"
+                    and seen["whatsapp"].attempts >= 1
+                )
+
+            assert wait_until(first_attempt_over, timeout=WORKER_DEADLINE_S), {c: r.status for c, r in seen.items()}
+            row = seen["whatsapp"]  # the row as the attempt left it (a retry, 24 s or more later, may follow)
             assert row.status == "pending" and row.sent_at is None  # to be tried again later, with backoff
             assert row.last_error == "HTTP 200, but the answer does not say sent"
-            assert (
-                len(whatsapp.received("wa")) == row.attempts
-                and made["code"] in whatsapp.received()[0].payload["message"]
-            )
+            asked = whatsapp.received("wa")
+            assert asked and made["code"] in asked[0].payload["message"]  # the gateway was asked, and said no
     finally:
         whatsapp.close()
