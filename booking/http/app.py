@@ -211,8 +211,11 @@ async def _allow_lists_every_method(message: Message, scope: Scope) -> None:
 
 
 def is_rate_limited(method: str, path: str) -> bool:
-    """Booking creation and staff login (API and page) share the per-client budget: what an abuser repeats."""
-    return method == "POST" and path.rstrip("/").endswith(("/bookings", "/auth/token", "/staff/login"))
+    """Booking creation, joining a waiting list and staff login (API and page) share the per-client budget: what
+    an abuser (a tout filling a full day's list with borrowed NIKs) repeats."""
+    return method == "POST" and path.rstrip("/").endswith(
+        ("/bookings", "/waitlist", "/daftar-tunggu", "/auth/token", "/staff/login")
+    )
 
 
 def _is_booking_creation(request: Request) -> bool:

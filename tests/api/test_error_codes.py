@@ -200,6 +200,17 @@ def test_rate_limited_is_429_once_a_client_books_too_often(limited_client, db, s
     assert bookings_in(db) == 2
 
 
+def test_joining_a_waiting_list_spends_the_same_allowance_as_booking(limited_client, db, site):
+    join = {"service": "KTP", "date": TOMORROW.isoformat(), "citizen": booking_body("", 9)["citizen"]}
+    room = limited_client.post("/api/v1/sites/uji/waitlist", json=join)
+    assert room.status_code == 409 and room.json()["code"] == "day_has_room"  # counted all the same
+    assert book(limited_client, n=1).status_code == 201
+    refused = limited_client.post("/api/v1/sites/uji/waitlist", json=join)
+    assert refused.status_code == 429 and refused.json()["code"] == "rate_limited"
+    assert book(limited_client, n=2).status_code == 429
+    assert bookings_in(db) == 1
+
+
 def test_reading_is_never_rate_limited(limited_client, site):
     for _ in range(5):
         assert limited_client.get(AVAILABILITY).status_code == 200

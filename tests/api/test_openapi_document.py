@@ -54,6 +54,7 @@ def test_the_shape_of_an_operation_brings_its_problems(document):
     paths = document["paths"]
     assert codes(paths["/api/v1/sites/{site}/bookings"]["post"], "429") == ["rate_limited"]
     assert codes(paths["/api/v1/auth/token"]["post"], "429") == ["rate_limited"]
+    assert codes(paths["/api/v1/sites/{site}/waitlist"]["post"], "429") == ["rate_limited"]
     assert "429" not in paths["/api/v1/sites"]["get"]["responses"]
     assert "401" not in paths["/api/v1/sites"]["get"]["responses"]
 
