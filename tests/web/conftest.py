@@ -20,6 +20,10 @@ CHROMIUM_ARGS = [
 ]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 AXE_SOURCE = Path(__file__).with_name("axe.min.js")  # axe-core 4.11 (MPL-2.0), vendored so CI needs no network
+# How long an ``expect`` assertion may retry before it fails: a bound, not a wait (it returns as soon as the
+# page shows the fact). Playwright's 5 s default was too short on a loaded 2-core CI machine, where the server
+# under test, the worker and Chromium share the cores with the rest of the suite.
+EXPECT_BOUND_MS = 30_000
 
 
 @pytest.fixture(scope="module")
@@ -29,8 +33,9 @@ def chromium():
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail(message + " — CI=true requires it")
         pytest.skip(message)
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    expect.set_options(timeout=EXPECT_BOUND_MS)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield browser
