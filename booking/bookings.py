@@ -252,11 +252,11 @@ def cancel_booking(session: Session, booking: Booking, *, now: dt.datetime) -> B
 
 def hold_place(
     session: Session, site: Site, service: Service, counter_id: int | None, start: dt.datetime, holder, *,
-    until: dt.datetime, now: dt.datetime,
+    day: dt.date, until: dt.datetime, now: dt.datetime,
 ) -> Booking:  # fmt: skip
-    """Take the place of ``counter_id`` (None: any with room) at ``start`` for a waiting-list offer (``holder``:
-    the entry), by the conditional writes of every booking, with the booking window and closures checked as
-    for one.
+    """Take the place of ``counter_id`` (None: any with room) at ``start`` on ``day`` for a waiting-list offer
+    (``holder``: the entry, which may wait for several days), by the conditional writes of every booking, with
+    the booking window and closures checked as for one.
 
     The place is a booking held until ``until`` (``held_until``): nobody else can take it, and no link
     opens it (its manage token is made from a throw-away key) until the citizen accepts through their
@@ -272,13 +272,13 @@ def hold_place(
     citizen = Citizen(nik=holder.citizen_nik_last4, name=holder.citizen_name, phone=holder.citizen_phone,
                       email=holder.citizen_email)  # fmt: skip
     booking, _unusable = _new_booking(
-        site, service, slots[0], holder.local_date, citizen, holder.citizen_nik_hash,
+        site, service, slots[0], day, citizen, holder.citizen_nik_hash,
         secret_key=secrets.token_hex(32), now=now, status=BookingStatus.confirmed, channels=list(holder.channels),
         locale=holder.locale, privacy_notice_version=holder.privacy_notice_version,
         privacy_notice_accepted_at=holder.created_at, held_until=until,
     )  # fmt: skip
     _save_guarding_citizen_rule(session, booking)
-    _take_quota(session, service, holder.local_date)
+    _take_quota(session, service, day)
     slot = _take_place(session, slots)
     if slot.counter_id != booking.counter_id:  # the first choice filled up meanwhile
         booking.counter, booking.ends_at = _counter_of(service, slot), slot.ends_at

@@ -436,10 +436,12 @@ class WaitlistStatus(enum.StrEnum):
 
 
 class WaitlistEntry(Base):
-    """A citizen waiting for a place in a full day of a service (``booking.waitlist``).
+    """A citizen waiting for a place in a full day of a service (``booking.waitlist``), or in the first of
+    several full days that frees a place (``local_date`` to ``last_date``).
 
-    One entry per citizen per service per day (the unique index); the list's order is ``id``. Leaving the
-    list deletes the row; retention deletes those of days gone by.
+    One entry per citizen per service per day (the unique index on the first day; ``join`` refuses one whose
+    days meet another of the citizen's); the list's order is ``id``. Leaving the list deletes the row;
+    retention deletes those whose days have all gone by.
     """
 
     __tablename__ = "waitlist_entries"
@@ -448,12 +450,14 @@ class WaitlistEntry(Base):
         Index("ix_waitlist_entries_service_id_local_date_status", "service_id", "local_date", "status"),
         Index("ix_waitlist_entries_site_id_local_date", "site_id", "local_date"),
         CheckConstraint("status IN ('waiting', 'offered')", name="status_known"),
+        CheckConstraint("last_date >= local_date", name="days_in_order"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
     service_id: Mapped[int] = mapped_column(ForeignKey("services.id", ondelete="CASCADE"))
-    local_date: Mapped[dt.date] = mapped_column(Date, doc="the day waited for, in the site's zone")
+    local_date: Mapped[dt.date] = mapped_column(Date, doc="the (first) day waited for, in the site's zone")
+    last_date: Mapped[dt.date] = mapped_column(Date, doc="the last day waited for: local_date for a single day")
     public_id: Mapped[str] = mapped_column(String(32), unique=True, doc="the public half of the entry link's token")
     status: Mapped[str] = mapped_column(String(16), default=WaitlistStatus.waiting)
     citizen_nik_hash: Mapped[str] = mapped_column(String(64))

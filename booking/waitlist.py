@@ -1,7 +1,10 @@
 """The waiting list of a full day: joining it, the offer of a freed place to the first in line, and its answer.
 
-A citizen joins a service's list for one day only while that day is full (otherwise they book); one entry
-per citizen (NIK hash) per service per day, held by a unique index. The list's order is the entries' ids.
+A citizen joins a service's list for one day while that day is full (otherwise they book), or for "the first
+place that frees from this day to that one" (up to ``MAX_DAYS_WAITED`` days, every one of them full or closed):
+one entry, offered the first place freed on any of its days. One entry per citizen (NIK hash) per service per
+day: a unique index on the entry's first day, and ``join`` refuses days that meet another of the citizen's
+entries. The list's order is the entries' ids; a place on a day is offered to the first entry waiting for it.
 
 **When a place frees, it is offered in the same transaction that frees it** (``offer_freed``, called by
 cancellation, a move to another day, and the release of an offer declined or run out). The offer is a
@@ -15,7 +18,7 @@ conditional write); what happens to the place then is the hold's own story: acce
 run out (released, and offered to the next). Beat releases the holds that ran out (``release_expired``).
 
 Personal data: an entry holds the citizen's name, NIK hash and last digits, phone and e-mail. Leaving the
-list deletes it; retention deletes the entries of days gone by (``erase_past``), whatever the site's
+list deletes it; retention deletes the entries whose days have all gone by (``erase_past``), whatever the site's
 retention days (an entry for a past day serves nothing); an offered place carries the data on as a booking,
 under the bookings' own retention and erasure.
 """
@@ -57,12 +60,13 @@ PUBLIC_ID_LENGTH = 16  # secrets.token_urlsafe(12): 96 random bits
 TOKEN = re.compile(r"[A-Za-z0-9_-]{38}")  # the public id (16) and the HMAC's 16 bytes, unpadded (22)
 SHORTEST_HOLD = dt.timedelta(minutes=5)  # a place sooner than twice this is not worth offering
 OFFER_TRIES = 20  # entries tried for one place (each one skipped already has a booking that day)
+MAX_DAYS_WAITED = 14  # "the first free place in the next N days": N at most this (a list is for a near need)
 
 
 @dataclass(frozen=True)
 class WaitlistRequest:
     service: str
-    date: dt.date
+    date: dt.date  # the (first) day waited for
     nik: str
     name: str
     phone: str
@@ -70,6 +74,7 @@ class WaitlistRequest:
     channels: tuple[str, ...] = ("sms",)
     locale: str = "id"
     privacy_notice: str | None = None
+    until: dt.date | None = None  # the last day waited for; None: ``date`` only
     no_messages: bool = False  # never true: an offer must reach the citizen; kept for the shared input check
 
 
@@ -83,20 +88,27 @@ def join(
     session: Session, site: Site, request: WaitlistRequest, *, now: dt.datetime, secret_key: str,
     channels_ready: tuple[str, ...],
 ) -> Joined:  # fmt: skip
-    """Put the citizen on the list of a full day; ``day_has_room`` when it is not full (book instead)."""
+    """Put the citizen on the list of a full day, or of full days ``request.date`` to ``request.until``;
+    ``day_has_room`` (naming the first such day) when one of them has room (book instead)."""
     citizen, service, notice = bookings.check_details(session, site, request, channels_ready)
-    day = request.date
-    if not site_today(site, now) <= day <= last_bookable_day(site, now):
+    day, last = request.date, request.until or request.date
+    last_bookable = last_bookable_day(site, now)
+    if not site_today(site, now) <= day <= last_bookable:
         raise InvalidInput([FieldError("date", "date_out_of_range")])
-    offer = service_availability(session, site, service.code, day, day, now).days[0]
-    if offer.status == "open":
-        raise DayHasRoom(date=day)
-    if offer.status == "closed":
-        raise bookings.closed_because(offer.reason)
+    if not day <= last <= min(last_bookable, day + dt.timedelta(days=MAX_DAYS_WAITED - 1)):
+        raise InvalidInput([FieldError("until", "date_out_of_range")])
+    days = service_availability(session, site, service.code, day, last, now).days
+    if room := next((offer for offer in days if offer.status == "open"), None):
+        raise DayHasRoom(date=room.date)
+    if all(offer.status == "closed" for offer in days):
+        raise bookings.closed_because(days[0].reason)
     digest = nik_hash(secret_key, citizen.nik)
-    bookings.refuse_duplicate(session, service, day, digest)
+    for offer in days:
+        bookings.refuse_duplicate(session, service, offer.date, digest)
+    if session.scalar(select(WaitlistEntry.id).where(_meets(service.id, day, last), _of(digest))) is not None:
+        raise WaitlistDuplicate()
     entry = WaitlistEntry(
-        site_id=site.id, service=service, local_date=day, public_id=secrets.token_urlsafe(12),
+        site_id=site.id, service=service, local_date=day, last_date=last, public_id=secrets.token_urlsafe(12),
         status=WaitlistStatus.waiting, citizen_nik_hash=digest, citizen_nik_last4=citizen.nik[-4:],
         citizen_name=citizen.name, citizen_phone=citizen.phone, citizen_email=citizen.email,
         channels=list(dict.fromkeys(request.channels)), locale=request.locale, privacy_notice_version=notice,
@@ -110,6 +122,19 @@ def join(
             raise WaitlistDuplicate() from None
         raise
     return Joined(entry, entry_token(secret_key, entry.public_id))
+
+
+def _meets(service_id: int, first: dt.date, last: dt.date):
+    """Entries of the service waiting for at least one day from ``first`` to ``last``."""
+    return (
+        (WaitlistEntry.service_id == service_id)
+        & (WaitlistEntry.local_date <= last)
+        & (WaitlistEntry.last_date >= first)
+    )
+
+
+def _of(nik_digest: str):
+    return WaitlistEntry.citizen_nik_hash == nik_digest
 
 
 def entry_token(secret_key: str, public_id: str) -> str:
@@ -141,13 +166,13 @@ def entry_by_token(session: Session, site: Site, token: str, *, secret_key: str)
 
 
 def position(session: Session, entry: WaitlistEntry) -> int | None:
-    """1 for the first in line; None once the entry was offered a place."""
+    """1 for the first in line; None once the entry was offered a place. An entry over several days counts
+    everyone ahead of it waiting for any of those days: at most that many are offered a place before it."""
     if entry.status != WaitlistStatus.waiting:
         return None
     return session.scalar(
         select(func.count()).where(
-            WaitlistEntry.service_id == entry.service_id,
-            WaitlistEntry.local_date == entry.local_date,
+            _meets(entry.service_id, entry.local_date, entry.last_date),
             WaitlistEntry.status == WaitlistStatus.waiting,
             WaitlistEntry.id <= entry.id,
         )
@@ -194,20 +219,26 @@ def offer_free_places(session: Session, now: dt.datetime) -> int:
     admin, a rule change): each offered to the first in line, slot by slot in time order. The same offer as
     ``offer_freed``, but on whichever counter has room. Returns how many places were offered."""
     waited = session.execute(
-        select(WaitlistEntry.site_id, WaitlistEntry.service_id, WaitlistEntry.local_date)
+        select(WaitlistEntry.site_id, WaitlistEntry.service_id, WaitlistEntry.local_date, WaitlistEntry.last_date)
         .where(WaitlistEntry.status == WaitlistStatus.waiting)
         .distinct()
     ).all()
+    days_waited: dict[tuple[int, int], set[dt.date]] = {}
+    for site_id, service_id, first, last in waited:
+        days_waited.setdefault((site_id, service_id), set()).update(
+            first + dt.timedelta(days=n) for n in range((last - first).days + 1)
+        )
     offered = 0
-    for site_id, service_id, day in waited:
+    for (site_id, service_id), days in sorted(days_waited.items()):
         site, service = session.get(Site, site_id), session.get(Service, service_id)
-        if day < site_today(site, now) or not catalogue.offered(service):
+        if not catalogue.offered(service):
             continue
-        for slot in service_availability(session, site, service.code, day, day, now).days[0].slots:
-            for _ in range(slot.remaining):
-                if _offer(session, site, service, day, None, slot.starts_at, now=now) is None:
-                    break
-                offered += 1
+        for day in sorted(day for day in days if day >= site_today(site, now)):
+            for slot in service_availability(session, site, service.code, day, day, now).days[0].slots:
+                for _ in range(slot.remaining):
+                    if _offer(session, site, service, day, None, slot.starts_at, now=now) is None:
+                        break
+                    offered += 1
     return offered
 
 
@@ -220,11 +251,7 @@ def _offer(
         return None
     waiting = session.scalars(
         select(WaitlistEntry)
-        .where(
-            WaitlistEntry.service_id == service.id,
-            WaitlistEntry.local_date == day,
-            WaitlistEntry.status == WaitlistStatus.waiting,
-        )
+        .where(_meets(service.id, day, day), WaitlistEntry.status == WaitlistStatus.waiting)
         .order_by(WaitlistEntry.id)
         .limit(OFFER_TRIES)
     ).all()
@@ -235,12 +262,14 @@ def _offer(
                 # the entry's row and then finds it offered (and tries the next), never a second hold for it.
                 if not _claim(session, entry, now):
                     raise _Taken()
-                hold = bookings.hold_place(session, site, service, counter_id, start, entry, until=until, now=now)
+                hold = bookings.hold_place(
+                    session, site, service, counter_id, start, entry, day=day, until=until, now=now
+                )
                 entry.hold = hold
                 session.flush()
         except _Taken:
             continue
-        except DuplicateBooking:  # the citizen booked that day meanwhile: their entry waits for nothing
+        except DuplicateBooking:  # the citizen booked that (one of its) days meanwhile: it waits for nothing
             session.execute(
                 delete(WaitlistEntry).where(
                     WaitlistEntry.id == entry.id, WaitlistEntry.status == WaitlistStatus.waiting
@@ -327,9 +356,9 @@ def release_expired(session: Session, now: dt.datetime, *, limit: int = 100) -> 
 
 
 def erase_past(session: Session, site: Site, now: dt.datetime) -> int:
-    """Retention: delete the site's entries of every day that has passed in its zone (they serve nothing)."""
+    """Retention: delete the site's entries whose every day has passed in its zone (they serve nothing)."""
     gone = delete(WaitlistEntry).where(
-        WaitlistEntry.site_id == site.id, WaitlistEntry.local_date < site_today(site, now)
+        WaitlistEntry.site_id == site.id, WaitlistEntry.last_date < site_today(site, now)
     )
     return session.execute(gone).rowcount
 

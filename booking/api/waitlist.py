@@ -31,8 +31,10 @@ ENTRY_REFUSALS = ["not_found", "offer_expired", "offer_used"]
 
 class WaitlistIn(msgspec.Struct, forbid_unknown_fields=True):
     service: str
-    date: dt.date
+    date: dt.date  # the (first) day waited for
     citizen: CitizenIn
+    # the last day waited for: the entry is offered the first place freed on any day from ``date`` to this one
+    until: dt.date | msgspec.UnsetType = msgspec.UNSET
     channels: list[str] | msgspec.UnsetType = msgspec.UNSET  # left out: ["sms"]; the offer must reach them
     locale: str = "id"
     privacy_notice: Annotated[str, msgspec.Meta(max_length=32)] | msgspec.UnsetType = msgspec.UNSET
@@ -52,6 +54,7 @@ class WaitlistOut(msgspec.Struct):
     service: str
     agency: AgencyRef
     date: dt.date
+    until: dt.date  # the last day waited for (``date`` when only one)
     status: str  # waiting, held, accepted, lapsed
     position: int | None  # 1: first in line; null once offered a place
     citizen: CitizenOut
@@ -82,6 +85,7 @@ def waitlist_out(session, entry: WaitlistEntry, token: str, public_url: str, now
         service=entry.service.code,
         agency=AgencyRef(slug=entry.service.agency.slug, name=entry.service.agency.name),
         date=entry.local_date,
+        until=entry.last_date,
         status=state,
         position=waitlist.position(session, entry),
         citizen=citizen_out(entry),
@@ -102,7 +106,9 @@ class WaitlistController(Controller):
         summary="Join the waiting list of a full day: a freed place is offered to the first in line",
         description="Only for a day that is full: a day with room is 409 `day_has_room` (book instead); a "
         "closed day is 409 `closed`; a citizen already booked that day 409 `duplicate_booking`, already on the "
-        "list 409 `waitlist_duplicate`. The citizen, channels and privacy notice follow a booking's rules. "
+        "list 409 `waitlist_duplicate`. With `until`, the entry waits for the first place freed on any day from "
+        "`date` to `until` (at most 14 days, each full or closed: the first with room is `day_has_room`). The "
+        "citizen, channels and privacy notice follow a booking's rules. "
         + documented_notice(),
         problems=["not_found", "closed", "duplicate_booking", "day_has_room", "waitlist_duplicate"],
     )
@@ -118,6 +124,7 @@ class WaitlistController(Controller):
             channels=("sms",) if data.channels is msgspec.UNSET else tuple(data.channels),
             locale=data.locale,
             privacy_notice=data.privacy_notice if isinstance(data.privacy_notice, str) else None,
+            until=None if data.until is msgspec.UNSET else data.until,
         )
 
         def work(session) -> JoinedOut:

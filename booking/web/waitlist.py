@@ -16,9 +16,9 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, QueryParameter
 
 from booking import catalogue, waitlist
-from booking.availability import service_availability
+from booking.availability import last_bookable_day, service_availability
 from booking.bookings import display_code
-from booking.errors import DomainError, InvalidInput, NotFound, OfferExpired, OfferUsed
+from booking.errors import DomainError, FieldError, InvalidInput, NotFound, OfferExpired, OfferUsed
 from booking.http.problems import problem_detail
 from booking.models import Site
 from booking.privacy_notice import PRIVACY_NOTICE_VERSION
@@ -29,6 +29,7 @@ from notifications.render import format_span, format_when
 
 Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 DateParam = Annotated[str | None, QueryParameter(max_length=20)]
+DAYS_WAITED_CHOICES = (3, 7, 14)  # "the first free place within N days" offered on the form (N <= MAX_DAYS_WAITED)
 
 
 class WaitlistPages(Controller):
@@ -36,12 +37,12 @@ class WaitlistPages(Controller):
     def join_form(
         self, ctx: Ctx, request: Request, site: FromPath[str], code: FromPath[str], date: DateParam = None
     ) -> Response:
-        form = {"service": code, "date": date or "", "channels": ["sms"]}
+        form = {"service": code, "date": date or "", "until": "", "channels": ["sms"]}
         return self._form(ctx, request, site, form, errors={}, message=None)
 
     @post("/s/{site:str}/daftar-tunggu", sync_to_thread=True)
     def join(self, ctx: Ctx, request: Request, site: FromPath[str], data: Form) -> Response:
-        form = {**clean_form(data), "date": str(data.get("date", ""))[:10]}
+        form = {**clean_form(data), "date": str(data.get("date", ""))[:10], "until": str(data.get("until", ""))[:10]}
         now, secret = ctx.clock(), ctx.settings.resolved_secret_key
         try:
             day = dt.date.fromisoformat(form["date"])
@@ -50,11 +51,13 @@ class WaitlistPages(Controller):
         asked = waitlist.WaitlistRequest(
             service=form["service"], date=day, nik=form["nik"], name=form["name"], phone=form["phone"],
             email=form["email"] or None, channels=tuple(form["channels"]), locale=page_language(request),
-            privacy_notice=form["privacy_notice"] or None,
+            privacy_notice=form["privacy_notice"] or None, until=_day_or_none(form["until"]),
         )  # fmt: skip
 
         def work(session) -> str:
             found = catalogue.get_site(session, site)
+            if form["until"] and asked.until is None:  # not a date (the form only offers dates)
+                raise InvalidInput([FieldError("until", "date_out_of_range")])
             joined = waitlist.join(
                 session, found, asked, now=now, secret_key=secret, channels_ready=ctx.settings.ready_channels
             )
@@ -91,6 +94,7 @@ class WaitlistPages(Controller):
                 day=day,
                 day_label=words.day(day),
                 day_full=offer.status == "full",
+                until_choices=_until_choices(words, day, last_bookable_day(found, now)),
                 calendar_url=url_with(f"/s/{found.slug}/layanan/{service.code}", date=day.isoformat()),
                 channels=[channel for channel in CHANNEL_CHOICES if channel in _offered(found, ctx)],
                 form=form,
@@ -152,6 +156,29 @@ class WaitlistPages(Controller):
         return render(request, "citizen/waitlist_left.html", message=words("waitlist_left"), site_slug=site)
 
 
+def _day_or_none(text: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def _until_choices(words: Words, day: dt.date, last_bookable: dt.date) -> list[tuple[str, str]]:
+    """The form's "wait for": this day only, or the first free place up to N days on (within the booking window)."""
+    choices = [("", words("waitlist_this_day_only"))]
+    for days in DAYS_WAITED_CHOICES:
+        until = day + dt.timedelta(days=days - 1)
+        if until <= last_bookable:
+            choices.append((until.isoformat(), words("waitlist_within_days", days=days, until=words.day(until))))
+    return choices
+
+
+def _days_label(words: Words, first: dt.date, last: dt.date) -> str:
+    if first == last:
+        return words.day(first)
+    return words("waitlist_days", first=words.day(first), last=words.day(last))
+
+
 def _entry(ctx, session, site: str, token: str):
     found = catalogue.get_site(session, site)
     return waitlist.entry_by_token(session, found, token, secret_key=ctx.settings.resolved_secret_key)
@@ -177,7 +204,7 @@ def _entry_context(session, words: Words, entry, token: str, now: dt.datetime) -
     return {
         "site": entry.site,
         "service": entry.service,
-        "day_label": words.day(entry.local_date),
+        "day_label": _days_label(words, entry.local_date, entry.last_date),
         "state": state,
         "position": waitlist.position(session, entry),
         "offer_span": format_span(hold.starts_at.astimezone(zone), hold.ends_at.astimezone(zone), words.language)

@@ -7,14 +7,22 @@ from booking.messages import Text
 WAITLIST_WORDS: dict[str, Text] = {
     "waitlist_title": Text("Daftar tunggu", "Waiting list"),
     "waitlist_invite": Text(
-        "Hari ini penuh. Masuk daftar tunggu: jika ada tempat yang kosong, kami tawarkan kepada Anda lewat pesan.",
+        "Tanggal ini penuh. Masuk daftar tunggu: jika ada tempat yang kosong, kami tawarkan kepada Anda lewat "
+        "pesan.",
         "This day is full. Join the waiting list: if a place comes free, we offer it to you by message.",
     ),
     "waitlist_join": Text("Masuk daftar tunggu", "Join the waiting list"),
     "waitlist_for": Text("Daftar tunggu {service}, {day}", "Waiting list for {service}, {day}"),
     "waitlist_day_open": Text(
-        "Hari ini masih ada tempat: silakan pesan langsung.", "This day still has room: please book instead."
+        "Tanggal ini masih ada tempat: silakan pesan langsung.", "This day still has room: please book instead."
     ),
+    "waitlist_wait_for": Text("Tunggu tempat", "Wait for a place"),
+    "waitlist_this_day_only": Text("Hanya pada tanggal ini", "On this day only"),
+    "waitlist_within_days": Text(
+        "Tempat pertama yang kosong dalam {days} hari (sampai {until})",
+        "The first place free within {days} days (until {until})",
+    ),
+    "waitlist_days": Text("{first} s.d. {last}", "{first} to {last}"),
     "waitlist_explained": Text(
         "Jika ada yang membatalkan, tempatnya ditahan untuk orang pertama di daftar dan ditawarkan lewat pesan "
         "berisi tautan. Terima sebelum waktunya habis; jika tidak, tempat diberikan kepada yang berikutnya.",

@@ -74,3 +74,20 @@ def test_the_entry_page_declines_refuses_a_second_answer_and_leaves(client, site
     assert client.get(second).status_code == 404
     # nobody waits: the place is back on sale
     assert client.post("/api/v1/sites/uji/bookings", json=booking_body(at(TOMORROW, 8, 0), 9)).status_code == 201
+
+
+def test_the_form_offers_to_wait_several_days_and_the_entry_page_names_them(client, db, site):
+    day_2 = TOMORROW + dt.timedelta(days=1)
+    for n, (day, minute) in enumerate([(TOMORROW, 0), (TOMORROW, 30), (day_2, 0), (day_2, 30)], start=1):
+        answer = client.post("/api/v1/sites/uji/bookings", json=booking_body(at(day, 8, minute), n))
+        assert answer.status_code == 201, answer.text
+    form = client.get("/s/uji/layanan/KTP/daftar-tunggu", params={"date": TOMORROW.isoformat()}).text
+    three_days = (TOMORROW + dt.timedelta(days=2)).isoformat()
+    assert f'<option value="{three_days}">Tempat pertama yang kosong dalam 3 hari' in form
+    refused = join_page(client, 5, until=three_days)  # the third day has room: book it
+    assert refused.status_code == 409 and "Masih ada tempat pada" in refused.text
+    joined = join_page(client, 5, until=day_2.isoformat())
+    assert joined.status_code == 303
+    page = client.get(joined.headers["location"]).text
+    assert "s.d." in page and "Posisi Anda di daftar tunggu: 1" in page
+    assert join_page(client, 6, until="not-a-day").status_code == 422
