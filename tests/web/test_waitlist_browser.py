@@ -49,11 +49,18 @@ def test_a_citizen_joins_on_a_phone_gets_the_offer_and_accepts_it(chromium, tmp_
     def check(page, name: str) -> None:
         if serious := serious_violations(page, axe):
             found[name] = serious
+        scroll_width, client_width = page.evaluate(
+            "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+        )
+        assert scroll_width <= client_width == 360, f"{name} scrolls sideways"
 
     with serving(create_app(settings, db=db, clock=clock)) as base:
         with httpx.Client(base_url=base, timeout=TIMEOUT_S) as api:
-            booked = [api.post("/api/v1/sites/uji/bookings", json=booking_body(at(day, 8, m), n)).json()
-                      for n, m in ((1, 0), (2, 30))]  # fmt: skip
+            # full: the day and the two after it (the citizen waits for the first place in three days)
+            booked = [api.post("/api/v1/sites/uji/bookings", json=booking_body(at(day + dt.timedelta(days=d), 8, m),
+                                                                                 11 + 2 * d + n)).json()
+                      for d in range(3) for n, m in ((0, 0), (1, 30))]  # fmt: skip
+            assert all("code" in made for made in booked), booked
         context = chromium.new_context(viewport=PHONE, is_mobile=True, has_touch=True, bypass_csp=True)
         phone = context.new_page()
         phone.goto(f"{base}/s/uji/layanan/KTP?date={day.isoformat()}")
@@ -63,15 +70,14 @@ def test_a_citizen_joins_on_a_phone_gets_the_offer_and_accepts_it(chromium, tmp_
         phone.get_by_label("NIK (16 angka, sesuai KTP)").fill("3316011708850005")
         phone.get_by_label("Nama lengkap").fill("Budi Santoso")
         phone.get_by_label("Nomor HP").fill("081298765432")
+        three_days = (day + dt.timedelta(days=2)).isoformat()
+        phone.get_by_label("Tunggu tempat").select_option(three_days)
         shot(phone, "waitlist-1-join")
         phone.get_by_role("button", name="Masuk daftar tunggu").click()
         expect(phone.get_by_test_id("waitlist-position")).to_have_text("Posisi Anda di daftar tunggu: 1")
+        expect(phone.get_by_role("heading", level=1)).to_contain_text(" s.d. ")  # the three days waited for
         shot(phone, "waitlist-2-position")
         check(phone, "entry")
-        scroll_width, client_width = phone.evaluate(
-            "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
-        )
-        assert scroll_width <= client_width == 360
 
         with httpx.Client(base_url=base, timeout=TIMEOUT_S) as api:
             cancelled = api.post(
