@@ -316,12 +316,21 @@ def release_hold(session: Session, booking: Booking, *, now: dt.datetime) -> Boo
 
 
 def cancel_by_site(session: Session, booking: Booking, *, reason: str, now: dt.datetime) -> Booking:
-    """The MPP cancels a booking its new rules leave without a place; the notice tells the citizen why."""
+    """The MPP cancels a booking its new rules leave without a place; the notice tells the citizen why.
+
+    A place held for a waiting-list offer was never the citizen's booking (they have no code for it): no
+    notice; the offer is withdrawn and their entry is back in line, first as before (``waitlist.withdraw``).
+    """
     if len(reason) > REASON_LENGTH:  # an agency's long name and a long reason: the column's length
         reason = reason[: REASON_LENGTH - 1].rstrip() + "…"
+    held = booking.held_until is not None
     lifecycle.take_step(session, booking, "cancel_by_site", now=now, cancel_reason=reason)
     _give_back(session, booking)
-    outbox.plan_cancellation(session, booking, now)
+    if held:
+        outbox.cancel_unsent(session, booking.id, now)
+        waitlist.withdraw(session, booking)
+    else:
+        outbox.plan_cancellation(session, booking, now)
     return booking
 
 

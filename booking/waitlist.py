@@ -334,6 +334,17 @@ def _held(entry: WaitlistEntry, now: dt.datetime) -> Booking:
     return entry.hold
 
 
+def withdraw(session: Session, hold: Booking) -> None:
+    """The MPP took away a held place (a closure, fewer places): the entry it was offered to waits again, at
+    its place in line (its id), for the next place freed on its days."""
+    session.execute(
+        update(WaitlistEntry)
+        .where(WaitlistEntry.hold_id == hold.id, WaitlistEntry.status == WaitlistStatus.offered)
+        .values(status=WaitlistStatus.waiting, hold_id=None, offered_at=None)
+        .execution_options(synchronize_session="fetch")
+    )
+
+
 def release_expired(session: Session, now: dt.datetime, *, limit: int = 100) -> int:
     """Beat: release the holds whose time ran out, each to the next in line. A hold accepted meanwhile is left
     alone (its revision went up: the release's conditional write finds nothing, in its savepoint)."""

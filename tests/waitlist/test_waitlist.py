@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import select, update
 
 from booking import invariants, personal_data, waitlist
-from booking.models import Notification, OpeningRule, Site, SlotLoad, WaitlistEntry
+from booking.models import Booking, Notification, OpeningRule, Site, SlotLoad, WaitlistEntry
 from tests.api.test_openapi_document import codes
-from tests.factories import TOMORROW, at, booking_body, make_site, nik
+from tests.factories import TOMORROW, at, bearer, booking_body, make_site, make_staff, nik
 
 SITE = "/api/v1/sites/uji"
 SECRET = "test-secret"
@@ -235,6 +235,34 @@ def test_more_capacity_from_an_admin_is_offered_to_the_list_by_beat(client, db, 
     with db.write() as session:  # nothing more is free: nothing more offered
         assert waitlist.offer_free_places(session, clock.now) == 0
     assert len(offers(db)) == 2
+    clean(db)
+
+
+def test_a_held_place_the_mpp_takes_away_puts_its_entry_back_first_in_line_without_a_notice(client, db, site):
+    made = fill_the_day(client)
+    first, second = join(client, 5), join(client, 6)
+    cancel(client, made[0])
+    assert entry(client, first)["status"] == "held"
+    make_staff(db, "kepala", role="admin")
+    admin = bearer(client, "kepala")
+    rule = next(
+        r["id"]
+        for r in client.get("/api/v1/admin/counters", headers=admin).json()[0]["rules"]
+        if r["weekday"] == TOMORROW.weekday()
+    )
+    assert client.delete(f"/api/v1/admin/rules/{rule}?force=true", headers=admin).status_code == 204
+
+    assert (entry(client, first)["status"], entry(client, first)["position"]) == ("waiting", 1)
+    assert entry(client, second)["position"] == 2
+    with db.read() as session:
+        hold = session.scalar(select(Booking).where(Booking.held_until.is_not(None)))
+        assert hold.status == "cancelled"
+        sent_for_hold = session.scalars(select(Notification).where(Notification.booking_id == hold.id)).all()
+        assert [(row.kind, row.status) for row in sent_for_hold] == [("waitlist_offer", "cancelled")]
+        told = session.scalars(select(Notification.booking_id).where(Notification.kind == "booking_cancelled"))
+        assert sorted(told) == sorted(
+            session.scalars(select(Booking.id).where(Booking.code.in_([b["code"].replace("-", "") for b in made])))
+        )  # the citizens whose bookings these were (the one who cancelled, the one the MPP cancelled), not the hold
     clean(db)
 
 
