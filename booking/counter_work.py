@@ -102,7 +102,7 @@ def sweep_no_shows(session: Session, now: dt.datetime) -> int:
     overdue = session.execute(
         select(Booking, Site.no_show_grace_minutes)
         .join(Site, Site.id == Booking.site_id)
-        .where(Booking.status == BookingStatus.confirmed, Booking.starts_at < now)
+        .where(Booking.status == BookingStatus.confirmed, Booking.held_until.is_(None), Booking.starts_at < now)
     ).all()
     marked = 0
     for booking, grace in overdue:

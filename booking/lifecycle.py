@@ -6,6 +6,8 @@
     confirmed --cancel (the citizen, before the start)--> cancelled
     confirmed, checked_in --cancel_by_site (a rule change leaves it no place)--> cancelled
     confirmed --reschedule--> confirmed at another time (its revision goes up)
+    held (confirmed, ``held_until`` set: a waiting-list offer) --accept--> confirmed, the citizen's
+    held --cancel (declined, run out) / cancel_by_site--> cancelled; no other step takes a held place
 
 Every step is one conditional UPDATE on the booking as the transaction read it: its id, its status and
 its revision (which every move raises). Of two transactions that read the same booking, exactly one
@@ -33,6 +35,8 @@ from booking.db import StaleRead
 from booking.errors import InvalidTransition
 from booking.models import Booking, BookingStatus
 
+HELD = "held"  # how a refusal names the status of a place held for a waiting-list offer
+
 
 @dataclass(frozen=True)
 class Step:
@@ -41,6 +45,9 @@ class Step:
     target: BookingStatus
     stamp: str | None = None  # the column that records when it happened
     moves: bool = False  # the booking changes place: its revision goes up, so readers of the old place lose
+    # may be taken by a place held for a waiting-list offer, not yet the citizen's (no one has its code to
+    # check in, move or miss it): releasing it, the MPP taking it away, or its acceptance
+    on_hold: bool = False
 
 
 STEPS = {
@@ -50,17 +57,18 @@ STEPS = {
         Step("serve", (BookingStatus.checked_in,), BookingStatus.served, "served_at"),
         Step("no_show", (BookingStatus.confirmed,), BookingStatus.no_show),
         Step("miss", (BookingStatus.checked_in,), BookingStatus.no_show),  # called at the counter, never came
-        Step("cancel", (BookingStatus.confirmed,), BookingStatus.cancelled, "cancelled_at"),
+        Step("cancel", (BookingStatus.confirmed,), BookingStatus.cancelled, "cancelled_at", on_hold=True),
         Step(
             "cancel_by_site",
             (BookingStatus.confirmed, BookingStatus.checked_in),
             BookingStatus.cancelled,
             "cancelled_at",
+            on_hold=True,
         ),
         Step("reschedule", (BookingStatus.confirmed,), BookingStatus.confirmed, moves=True),
         # a place held for a waiting-list offer becomes the citizen's: the revision goes up, so an expiry
         # sweep that read the hold before loses its conditional write (and finds the booking accepted)
-        Step("accept", (BookingStatus.confirmed,), BookingStatus.confirmed, moves=True),
+        Step("accept", (BookingStatus.confirmed,), BookingStatus.confirmed, moves=True, on_hold=True),
     )
 }
 
@@ -70,6 +78,8 @@ def require_step(booking: Booking, action: str) -> Step:
     step = STEPS[action]
     if booking.status not in step.sources:
         raise InvalidTransition(status=booking.status, action=action)
+    if booking.held_until is not None and not step.on_hold:
+        raise InvalidTransition(status=HELD, action=action)
     return step
 
 
@@ -91,6 +101,7 @@ def try_step(session: Session, booking: Booking, action: str, *, now: dt.datetim
         changes[step.stamp] = now
     if step.moves:
         changes["revision"] = booking.revision + 1
+    # (a booking is held from its making or never, so one read as no hold cannot have become one since)
     written = session.execute(
         update(Booking)
         .where(Booking.id == booking.id, Booking.status == booking.status, Booking.revision == booking.revision)

@@ -391,6 +391,8 @@ STATUS_NAMES: dict[str, Text] = {
     "served": Text("Selesai dilayani", "Served"),
     "no_show": Text("Tidak hadir", "Did not come"),
     "cancelled": Text("Dibatalkan", "Cancelled"),
+    # confirmed, but held for a waiting-list offer the citizen has not accepted yet (``lifecycle.HELD``)
+    "held": Text("Ditawarkan ke daftar tunggu", "Offered to the waiting list"),
 }
 
 # A queue ticket's status, as a refusal of one of its steps names it.

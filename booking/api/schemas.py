@@ -287,6 +287,8 @@ class StaffBookingOut(msgspec.Struct, omit_defaults=True):
     walk_in: bool
     notification_status: str | None = None
     booked_by: str | None = None  # the clerk's or partner's account that booked on the citizen's behalf
+    # a place held for a waiting-list offer the citizen has not accepted yet: until when (nobody to check in)
+    held_until: dt.datetime | None = None
 
 
 class CounterScheduleOut(msgspec.Struct):
@@ -318,6 +320,7 @@ def staff_booking_out(
         walk_in=booking.walk_in,
         notification_status=notification_status,
         booked_by=booked_by_name(booking),
+        held_until=booking.held_until.astimezone(zone) if booking.held_until else None,
     )
 
 

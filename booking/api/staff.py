@@ -13,7 +13,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 
-from booking import counter_work, personal_data
+from booking import counter_work, lifecycle, personal_data
 from booking.api.openapi import AlsoAsCsv
 from booking.api.schemas import (
     AgencyRef,
@@ -51,6 +51,7 @@ CSV_HEADER = [
     "status",
     "walk_in",
     "notification",
+    "booked_by",  # added after the others: formulas that count columns from the left still work
 ]
 
 
@@ -238,9 +239,10 @@ def schedule_csv(schedule: DaySchedule, language: str) -> str:
                     booking.citizen.name,
                     booking.citizen.nik,
                     booking.citizen.phone,
-                    status_name(booking.status, language),
+                    status_name(lifecycle.HELD if booking.held_until else booking.status, language),
                     YES_NO[booking.walk_in](language),
                     status_name(booking.notification_status, language) if booking.notification_status else "",
+                    booking.booked_by or "",
                 ]
             )
     return out.getvalue()

@@ -18,7 +18,7 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, QueryParameter
 from sqlalchemy import select
 
-from booking import catalogue, counter_work
+from booking import catalogue, counter_work, lifecycle
 from booking.assisted import booked_by_name
 from booking.availability import site_today
 from booking.bookings import WalkInRequest, display_code
@@ -231,12 +231,15 @@ class StaffPages(Controller):
                             "end": row.booking.ends_at.astimezone(zone),
                             "service": row.booking.service.name,
                             "citizen": shown_citizen(row.booking, full_name=schedule.full_names).name or "–",
-                            "status": row.booking.status,
+                            "status": lifecycle.HELD if row.booking.held_until else row.booking.status,
+                            "held_until": row.booking.held_until.astimezone(zone) if row.booking.held_until else None,
                             "walk_in": row.booking.walk_in,
                             "booked_by": booked_by_name(row.booking),
                             "notification": row.notification_status,
-                            "can_check_in": row.booking.status == BookingStatus.confirmed,
+                            "can_check_in": row.booking.status == BookingStatus.confirmed
+                            and not row.booking.held_until,
                             "can_no_show": row.booking.status == BookingStatus.confirmed
+                            and not row.booking.held_until
                             and row.booking.starts_at <= now,
                             "can_serve": row.booking.status == BookingStatus.checked_in,
                         }

@@ -51,6 +51,7 @@ STAFF_WORDS: dict[str, Text] = {
     "notification_failed": Text("gagal", "failed"),
     "print_title": Text("Jadwal {agency}, {day}", "Schedule of {agency}, {day}"),
     "booked_by_mark": Text("dibuat oleh {account}", "booked by {account}"),
+    "held_until_mark": Text("(menunggu jawaban sampai {until})", "(awaiting an answer until {until})"),
     "assisted_link": Text("Pesan untuk warga", "Book for a citizen"),
     "assisted_title": Text("Pesan untuk warga", "Book for a citizen"),
     "assisted_explained": Text(

@@ -152,6 +152,11 @@ def test_the_schedule_shows_who_booked_on_the_citizens_behalf(office):
     schedule = office.client.get(f"/api/v1/staff/schedule?date={TOMORROW}", headers=office.ani).json()
     booked_by = sorted(str(b.get("booked_by")) for c in schedule["counters"] for b in c["bookings"])
     assert booked_by == ["None", "desa-sukamaju"]
+    as_csv = office.client.get(
+        f"/api/v1/staff/schedule?date={TOMORROW}", headers={**office.ani, "Accept": "text/csv"}
+    ).text.splitlines()
+    assert as_csv[0].endswith(",booked_by")
+    assert sorted(line.rsplit(",", 1)[1] for line in as_csv[1:]) == ["", "desa-sukamaju"]
 
 
 def test_a_partners_own_limit_answers_429_with_retry_after_and_clerks_are_not_limited(office, settings, db, clock):

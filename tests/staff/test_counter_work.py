@@ -172,10 +172,10 @@ def test_the_schedule_s_csv_names_statuses_in_words_and_the_json_keeps_the_codes
         return {line[3]: line[8:] for line in csv.reader(io.StringIO(text)) if line[3] in (served, waiting)}
 
     assert rows("id") == {
-        served: ["Selesai dilayani", "tidak", "Menunggu"],
-        waiting: ["Terkonfirmasi", "tidak", "Menunggu"],
+        served: ["Selesai dilayani", "tidak", "Menunggu", ""],
+        waiting: ["Terkonfirmasi", "tidak", "Menunggu", ""],
     }
-    assert rows("en") == {served: ["Served", "no", "Waiting"], waiting: ["Confirmed", "no", "Waiting"]}
+    assert rows("en") == {served: ["Served", "no", "Waiting", ""], waiting: ["Confirmed", "no", "Waiting", ""]}
     as_json = office.client.get(path, headers=office.ani).json()
     statuses = {b["code"]: b["status"] for counter in as_json["counters"] for b in counter["bookings"]}
     assert statuses == {served: "served", waiting: "confirmed"}

@@ -266,6 +266,23 @@ def test_a_held_place_the_mpp_takes_away_puts_its_entry_back_first_in_line_witho
     clean(db)
 
 
+def test_the_counter_sees_a_held_place_as_offered_and_nobody_can_check_it_in(client, db, site):
+    made = fill_the_day(client)
+    join(client, 5)
+    cancel(client, made[0])
+    make_staff(db, "ani")  # a clerk of the agency
+    clerk = bearer(client, "ani")
+    schedule = client.get(f"/api/v1/staff/schedule?date={TOMORROW}", headers=clerk).json()
+    held = [b for c in schedule["counters"] for b in c["bookings"] if b.get("held_until")]
+    assert len(held) == 1 and held[0]["start"] == at(TOMORROW, 8, 0)
+    refused = client.post(f"/api/v1/staff/bookings/{held[0]['code']}/check-in", headers=clerk)
+    assert (refused.status_code, refused.json()["code"]) == (409, "invalid_transition")
+    assert "Ditawarkan ke daftar tunggu" in refused.json()["detail"]
+    as_csv = client.get(f"/api/v1/staff/schedule?date={TOMORROW}", headers={**clerk, "Accept": "text/csv"}).text
+    assert [line.split(",")[8] for line in as_csv.splitlines()[1:]] == ["Ditawarkan ke daftar tunggu", "Terkonfirmasi"]
+    clean(db)
+
+
 def test_the_openapi_document_lists_the_waiting_list_and_its_problems(client):
     paths = client.get("/schema/openapi.json").json()["paths"]
     join_operation = paths["/api/v1/sites/{site}/waitlist"]["post"]
