@@ -9,9 +9,9 @@ from sqlalchemy import select
 
 from booking import outbox
 from booking.invariants import capacity_violations
-from booking.models import Agency, Booking, BookingStatus, Counter, Notification, OpeningRule, Service, Site
+from booking.models import Booking, BookingStatus, Notification
 from notifications.render import render
-from tests.factories import TOMORROW, at, booking_body, make_site, nik
+from tests.factories import TOMORROW, add_agency, at, bearer, booking_body, make_site, make_staff, nik
 
 VISITS = "/api/v1/sites/uji/visits"
 
@@ -48,26 +48,6 @@ def no_violations(db) -> None:
 def active(db) -> list[Booking]:
     with db.read() as session:
         return list(session.scalars(select(Booking).where(Booking.status != BookingStatus.cancelled)))
-
-
-def add_agency(db, slug: str, code: str, name: str, *, capacity: int = 1, slot_minutes: int = 30) -> None:
-    """A second agency on the test site: one counter, 08.00-12.00, serving ``code``."""
-    with db.write() as session:
-        site = session.scalar(select(Site).where(Site.slug == "uji"))
-        agency = Agency(site_id=site.id, slug=slug, name=name, ticket_prefix=code[:4])
-        session.add(agency)
-        session.flush()
-        service = Service(
-            site_id=site.id, agency_id=agency.id, code=code, name=f"Layanan {code}", duration_minutes=20,
-            requirements=["KTP-el"],
-        )  # fmt: skip
-        counter = Counter(site_id=site.id, agency_id=agency.id, label=f"Loket {code}", services=[service])
-        counter.rules = [
-            OpeningRule(weekday=day, opens_at=dt.time(8), closes_at=dt.time(12), slot_minutes=slot_minutes,
-                        capacity=capacity)
-            for day in range(7)
-        ]  # fmt: skip
-        session.add(counter)
 
 
 # --- a family ---------------------------------------------------------------------------------------
@@ -226,6 +206,23 @@ def test_erasing_the_leads_data_erases_every_members(client, db):
     no_violations(db)
 
 
+def test_the_admin_sets_how_large_a_family_may_be(client, db):
+    make_site(db, capacity=3, counters=2)
+    make_staff(db, "kepala", role="admin")
+    admin = bearer(client, "kepala")
+    start = at(TOMORROW, 8)
+    assert client.post(VISITS, json=visit_body([("KTP", start)], family(1, 2, 3, 4, 5))).status_code == 422
+
+    changed = client.patch("/api/v1/admin/site", json={"family_max": 6, "visit_walk_minutes": 0}, headers=admin)
+    out_of_range = client.patch("/api/v1/admin/site", json={"family_max": 11}, headers=admin)
+
+    assert changed.status_code == 200 and changed.json()["family_max"] == 6
+    assert out_of_range.status_code == 422
+    answer = client.post(VISITS, json=visit_body([("KTP", start)], family(1, 2, 3, 4, 5)))
+    assert answer.status_code == 201 and len(answer.json()["visit"]) == 4
+    no_violations(db)
+
+
 def test_a_visit_honours_idempotency_key(client, db):
     make_site(db, capacity=3, counters=1)
     body = visit_body([("KTP", at(TOMORROW, 8))], family(1, 2))
@@ -250,8 +247,8 @@ def test_a_visit_honours_idempotency_key(client, db):
 def three_agencies(db):
     """KTP at Dukcapil (two counters of two), BPJS and BANK each at one counter with one place."""
     make_site(db, capacity=2, counters=2)
-    add_agency(db, "bpjs", "BPJS", "BPJS Kesehatan")
-    add_agency(db, "bank", "BANK", "Bank Jateng")
+    add_agency(db, "uji", "bpjs", "BPJS", "Loket BPJS", capacity=1)
+    add_agency(db, "uji", "bank", "BANK", "Loket BANK", capacity=1)
 
 
 def test_proposals_chain_the_services_with_the_walking_margin(client, db, three_agencies):
@@ -320,3 +317,19 @@ def test_cancelling_a_chain_gives_back_every_steps_place(client, db, three_agenc
     assert active(db) == []
     assert remaining(client, at(TOMORROW, 9), "BPJS") == 1 and remaining(client, at(TOMORROW, 10, 30), "BANK") == 1
     no_violations(db)
+
+
+def test_a_visit_spends_the_same_per_client_allowance_as_booking(settings, db, clock):
+    from litestar.testing import TestClient
+
+    from booking.http.app import create_app
+
+    make_site(db, capacity=4, counters=1)
+    limited = settings.model_copy(update={"rate_limit_per_minute": 2})
+    with TestClient(create_app(limited, db=db, clock=clock)) as client:
+        assert client.post("/api/v1/sites/uji/bookings", json=booking_body(at(TOMORROW, 8), 9)).status_code == 201
+        assert client.post(VISITS, json=visit_body([("KTP", at(TOMORROW, 9))], family(1, 2))).status_code == 201
+        refused = client.post(VISITS, json=visit_body([("KTP", at(TOMORROW, 9, 30))], family(3, 4)))
+
+    assert refused.status_code == 429 and refused.json()["code"] == "rate_limited"
+    assert len(active(db)) == 3
