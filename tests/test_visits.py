@@ -333,3 +333,16 @@ def test_a_visit_spends_the_same_per_client_allowance_as_booking(settings, db, c
 
     assert refused.status_code == 429 and refused.json()["code"] == "rate_limited"
     assert len(active(db)) == 3
+
+
+def test_the_leads_page_lists_the_visit_and_cancelling_there_cancels_all(client, db):
+    make_site(db, capacity=3, counters=1)
+    body = client.post(VISITS, json=visit_body([("KTP", at(TOMORROW, 8))], family(1, 2, 3))).json()
+    page = client.get(f"/b/{body['code']}?token={body['manage_token']}")
+
+    assert page.status_code == 200
+    assert "Kunjungan ini" in page.text
+    for code in [body["code"]] + [member["code"] for member in body["visit"]]:
+        assert code in page.text
+    assert "jadwal-ulang" not in page.text  # a visit is cancelled and booked again, not moved piece by piece
+    assert "batal" in page.text
