@@ -195,9 +195,15 @@ def test_erasing_the_leads_data_erases_every_members(client, db):
     make_site(db, capacity=3, counters=1)
     body = client.post(VISITS, json=visit_body([("KTP", at(TOMORROW, 8))], family(1, 2, 3))).json()
 
-    erased = client.post(f"/api/v1/bookings/{body['code']}/erase", headers={"X-Booking-Token": body["manage_token"]})
+    token = {"X-Booking-Token": body["manage_token"]}
+    held = client.get(f"/api/v1/bookings/{body['code']}/personal-data", headers=token).json()
+    assert [member["citizen"]["name"] for member in held["visit"]] == ["Warga Nomor 2", "Warga Nomor 3"]
+
+    erased = client.post(f"/api/v1/bookings/{body['code']}/erase", headers=token)
 
     assert erased.status_code == 200
+    assert [member["citizen"]["name"] for member in erased.json()["visit"]] == [None, None]
+    assert all(member["erased_at"] for member in erased.json()["visit"])
     with db.read() as session:
         rows = session.scalars(select(Booking)).all()
     assert len(rows) == 3

@@ -95,7 +95,8 @@ class BookingController(Controller):
         language = negotiate_language(request.headers.get("accept-language"))
         with ctx.db.read() as session:
             booking = booking_for_holder(session, code, header_token or token)
-            return personal_data_out(personal_data.held_data(booking), language)
+            members = visit_members(session, booking)
+            return personal_data_out(personal_data.held_data(booking), language, members)
 
     @post(
         "/erase",
@@ -124,7 +125,7 @@ class BookingController(Controller):
             erased = personal_data.erase_on_request(
                 session, booking, now=ctx.clock(), secret_key=ctx.settings.resolved_secret_key
             )
-            return personal_data_out(personal_data.held_data(erased), language)
+            return personal_data_out(personal_data.held_data(erased), language, visit_members(session, erased))
 
         answer = ctx.db.transaction(work)
         return answer

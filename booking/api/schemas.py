@@ -417,7 +417,15 @@ class PrivacyNoticeOut(msgspec.Struct):
     accepted_at: dt.datetime | None
 
 
-class PersonalDataOut(msgspec.Struct):
+class HeldMemberOut(msgspec.Struct):
+    """Another booking of the visit the link stands for, and what is held of its citizen (erased with it)."""
+
+    code: str
+    citizen: HeldCitizenOut
+    erased_at: dt.datetime | None
+
+
+class PersonalDataOut(msgspec.Struct, omit_defaults=True):
     code: str
     status: str
     citizen: HeldCitizenOut
@@ -428,22 +436,24 @@ class PersonalDataOut(msgspec.Struct):
     erased_at: dt.datetime | None
     contact_kept_until_notice_sent: bool  # erased, but the cancellation notice still needs the phone/e-mail
     contact: str  # whom to ask about it
+    visit: list[HeldMemberOut] | None = None  # a visit's lead: the other bookings, erased with it
 
 
-def personal_data_out(held: HeldData, language: str) -> PersonalDataOut:
+def personal_data_out(held: HeldData, language: str, members: list[Booking] | None = None) -> PersonalDataOut:
     booking = held.booking
     zone = ZoneInfo(booking.site.timezone)
-    citizen = HeldCitizenOut(
-        nik_last4=booking.citizen_nik_last4,
-        nik_hash_held=booking.citizen_nik_hash is not None,
-        name=booking.citizen_name,
-        phone=booking.citizen_phone or None,
-        email=booking.citizen_email,
-    )
+    visit = [
+        HeldMemberOut(
+            code=display_code(member.code),
+            citizen=_held_citizen(member),
+            erased_at=_local(member.personal_data_erased_at, zone),
+        )
+        for member in members or []
+    ]
     return PersonalDataOut(
         code=display_code(booking.code),
         status=str(booking.status),
-        citizen=citizen,
+        citizen=_held_citizen(booking),
         purposes={purpose: PERSONAL_DATA_PURPOSES[purpose](language) for purpose in held.purposes},
         privacy_notice=PrivacyNoticeOut(
             version=booking.privacy_notice_version,
@@ -454,6 +464,17 @@ def personal_data_out(held: HeldData, language: str) -> PersonalDataOut:
         erased_at=_local(booking.personal_data_erased_at, zone),
         contact_kept_until_notice_sent=held.contact_kept_for_notice,
         contact=contact_of(booking.site, language),
+        visit=visit or None,
+    )
+
+
+def _held_citizen(booking: Booking) -> HeldCitizenOut:
+    return HeldCitizenOut(
+        nik_last4=booking.citizen_nik_last4,
+        nik_hash_held=booking.citizen_nik_hash is not None,
+        name=booking.citizen_name,
+        phone=booking.citizen_phone or None,
+        email=booking.citizen_email,
     )
 
 
