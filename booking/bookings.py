@@ -721,6 +721,8 @@ def _take_places(session: Session, candidates: list[CounterSlot], places: int) -
     racing for the last places, the second waits for the first at the first counter instead of each holding
     a counter the other needs.
     """
+    if places == 1:  # one place: one slot row, least loaded first, as any booking takes it
+        return [_take_place(session, candidates)]
     candidates = sorted(candidates, key=lambda slot: slot.counter_id)
     for slot in candidates:  # a counter with room for all: no write is made where there is none
         if slot.online_capacity >= places and _took(session, slot, places=places):
