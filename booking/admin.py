@@ -61,7 +61,7 @@ SITE_FIELDS = (
     "name", "address", "min_lead_minutes", "max_days_ahead", "reminder_day_before_at", "reminder_soon_minutes",
     "no_show_grace_minutes", "arrival_early_minutes", "arrival_late_minutes", "turn_soon_places",
     "recalls_before_missed", "personal_data_retention_days", "privacy_contact", "survey_link_days", "channels",
-    "waitlist_hold_minutes",
+    "waitlist_hold_minutes", "family_max", "visit_walk_minutes",
 )  # fmt: skip
 AGENCY_FIELDS = ("slug", "name", "sort_order", "ticket_prefix", "active")
 
@@ -491,6 +491,8 @@ class Admin:
             ("personal_data_retention_days", 1, 3650),
             ("survey_link_days", 1, 90),
             ("waitlist_hold_minutes", 5, 240),
+            ("family_max", 1, 10),
+            ("visit_walk_minutes", 0, 120),
         ):
             in_range(errors, values, name, low, high)
         if values.get("reminder_day_before_at") is not None:

@@ -14,10 +14,11 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import case, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -100,14 +101,14 @@ def create_booking(
     """``channels_ready``: the channels the deployment can send by (``Settings.ready_channels``)."""
     hold_rules(session, site, request.service)
     citizen, service, start, notice = _check_request(session, site, request, channels_ready)
-    candidates = _slots_at(session, site, service, start, now)
+    candidates = slots_at(session, site, service, start, now)
     nik_digest = nik_hash(secret_key, citizen.nik)
     local_day = start.astimezone(ZoneInfo(site.timezone)).date()
     refuse_duplicate(session, service, local_day, nik_digest)
-    _refuse_used_up_quota(session, service, local_day)
-    candidates = _with_room_first(session, candidates)
+    refuse_used_up_quota(session, service, local_day)
+    candidates = with_room_first(session, candidates)
 
-    booking, token = _new_booking(
+    booking, token = new_booking(
         site,
         service,
         candidates[0],
@@ -123,7 +124,7 @@ def create_booking(
         privacy_notice_accepted_at=now,
         booked_by_account_id=request.booked_by,
     )
-    _save_guarding_citizen_rule(session, booking)
+    save_guarding_citizen_rule(session, booking)
     outbox.plan_new_booking(session, booking, site, now)
     session.flush()
     # Last, the places: the quota and capacity rows stay locked from these UPDATEs to the commit, and the
@@ -131,7 +132,7 @@ def create_booking(
     _take_quota(session, service, local_day)
     slot = _take_place(session, candidates)
     if slot.counter_id != booking.counter_id:  # the first choice filled up meanwhile
-        booking.counter, booking.ends_at = _counter_of(service, slot), slot.ends_at
+        booking.counter, booking.ends_at = counter_of(service, slot), slot.ends_at
     return NewBooking(booking=booking, manage_token=token)
 
 
@@ -174,12 +175,12 @@ def book_walk_in(
         try:
             with session.begin_nested():
                 at_start = [s for s in slots if s.starts_at == start]
-                slot = _take_place(session, _with_room_first(session, at_start, walk_in=True), walk_in=True)
+                slot = _take_place(session, with_room_first(session, at_start, walk_in=True), walk_in=True)
             break
         except SlotFull:
             if position == len(starts) - 1:
                 raise
-    booking, token = _new_booking(
+    booking, token = new_booking(
         site,
         service,
         slot,
@@ -194,7 +195,7 @@ def book_walk_in(
         channels=[],
         locale="id",
     )
-    _save_guarding_citizen_rule(session, booking)
+    save_guarding_citizen_rule(session, booking)
     return NewBooking(booking=booking, manage_token=token)
 
 
@@ -244,10 +245,31 @@ def cancel_booking(session: Session, booking: Booking, *, now: dt.datetime) -> B
         return booking
     _require_ahead(booking, now, action="cancel")
     lifecycle.take_step(session, booking, "cancel", now=now)
-    _give_back(session, booking)
+    # a visit's lead (its code and link stand for the visit) takes its members along: each through its own
+    # step, those still confirmed (a member already checked in or served is past cancelling)
+    members = [member for member in visit_members(session, booking) if member.status == BookingStatus.confirmed]
+    for member in members:
+        lifecycle.take_step(session, member, "cancel", now=now)
+    give_back_all(session, [booking, *members])
     outbox.plan_cancellation(session, booking, now)
-    waitlist.offer_freed(session, booking, booking.counter_id, booking.starts_at, now=now)
+    for freed in (booking, *members):
+        waitlist.offer_freed(session, freed, freed.counter_id, freed.starts_at, now=now)
     return booking
+
+
+def visit_members(session: Session, booking: Booking) -> list[Booking]:
+    """The other bookings of the visit ``booking`` leads, by start and then as they were booked; none for a
+    booking made alone or a member (only the lead's code and link stand for the visit)."""
+    if booking.visit_lead_id != booking.id:
+        return []
+    return list(
+        session.scalars(
+            select(Booking)
+            .where(Booking.visit_lead_id == booking.id, Booking.id != booking.id)
+            .options(selectinload(Booking.service).selectinload(Service.agency), selectinload(Booking.counter))
+            .order_by(Booking.starts_at, Booking.id)
+        )
+    )
 
 
 def hold_place(
@@ -262,26 +284,26 @@ def hold_place(
     opens it (its manage token is made from a throw-away key) until the citizen accepts through their
     waiting-list link (``accept_hold``). The caller's savepoint undoes it whole when any step refuses.
     """
-    slots = _slots_at(session, site, service, start, now)
-    if counter_id is not None:  # the place just given back; None: any counter's (``_with_room_first``)
+    slots = slots_at(session, site, service, start, now)
+    if counter_id is not None:  # the place just given back; None: any counter's (``with_room_first``)
         slots = [slot for slot in slots if slot.counter_id == counter_id]
-    slots = _with_room_first(session, slots) if slots else []
+    slots = with_room_first(session, slots) if slots else []
     if not slots:
         raise SlotFull()
     # the entry keeps no NIK, only its hash and last digits: those are what the booking keeps of it too
     citizen = Citizen(nik=holder.citizen_nik_last4, name=holder.citizen_name, phone=holder.citizen_phone,
                       email=holder.citizen_email)  # fmt: skip
-    booking, _unusable = _new_booking(
+    booking, _unusable = new_booking(
         site, service, slots[0], day, citizen, holder.citizen_nik_hash,
         secret_key=secrets.token_hex(32), now=now, status=BookingStatus.confirmed, channels=list(holder.channels),
         locale=holder.locale, privacy_notice_version=holder.privacy_notice_version,
         privacy_notice_accepted_at=holder.created_at, held_until=until,
     )  # fmt: skip
-    _save_guarding_citizen_rule(session, booking)
+    save_guarding_citizen_rule(session, booking)
     _take_quota(session, service, day)
     slot = _take_place(session, slots)
     if slot.counter_id != booking.counter_id:  # the first choice filled up meanwhile
-        booking.counter, booking.ends_at = _counter_of(service, slot), slot.ends_at
+        booking.counter, booking.ends_at = counter_of(service, slot), slot.ends_at
     return booking
 
 
@@ -343,14 +365,16 @@ def reschedule_booking(session: Session, booking: Booking, start_text: str, *, n
     """
     lifecycle.require_step(booking, "reschedule")
     _require_ahead(booking, now, action="reschedule")
-    if booking.held_until is not None:  # an offer is accepted or declined, not moved
+    if booking.held_until is not None or booking.visit_lead_id is not None:
+        # an offer is accepted or declined, not moved; a visit's steps and members move together or not at
+        # all (cancel it and book it again)
         raise InvalidTransition(status=booking.status, action="reschedule")
     hold_rules(session, booking.site, booking.service.code)
     site, service = booking.site, catalogue.get_service(session, booking.site, booking.service.code)
     start = parse_start(start_text, ZoneInfo(site.timezone))
     if start == booking.starts_at:
         return booking
-    candidates = _slots_at(session, site, service, start, now)
+    candidates = slots_at(session, site, service, start, now)
     new_day = start.astimezone(ZoneInfo(site.timezone)).date()
     freed = (booking.counter_id, booking.starts_at)
     lifecycle.take_step(session, booking, "reschedule", now=now)
@@ -366,7 +390,7 @@ def reschedule_booking(session: Session, booking: Booking, start_text: str, *, n
         else:
             _give_back_quota(session, booking)
             _take_quota(session, service, new_day)
-    candidates = _with_room_first(session, candidates)  # refusals in the model's order: duplicate, quota, full
+    candidates = with_room_first(session, candidates)  # refusals in the model's order: duplicate, quota, full
     if start < booking.starts_at:
         slot = _take_place(session, candidates)
         _give_back_place(session, booking)
@@ -376,7 +400,7 @@ def reschedule_booking(session: Session, booking: Booking, start_text: str, *, n
 
     booking.counter_id, booking.starts_at, booking.ends_at = slot.counter_id, slot.starts_at, slot.ends_at
     old_day, booking.local_date = booking.local_date, new_day
-    _save_guarding_citizen_rule(session, booking)
+    save_guarding_citizen_rule(session, booking)
     outbox.plan_reschedule(session, booking, site, now)
     if new_day != old_day:
         # Only a move to another day frees a place its day's waiting list can use: a move within a day found
@@ -470,7 +494,7 @@ def erased_token_hash(token: str) -> str:
     return hashlib.sha256(f"erased:{token}".encode()).hexdigest()
 
 
-def _new_booking(
+def new_booking(
     site: Site, service: Service, slot: CounterSlot, day: dt.date, citizen: Citizen | None, nik_digest: str | None,
     *, secret_key: str, now: dt.datetime, **details,
 ) -> tuple[Booking, str]:  # fmt: skip
@@ -482,7 +506,7 @@ def _new_booking(
         # the loaded objects, not only their ids: the answer reads them, and lazy loads were 3 more round trips
         site=site,
         service=service,
-        counter=_counter_of(service, slot),
+        counter=counter_of(service, slot),
         starts_at=slot.starts_at,
         ends_at=slot.ends_at,
         local_date=day,
@@ -500,7 +524,7 @@ def _new_booking(
     return booking, token
 
 
-def _counter_of(service: Service, slot: CounterSlot) -> Counter:
+def counter_of(service: Service, slot: CounterSlot) -> Counter:
     return next(counter for counter in service.counters if counter.id == slot.counter_id)
 
 
@@ -514,7 +538,7 @@ def _check_request(
     errors: list[FieldError] = []
     # a clerk or partner may book for a citizen without a phone, unless a message must go to one
     phone_needed = request.booked_by is None or bool(PHONE_CHANNELS & set(request.channels))
-    citizen, service, notice = _check_details(session, site, request, channels_ready, errors, phone_needed)
+    citizen, service, notice = collect_details(session, site, request, channels_ready, errors, phone_needed)
     start = None
     try:
         start = parse_start(request.start, ZoneInfo(site.timezone))
@@ -532,15 +556,22 @@ def check_details(
     list's entry is checked by them too, always with a phone: the offer goes to it): every problem at once as
     ``validation_error``."""
     errors: list[FieldError] = []
-    found = _check_details(session, site, request, channels_ready, errors, phone_required=True)
+    found = collect_details(session, site, request, channels_ready, errors, phone_required=True)
     if errors:
         raise InvalidInput(errors)
     return found
 
 
-def _check_details(session, site, request, channels_ready, errors: list[FieldError], phone_required: bool):
+def collect_details(
+    session, site, request, channels_ready, errors: list[FieldError], phone_required: bool, *,
+    prefix: str = "citizen.", service_field: str = "service",
+):  # fmt: skip
+    """``check_details`` collecting into ``errors`` (a visit's lead is checked by it, among the visit's own
+    checks); ``prefix`` and ``service_field`` name the fields as the caller's body does."""
     try:
-        citizen = check_citizen(request.nik, request.name, request.phone, request.email, phone_required=phone_required)
+        citizen = check_citizen(
+            request.nik, request.name, request.phone, request.email, prefix, phone_required=phone_required
+        )
     except InvalidInput as invalid:
         errors.extend(invalid.errors)
         citizen = None
@@ -558,15 +589,20 @@ def _check_details(session, site, request, channels_ready, errors: list[FieldErr
         notice = privacy_notice.accepted_version(request.privacy_notice)
     except ValueError as unknown:
         errors.append(FieldError("privacy_notice", str(unknown), {"version": privacy_notice.PRIVACY_NOTICE_VERSION}))
-    service = catalogue.get_service(session, site, request.service)
+    return citizen, check_service(session, site, request.service, service_field, errors), notice
+
+
+def check_service(session: Session, site: Site, code: str, field: str, errors: list[FieldError]) -> Service | None:
+    """The offered service behind ``code``, or None with its field error in ``errors``."""
+    service = catalogue.get_service(session, site, code)
     if service is None:
-        errors.append(FieldError("service", "service_unknown"))
+        errors.append(FieldError(field, "service_unknown"))
     elif not catalogue.offered(service):
-        errors.append(FieldError("service", "service_retired"))
-    return citizen, service, notice
+        errors.append(FieldError(field, "service_retired"))
+    return service
 
 
-def _slots_at(session: Session, site: Site, service: Service, start: dt.datetime, now) -> list[CounterSlot]:
+def slots_at(session: Session, site: Site, service: Service, start: dt.datetime, now) -> list[CounterSlot]:
     """The counter slots that begin at ``start``, after checking the booking window and closures."""
     if start < earliest_bookable_start(site, now):
         raise InvalidInput([FieldError("start", "start_too_soon", {"minutes": site.min_lead_minutes})])
@@ -603,7 +639,8 @@ def refuse_duplicate(session: Session, service: Service, day: dt.date, nik_diges
         raise DuplicateBooking()
 
 
-def _take_quota(session: Session, service: Service, day: dt.date) -> None:
+def _take_quota(session: Session, service: Service, day: dt.date, *, places: int = 1) -> None:
+    """Take ``places`` of the service's daily quota in one conditional write: all of them, or none."""
     if service.daily_quota is None:
         return
     session.execute(
@@ -616,16 +653,16 @@ def _take_quota(session: Session, service: Service, day: dt.date) -> None:
         .where(
             ServiceDayLoad.service_id == service.id,
             ServiceDayLoad.day == day,
-            ServiceDayLoad.booked < ServiceDayLoad.quota,
+            ServiceDayLoad.booked <= ServiceDayLoad.quota - places,
         )
-        .values(booked=ServiceDayLoad.booked + 1)
+        .values(booked=ServiceDayLoad.booked + places)
         .execution_options(synchronize_session=False)
     )
     if taken.rowcount != 1:
         raise QuotaExhausted()
 
 
-def _refuse_used_up_quota(session: Session, service: Service, day: dt.date) -> None:
+def refuse_used_up_quota(session: Session, service: Service, day: dt.date, *, places: int = 1) -> None:
     """A cheap early answer before anything is written; ``_take_quota``'s UPDATE is what decides."""
     if service.daily_quota is None:
         return
@@ -633,41 +670,42 @@ def _refuse_used_up_quota(session: Session, service: Service, day: dt.date) -> N
         select(ServiceDayLoad.id).where(
             ServiceDayLoad.service_id == service.id,
             ServiceDayLoad.day == day,
-            ServiceDayLoad.booked >= ServiceDayLoad.quota,
+            ServiceDayLoad.booked > ServiceDayLoad.quota - places,
         )
     )
-    if used_up is not None:
+    if used_up is not None or (service.daily_quota < places):
         raise QuotaExhausted()
 
 
-def _with_room_first(session: Session, candidates: list[CounterSlot], *, walk_in: bool = False) -> list[CounterSlot]:
-    """The counters' slots with room first, least loaded first; SlotFull at once if none has room as the
-    rows stand now.
+def with_room_first(
+    session: Session, candidates: list[CounterSlot], *, walk_in: bool = False, places: int = 1
+) -> list[CounterSlot]:
+    """The counters' slots with room first, least loaded first; SlotFull at once if they have no room (for
+    ``places`` citizens together: fewer free places, all counters counted) as the rows stand now.
 
     Reading the rows takes no lock: another booking may take the last place before ours, which
     ``_take_place``'s conditional UPDATE then finds. Refusing here spares a full slot's flash crowd the
     writes a booking makes before it takes its place.
     """
+    free_column = SlotLoad.capacity - SlotLoad.booked
+    if not walk_in:
+        online_free = SlotLoad.online_capacity - SlotLoad.online_booked
+        free_column = case((online_free < free_column, online_free), else_=free_column)
     rows = session.execute(
-        select(
-            SlotLoad.counter_id,
-            SlotLoad.booked,
-            SlotLoad.booked < SlotLoad.capacity,
-            SlotLoad.online_booked < SlotLoad.online_capacity,
-        ).where(
+        select(SlotLoad.counter_id, SlotLoad.booked, free_column).where(
             SlotLoad.starts_at == candidates[0].starts_at,
             SlotLoad.counter_id.in_([slot.counter_id for slot in candidates]),
         )
     )
-    loads, room = {}, {}
-    for counter_id, booked, any_room, online_room in rows:
-        loads[counter_id], room[counter_id] = booked, any_room and (walk_in or online_room)
-    fresh_room = (lambda slot: slot.capacity > 0) if walk_in else (lambda slot: slot.online_capacity > 0)
-    has_room = {slot.counter_id: room.get(slot.counter_id, fresh_room(slot)) for slot in candidates}
-    if not any(has_room.values()):
+    loads, free = {}, {}
+    for counter_id, booked, places_free in rows:
+        loads[counter_id], free[counter_id] = booked, places_free
+    fresh = (lambda slot: slot.capacity) if walk_in else (lambda slot: slot.online_capacity)
+    free = {slot.counter_id: free.get(slot.counter_id, fresh(slot)) for slot in candidates}
+    if not any(places_free > 0 for places_free in free.values()) or sum(free.values()) < places:
         raise SlotFull()
     return sorted(
-        candidates, key=lambda s: (not has_room[s.counter_id], loads.get(s.counter_id, 0) - s.capacity, s.counter_id)
+        candidates, key=lambda s: (free[s.counter_id] <= 0, loads.get(s.counter_id, 0) - s.capacity, s.counter_id)
     )
 
 
@@ -677,41 +715,98 @@ def _take_place(session: Session, candidates: list[CounterSlot], *, walk_in: boo
     Online bookings stop at the slot's online capacity, so the walk-in share stays free for the counter;
     a walk-in may take any place left. Both count in ``booked``, which the CHECK keeps within capacity.
     """
-    room = SlotLoad.booked < SlotLoad.capacity
-    taking = {"booked": SlotLoad.booked + 1}
-    if not walk_in:
-        room = room & (SlotLoad.online_booked < SlotLoad.online_capacity)
-        taking["online_booked"] = SlotLoad.online_booked + 1
     for slot in candidates:
-        session.execute(
-            insert_ignoring_conflicts(
-                session,
-                SlotLoad,
-                counter_id=slot.counter_id,
-                starts_at=slot.starts_at,
-                capacity=slot.capacity,
-                online_capacity=slot.online_capacity,
-                booked=0,
-                online_booked=0,
-            )
-        )
-        taken = session.execute(
-            update(SlotLoad)
-            .where(SlotLoad.counter_id == slot.counter_id, SlotLoad.starts_at == slot.starts_at, room)
-            .values(taking)
-            .execution_options(synchronize_session=False)
-        )
-        if taken.rowcount == 1:
+        if _took(session, slot, walk_in=walk_in):
             return slot
     raise SlotFull()
+
+
+def _take_places(session: Session, candidates: list[CounterSlot], places: int) -> list[CounterSlot]:
+    """Take ``places`` online places at one start for citizens who come together (a family): at one counter
+    with room for all of them if there is one, else spread over the counters; SlotFull when they do not all
+    fit, and the caller's transaction undoes the places taken.
+
+    The counters are tried in one order, by id (the slot rows' lock order after their start): of two families
+    racing for the last places, the second waits for the first at the first counter instead of each holding
+    a counter the other needs.
+    """
+    if places == 1:  # one place: one slot row, least loaded first, as any booking takes it
+        return [_take_place(session, candidates)]
+    candidates = sorted(candidates, key=lambda slot: slot.counter_id)
+    for slot in candidates:  # a counter with room for all: no write is made where there is none
+        if slot.online_capacity >= places and _took(session, slot, places=places):
+            return [slot] * places
+    taken: list[CounterSlot] = []
+    for slot in candidates:
+        while len(taken) < places and _took(session, slot):
+            taken.append(slot)
+    if len(taken) < places:
+        raise SlotFull()
+    return taken
+
+
+def _took(session: Session, slot: CounterSlot, *, walk_in: bool = False, places: int = 1) -> bool:
+    """One conditional write: ``places`` places of ``slot``, all of them or none (the row made on first use)."""
+    room = SlotLoad.booked <= SlotLoad.capacity - places
+    taking = {"booked": SlotLoad.booked + places}
+    if not walk_in:
+        room = room & (SlotLoad.online_booked <= SlotLoad.online_capacity - places)
+        taking["online_booked"] = SlotLoad.online_booked + places
+    session.execute(
+        insert_ignoring_conflicts(
+            session,
+            SlotLoad,
+            counter_id=slot.counter_id,
+            starts_at=slot.starts_at,
+            capacity=slot.capacity,
+            online_capacity=slot.online_capacity,
+            booked=0,
+            online_booked=0,
+        )
+    )
+    taken = session.execute(
+        update(SlotLoad)
+        .where(SlotLoad.counter_id == slot.counter_id, SlotLoad.starts_at == slot.starts_at, room)
+        .values(taking)
+        .execution_options(synchronize_session=False)
+    )
+    return taken.rowcount == 1
+
+
+def take_visit_places(
+    session: Session, day: dt.date, steps: list[tuple[Service, list[CounterSlot]]], *, places: int,
+    refused: Callable[[int], Exception],
+) -> list[list[CounterSlot]]:  # fmt: skip
+    """Take a visit's places, ``places`` citizens at each step, each by the conditional writes of every
+    booking; a step without room for all raises ``refused(position)`` and the caller's transaction undoes the
+    steps before it. The one lock order of capacity rows holds across the steps: every quota row (one day:
+    by service), then every slot row by start (and counter). Returns each step's slot per citizen, in order."""
+    position = 0
+    try:
+        for position, (service, _) in sorted(enumerate(steps), key=lambda step: step[1][0].id):  # noqa: B007 (refused)
+            _take_quota(session, service, day, places=places)
+        taken: dict[int, list[CounterSlot]] = {}
+        for position, (_, candidates) in sorted(enumerate(steps), key=lambda step: step[1][1][0].starts_at):
+            taken[position] = _take_places(session, candidates, places)
+    except (SlotFull, QuotaExhausted):
+        raise refused(position) from None
+    return [taken[position] for position in range(len(steps))]
 
 
 def _give_back(session: Session, booking: Booking) -> None:
     """Release the booking's place, quota row first: the one lock order of capacity rows (see
     ``reschedule_booking``). A walk-in took no quota (the daily quota limits online booking), so it gives none
     back."""
-    _give_back_quota(session, booking)
-    _give_back_place(session, booking)
+    give_back_all(session, [booking])
+
+
+def give_back_all(session: Session, bookings: list[Booking]) -> None:
+    """Release each booking's place once (a visit's: all of them), in the one lock order of capacity rows:
+    every quota row by day (then service), then every slot row by start (then counter)."""
+    for booking in sorted(bookings, key=lambda b: (b.local_date, b.service_id, b.id)):
+        _give_back_quota(session, booking)
+    for booking in sorted(bookings, key=lambda b: (b.starts_at, b.counter_id, b.id)):
+        _give_back_place(session, booking)
 
 
 def _give_back_quota(session: Session, booking: Booking) -> None:
@@ -749,7 +844,7 @@ def _require_ahead(booking: Booking, now: dt.datetime, *, action: str) -> None:
         raise InvalidTransition(status=booking.status, action=action)
 
 
-def _save_guarding_citizen_rule(session: Session, booking: Booking) -> None:
+def save_guarding_citizen_rule(session: Session, booking: Booking) -> None:
     """Flush in a savepoint: a race past ``_refuse_duplicate`` ends at the unique index as duplicate_booking."""
     try:
         with session.begin_nested():

@@ -177,3 +177,9 @@ class OfferExpired(DomainError):
     """A waiting-list offer declined or run out: the place went to the next in line or back on sale."""
 
     code = "offer_expired"
+
+
+class VisitDoesNotFit(DomainError):
+    """A visit (a family, or a chain of services) does not fit whole: nothing of it is booked."""
+
+    code = "visit_does_not_fit"  # params: step (1-based), service (its name), time (HH.MM local), places

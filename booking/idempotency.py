@@ -67,11 +67,33 @@ def book_once(
     claim, the booking and the remembered answer can never drift apart. ``answer`` shapes what is
     remembered and replayed (the API's JSON, or the page's code); ``key=None`` books without replay;
     ``channels_ready``: the channels the deployment can send by (``Settings.ready_channels``)."""
+
+    def make() -> NewBooking:
+        return create_booking(session, site, request, now=now, secret_key=secret_key, channels_ready=channels_ready)
+
+    return make_once(
+        session, make, key=key, request_hash=request_hash, answer=answer, now=now, ttl=ttl, secret_key=secret_key
+    )
+
+
+def make_once(
+    session: Session,
+    make: Callable[[], NewBooking],
+    *,
+    key: str | None,
+    request_hash: str,
+    answer: Callable[[Session, NewBooking], dict],
+    now: dt.datetime,
+    ttl: dt.timedelta,
+    secret_key: str,
+) -> Booked:
+    """``book_once`` for any way of booking (one booking, a visit's lead and members): ``make`` books in the
+    caller's transaction, once per key."""
     if key is not None:
         replay = claim(session, key, request_hash, now=now, ttl=ttl, secret_key=secret_key)
         if replay is not None:
             return Booked(replay.body, replay.manage_token, replayed=True)
-    made = create_booking(session, site, request, now=now, secret_key=secret_key, channels_ready=channels_ready)
+    made = make()
     body = answer(session, made)
     if key is not None:
         remember(session, key, booking_id=made.booking.id, body=body)

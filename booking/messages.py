@@ -122,6 +122,12 @@ PROBLEMS: dict[str, Text] = {
         "This offer is no longer valid (declined or its time ran out); the place went to the next in line or "
         "back on sale.",
     ),
+    "visit_does_not_fit": Text(
+        "Kunjungan tidak dapat dipesan utuh: langkah {step}, {service} pukul {time}, tidak punya tempat untuk "
+        "{places} orang. Tidak ada yang dipesan; pilih waktu lain.",
+        "The visit cannot be booked whole: step {step}, {service} at {time}, has no room for {places} "
+        "person(s). Nothing was booked; choose another time.",
+    ),
     "internal_error": Text(
         "Terjadi kesalahan pada server. Silakan coba lagi.", "Something went wrong on the server. Please try again."
     ),
@@ -218,6 +224,20 @@ FIELD_ERRORS: dict[str, Text] = {
         "Unknown privacy notice version. Show version {version} to the citizen and send again.",
     ),
     "service_unknown": Text("Layanan tidak ditemukan di MPP ini.", "No such service at this site."),
+    "family_size": Text("Satu kunjungan untuk 1 sampai {most} orang.", "One visit is for 1 to {most} person(s)."),
+    "visit_steps": Text("Satu kunjungan berisi 1 sampai {most} layanan.", "One visit holds 1 to {most} service(s)."),
+    "nik_repeated": Text("NIK ini sudah ada di kunjungan ini.", "This NIK is already in this visit."),
+    "service_repeated": Text("Layanan ini sudah ada di kunjungan ini.", "This service is already in this visit."),
+    "visit_one_day": Text(
+        "Semua layanan satu kunjungan harus pada hari yang sama.", "Every service of one visit must be on one day."
+    ),
+    "visit_step_order": Text(
+        "Layanan berikutnya harus mulai setelah layanan sebelumnya.", "Each service must start after the one before."
+    ),
+    "visit_step_too_close": Text(
+        "Layanan ini mulai sebelum layanan sebelumnya selesai ditambah {minutes} menit untuk berpindah loket.",
+        "This service starts before the previous one ends plus {minutes} minutes to walk to its counter.",
+    ),
     "start_format": Text(
         "Waktu harus berformat ISO 8601, contoh 2026-12-01T08:00:00+07:00.",
         "The time must be ISO 8601, e.g. 2026-12-01T08:00:00+07:00.",

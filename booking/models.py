@@ -88,6 +88,8 @@ class Site(Base):
         CheckConstraint("personal_data_retention_days BETWEEN 1 AND 3650", name="retention_range"),
         CheckConstraint("survey_link_days BETWEEN 1 AND 90", name="survey_link_days_range"),
         CheckConstraint("waitlist_hold_minutes BETWEEN 5 AND 240", name="waitlist_hold_range"),
+        CheckConstraint("family_max BETWEEN 1 AND 10", name="family_max_range"),
+        CheckConstraint("visit_walk_minutes BETWEEN 0 AND 120", name="visit_walk_range"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -130,6 +132,12 @@ class Site(Base):
     )
     waitlist_hold_minutes: Mapped[int] = mapped_column(
         Integer, default=30, server_default="30", doc="how long a freed place is held for the first on its waiting list"
+    )
+    family_max: Mapped[int] = mapped_column(
+        Integer, default=4, server_default="4", doc="how many citizens one visit may book together (a family)"
+    )
+    visit_walk_minutes: Mapped[int] = mapped_column(
+        Integer, default=10, server_default="10", doc="the margin between one step of a visit and the next"
     )
     channels: Mapped[list[str]] = mapped_column(
         JSON,
@@ -422,6 +430,12 @@ class Booking(Base):
         UTCDateTime,
         nullable=True,
         doc="a place held for a waiting-list offer until then; NULL: an ordinary booking (or the offer accepted)",
+    )
+    visit_lead_id: Mapped[int | None] = mapped_column(
+        ForeignKey("bookings.id", ondelete="SET NULL"),
+        nullable=True,
+        index=True,
+        doc="the booking whose code and link stand for the visit (its own id on the lead); NULL: booked alone",
     )
 
     site: Mapped[Site] = relationship()

@@ -47,6 +47,7 @@ class SendJob:
     ticket: Ticket | None = None
     survey: Survey | None = None  # the satisfaction survey a ``survey`` message links to
     waitlist_entry: WaitlistEntry | None = None  # the entry a ``waitlist_offer`` message links to
+    visit: tuple[Booking, ...] = ()  # a visit's lead: every booking of the visit (lead first), which it lists
 
 
 def plan_new_booking(session: Session, booking: Booking, site: Site, now: dt.datetime) -> None:
@@ -200,7 +201,26 @@ def start_sending(session: Session, notification_id: int, now: dt.datetime, *, l
         notification.lease_until = None
         session.flush()
         return None
-    return SendJob(notification=notification, booking=booking, ticket=ticket, survey=survey, waitlist_entry=entry)
+    return SendJob(
+        notification=notification, booking=booking, ticket=ticket, survey=survey, waitlist_entry=entry,
+        visit=_visit_of(session, booking) if notification.kind in VISIT_KINDS else (),
+    )  # fmt: skip
+
+
+VISIT_KINDS = ("booking_confirmed", *REMINDERS, "booking_cancelled")  # the messages that list a visit's bookings
+
+
+def _visit_of(session: Session, booking: Booking) -> tuple[Booking, ...]:
+    """Every booking of the visit ``booking`` leads, the lead first, then by start; none for one booked alone."""
+    if booking.visit_lead_id != booking.id:
+        return ()
+    members = session.scalars(
+        select(Booking)
+        .where(Booking.visit_lead_id == booking.id, Booking.id != booking.id)
+        .options(joinedload(Booking.counter), joinedload(Booking.service).joinedload(Service.agency))
+        .order_by(Booking.starts_at, Booking.id)
+    )
+    return (booking, *members)
 
 
 def _no_longer_true(

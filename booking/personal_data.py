@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from booking import audit, idempotency, outbox, waitlist
 from booking.availability import site_today
-from booking.bookings import cancel_booking, display_code, erased_token_hash, manage_token
+from booking.bookings import cancel_booking, display_code, erased_token_hash, manage_token, visit_members
 from booking.db import StaleRead
 from booking.models import Booking, BookingStatus, Notification, Site, StaffRole
 from booking.staff import Principal
@@ -76,9 +76,13 @@ def erase_on_request(session: Session, booking: Booking, *, now: dt.datetime, se
     if booking.personal_data_erased_at is not None:
         return booking
     ahead = booking.status == BookingStatus.confirmed and booking.starts_at > now
+    members = visit_members(session, booking)  # a visit's lead: its link stands for every member's data too
     if ahead:
-        cancel_booking(session, booking, now=now)
+        cancel_booking(session, booking, now=now)  # and the members still ahead
     erase(session, booking, now=now, secret_key=secret_key, keep_cancellation_notice=True)
+    for member in members:
+        if member.personal_data_erased_at is None:
+            erase(session, member, now=now, secret_key=secret_key)
     audit.record(
         session,
         actor=CITIZEN,

@@ -434,13 +434,39 @@ def start(session: Session, principal: Principal, label: str, *, now: dt.datetim
 
 
 def finish(session: Session, principal: Principal, label: str, *, now: dt.datetime) -> Ticket:
-    """Done: the citizen was served; a booked citizen's booking is served too."""
+    """Done: the citizen was served; a booked citizen's booking is served too. A visit of several services
+    goes on under the same number: the ticket moves to the citizen's next step (its agency's queue, due at its
+    booked time, that booking checked in), as a transfer does."""
     ticket = _ticket_for_staff(session, principal, label, now)
     _move(session, ticket, "done", (CALLED, SERVING), TicketStatus.done, started_at=ticket.started_at or now,
           done_at=now)  # fmt: skip
     _serve_booking(session, ticket, now)
     _audit(session, principal, "ticket.done", ticket, now)
+    step = _next_visit_step(session, ticket.booking)
+    if step is not None and _latest_leg(session, step.id) is None:  # not already queued by its own code
+        lifecycle.take_step(session, step, "check_in", now=now)
+        following = _next_leg(ticket, step.service, booking_id=step.id, kind="booked", due_at=step.starts_at, now=now)
+        session.add(following)
+        session.flush()
+        _audit(session, principal, "ticket.visit_step", following, now, service=step.service.code)
     return ticket
+
+
+def _next_visit_step(session: Session, booking: Booking | None) -> Booking | None:
+    """The same citizen's next booking of their visit still to come (confirmed), if any."""
+    if booking is None or booking.visit_lead_id is None or booking.citizen_nik_hash is None:
+        return None
+    return session.scalar(
+        select(Booking)
+        .where(
+            Booking.visit_lead_id == booking.visit_lead_id,
+            Booking.citizen_nik_hash == booking.citizen_nik_hash,
+            Booking.starts_at > booking.starts_at,
+            Booking.status == BookingStatus.confirmed,
+        )
+        .order_by(Booking.starts_at)
+        .limit(1)
+    )
 
 
 def miss(session: Session, principal: Principal, label: str, *, now: dt.datetime) -> Ticket:
@@ -481,18 +507,27 @@ def transfer(session: Session, principal: Principal, label: str, service_code: s
     _move(session, ticket, "transfer", (CALLED, SERVING), TicketStatus.done, started_at=ticket.started_at or now,
           done_at=now, transferred=True)  # fmt: skip
     _serve_booking(session, ticket, now)
-    following = Ticket(
+    following = _next_leg(ticket, target, booking_id=ticket.booking_id, kind="walk_in", due_at=None, now=now)
+    session.add(following)
+    session.flush()
+    _audit(session, principal, "ticket.transfer", following, now, service=target.code)
+    return following
+
+
+def _next_leg(ticket: Ticket, service: Service, *, booking_id, kind: str, due_at, now: dt.datetime) -> Ticket:
+    """The ticket's next leg at ``service`` under the same number, in order of the visit's first arrival."""
+    return Ticket(
         site_id=ticket.site_id,
-        agency_id=target.agency_id,
-        service_id=target.id,
-        booking_id=ticket.booking_id,
+        agency_id=service.agency_id,
+        service_id=service.id,
+        booking_id=booking_id,
         local_date=ticket.local_date,
         prefix=ticket.prefix,
         number=ticket.number,
         leg=ticket.leg + 1,
-        kind="walk_in",
+        kind=kind,
         priority=ticket.priority,
-        due_at=None,
+        due_at=due_at,
         queued_at=ticket.queued_at,
         status=WAITING,
         recalls=0,
@@ -500,10 +535,6 @@ def transfer(session: Session, principal: Principal, label: str, service_code: s
         arrived_at=now,
         transferred=False,
     )
-    session.add(following)
-    session.flush()
-    _audit(session, principal, "ticket.transfer", following, now, service=target.code)
-    return following
 
 
 def _come_back(session: Session, ticket: Ticket, now: dt.datetime) -> Ticket:
@@ -519,7 +550,12 @@ def _come_back(session: Session, ticket: Ticket, now: dt.datetime) -> Ticket:
 
 def _serve_booking(session: Session, ticket: Ticket, now: dt.datetime) -> None:
     booking = ticket.booking
-    if booking is not None and ticket.leg == 0 and booking.status == BookingStatus.checked_in:
+    # a transfer's later legs share the first leg's booking (served then); a visit's next step has its own
+    if (
+        booking is not None
+        and (ticket.leg == 0 or ticket.kind == "booked")
+        and booking.status == BookingStatus.checked_in
+    ):
         lifecycle.take_step(session, booking, "serve", now=now)
 
 

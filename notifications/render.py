@@ -31,6 +31,18 @@ CHANNELS = ("sms", "email", "whatsapp")
 
 
 @dataclass(frozen=True)
+class VisitLine:
+    """One booking of a visit under one code: a step (service, agency, time, counter) and, in a family, whose."""
+
+    service: str
+    agency: str
+    counter: str
+    start: datetime  # aware, in the site's zone
+    end: datetime
+    who: str = ""  # a family member's name; "" when the visit is one citizen's
+
+
+@dataclass(frozen=True)
 class BookingFacts:
     """Everything a message may say about a booking; all plain values."""
 
@@ -51,6 +63,7 @@ class BookingFacts:
     survey_until: datetime | None = None  # when the survey's link stops working, aware, in the site's zone
     offer_url: str = ""  # a waiting-list offer's page, to accept or decline (its token is in it: never log it)
     offer_until: datetime | None = None  # when the place stops being held, aware, in the site's zone
+    visit: tuple[VisitLine, ...] = ()  # a visit's lead: every booking of the visit, the lead's first
 
 
 @dataclass(frozen=True)
@@ -140,7 +153,7 @@ def sms_text(kind: str, language: str, facts: BookingFacts) -> str:
         "until": format_time(facts.offer_until, language) if facts.offer_until else "",
     }
     names = {
-        "service": sms.to_gsm7(_one_line(facts.service)),
+        "service": sms.to_gsm7(_one_line(_visit_service(facts, language))),
         "agency": sms.to_gsm7(_one_line(facts.agency)),
         "reason": sms.to_gsm7(_one_line(facts.reason or "")).rstrip(" ."),
         "site": sms.to_gsm7(short_site_name(_one_line(facts.site_name))),
@@ -160,6 +173,16 @@ def sms_text(kind: str, language: str, facts: BookingFacts) -> str:
 
 # Which name gives way next, and down to how many characters; the reason and service keep a readable start.
 _SMS_TRUNCATIONS = (("reason", 60), ("service", 28), ("agency", 16), ("reason", 24), ("site", 16), ("service", 12))
+
+
+def _visit_service(facts: BookingFacts, language: str) -> str:
+    """What an SMS names as the service: a visit's steps with their times, and how many come."""
+    if not facts.visit:
+        return facts.service
+    steps = list(dict.fromkeys((line.service, format_time(line.start, language)) for line in facts.visit))
+    people = len({line.who for line in facts.visit})
+    named = "; ".join(f"{service} {time}" if len(steps) > 1 else service for service, time in steps)
+    return named + (" " + LABELS[language]["sms_people"].format(count=people) if people > 1 else "")
 
 
 def _compose_sms(template: str, reason_label: str, fixed: dict[str, str], names: dict[str, str]) -> str:
@@ -250,9 +273,20 @@ def details(kind: str, language: str, facts: BookingFacts) -> list[tuple[str, st
     ]
     if kind == "waitlist_offer":  # no code yet: the place becomes a booking once accepted
         return [line for line in lines if line[0] != words["code"]]
+    if facts.visit:  # one code for every step and member: each on its own line
+        lines[1:5] = [
+            (words["visit_line"].format(number=number), _visit_line(line, language))
+            for number, line in enumerate(facts.visit, start=1)
+        ]
     if kind == "booking_cancelled" and facts.reason and facts.reason.strip():
         lines.append((words["reason"], _one_line(facts.reason)))
     return lines
+
+
+def _visit_line(line: VisitLine, language: str) -> str:
+    parts = [f"{_one_line(line.service)} - {_one_line(line.agency)}", format_span(line.start, line.end, language)]
+    parts.append(_one_line(line.counter))
+    return ", ".join(parts) + (f" ({_one_line(line.who)})" if line.who else "")
 
 
 def requirements(kind: str, language: str, facts: BookingFacts) -> list[str]:

@@ -150,6 +150,8 @@ LABELS: dict[str, dict[str, str]] = {
         "follow_ticket": "Pantau giliran Anda di:",
         "survey_link": "Isi survei kepuasan masyarakat (SKM) di tautan ini, berlaku sampai {until}:",
         "visit": "Kunjungan",
+        "visit_line": "Layanan {number}",
+        "sms_people": "({count} orang)",
         "offer_link": "Terima atau tolak tawaran ini sebelum {until} di tautan ini; setelah itu tempat diberikan "
         "kepada yang berikutnya:",
     },
@@ -173,6 +175,8 @@ LABELS: dict[str, dict[str, str]] = {
         "follow_ticket": "Follow your turn at:",
         "survey_link": "Answer the satisfaction survey (SKM) at this link, open until {until}:",
         "visit": "Visit",
+        "visit_line": "Service {number}",
+        "sms_people": "({count} people)",
         "offer_link": "Accept or decline this offer before {until} at this link; after that the place goes to the "
         "next in line:",
     },

@@ -146,7 +146,14 @@ def booking_body(start: str, n: int = 1, service: str = "KTP", citizen: dict | N
 PASSWORD = "kata-sandi-uji-123"
 
 
-def add_agency(db: Database, site_slug: str, slug: str = "samsat", service: str = "PKB", counter: str = "Loket 9"):
+def add_agency(
+    db: Database,
+    site_slug: str,
+    slug: str = "samsat",
+    service: str = "PKB",
+    counter: str = "Loket 9",
+    capacity: int = 2,
+):
     """A second agency with one service and one counter open every day 08.00-12.00, 30-minute slots."""
     from sqlalchemy import select
 
@@ -156,12 +163,16 @@ def add_agency(db: Database, site_slug: str, slug: str = "samsat", service: str 
         session.add(agency)
         session.flush()
         found = Service(
-            site_id=site.id, agency_id=agency.id, code=service, name=f"Service {service}", duration_minutes=15,
+            site_id=site.id,
+            agency_id=agency.id,
+            code=service,
+            name=f"Service {service}",
+            duration_minutes=15,
             requirements=[],
         )
         desk = Counter(site_id=site.id, agency_id=agency.id, label=counter, services=[found])
         desk.rules = [
-            OpeningRule(weekday=day, opens_at=dt.time(8), closes_at=dt.time(12), slot_minutes=30, capacity=2)
+            OpeningRule(weekday=day, opens_at=dt.time(8), closes_at=dt.time(12), slot_minutes=30, capacity=capacity)
             for day in range(7)
         ]
         session.add(desk)

@@ -20,7 +20,7 @@ from booking.models import Booking, Survey, Ticket, WaitlistEntry
 from booking.queue import ticket_label, ticket_link
 from booking.survey import survey_path, survey_token
 from notifications.delivery import deliver
-from notifications.render import BookingFacts, render
+from notifications.render import BookingFacts, VisitLine, render
 from workers.app import (
     HOLIDAYS_TASK,
     NO_SHOW_TASK,
@@ -146,14 +146,15 @@ def _prepare(session, notification_id: int):
         return None
     row, booking = job.notification, job.booking
     recipient = outbox.recipient_of(booking, row.channel)
-    facts = booking_facts(booking, job.ticket, job.survey, job.waitlist_entry)
+    facts = booking_facts(booking, job.ticket, job.survey, job.waitlist_entry, visit=job.visit)
     message = render(row.kind, row.channel, booking.locale, facts)
     return row.channel, recipient, message, f"antrian-{row.id}"
 
 
 def booking_facts(
-    booking: Booking, ticket: Ticket | None = None, survey: Survey | None = None, entry: WaitlistEntry | None = None
-) -> BookingFacts:
+    booking: Booking, ticket: Ticket | None = None, survey: Survey | None = None, entry: WaitlistEntry | None = None,
+    *, visit: tuple[Booking, ...] = (),
+) -> BookingFacts:  # fmt: skip
     zone = ZoneInfo(booking.site.timezone)
     token = manage_token(settings.resolved_secret_key, booking.code, booking.manage_token_salt)
     label = ticket_label(ticket) if ticket else ""
@@ -184,6 +185,23 @@ def booking_facts(
         survey_until=survey.expires_at.astimezone(zone) if survey is not None else None,
         offer_url=f"{settings.resolved_public_url}{offer_path}" if entry is not None else "",
         offer_until=booking.held_until.astimezone(zone) if booking.held_until else None,
+        visit=visit_lines(visit, zone),
+    )
+
+
+def visit_lines(visit: tuple[Booking, ...], zone: ZoneInfo) -> tuple[VisitLine, ...]:
+    """Each booking of a visit as a message lists it; whose, only when the visit is a family's."""
+    family = len({member.citizen_nik_hash for member in visit}) > 1
+    return tuple(
+        VisitLine(
+            service=member.service.name,
+            agency=member.service.agency.name,
+            counter=member.counter.label,
+            start=member.starts_at.astimezone(zone),
+            end=member.ends_at.astimezone(zone),
+            who=(member.citizen_name or "-") if family else "",
+        )
+        for member in visit
     )
 
 

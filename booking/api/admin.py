@@ -118,6 +118,8 @@ class SiteIn(msgspec.Struct, forbid_unknown_fields=True):
     privacy_contact: str | Unset = UNSET
     survey_link_days: int | Unset = UNSET  # 1-90
     waitlist_hold_minutes: int | Unset = UNSET  # 5-240
+    family_max: int | Unset = UNSET  # 1-10: citizens one visit may book together
+    visit_walk_minutes: int | Unset = UNSET  # 0-120: between one step of a visit and the next
     channels: list[str] | Unset = UNSET  # what the site offers: some of sms, email, whatsapp
 
 
@@ -238,6 +240,8 @@ class SiteAdminOut(msgspec.Struct):
     privacy_contact: str  # whom citizens ask about their data (the privacy notice names it)
     survey_link_days: int  # a satisfaction survey's link works this many days after the visit
     waitlist_hold_minutes: int  # how long a freed place is held for the first on its waiting list
+    family_max: int  # how many citizens one visit may book together (POST /sites/{site}/visits)
+    visit_walk_minutes: int  # the margin between one step of a visit and the next
     channels: list[str]  # the channels the site chose to offer (GET /sites says which it offers now)
 
 

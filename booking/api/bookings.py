@@ -11,7 +11,7 @@ from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
 from booking import outbox, personal_data
 from booking.api.openapi import BOOKING_REFUSALS
 from booking.api.schemas import BookingOut, PersonalDataOut, RescheduleIn, booking_out, personal_data_out
-from booking.bookings import booking_for_holder, cancel_booking, get_booking, reschedule_booking
+from booking.bookings import booking_for_holder, cancel_booking, get_booking, reschedule_booking, visit_members
 from booking.http.context import Context
 from booking.messages import negotiate_language
 
@@ -30,7 +30,10 @@ class BookingController(Controller):
     ) -> BookingOut:
         with ctx.db.read() as session:
             booking = get_booking(session, code, header_token or token)
-            return booking_out(booking, ctx.settings.resolved_public_url, outbox.notifications_of(session, booking))
+            return booking_out(
+                booking, ctx.settings.resolved_public_url, outbox.notifications_of(session, booking),
+                visit_members(session, booking),
+            )  # fmt: skip
 
     @post(
         "/cancel",
@@ -44,7 +47,10 @@ class BookingController(Controller):
     ) -> BookingOut:
         def work(session):
             booking = cancel_booking(session, get_booking(session, code, header_token or token), now=ctx.clock())
-            return booking_out(booking, ctx.settings.resolved_public_url, outbox.notifications_of(session, booking))
+            return booking_out(
+                booking, ctx.settings.resolved_public_url, outbox.notifications_of(session, booking),
+                visit_members(session, booking),
+            )  # fmt: skip
 
         answer = ctx.db.transaction(work)
         return answer
@@ -89,7 +95,8 @@ class BookingController(Controller):
         language = negotiate_language(request.headers.get("accept-language"))
         with ctx.db.read() as session:
             booking = booking_for_holder(session, code, header_token or token)
-            return personal_data_out(personal_data.held_data(booking), language)
+            members = visit_members(session, booking)
+            return personal_data_out(personal_data.held_data(booking), language, members)
 
     @post(
         "/erase",
@@ -118,7 +125,7 @@ class BookingController(Controller):
             erased = personal_data.erase_on_request(
                 session, booking, now=ctx.clock(), secret_key=ctx.settings.resolved_secret_key
             )
-            return personal_data_out(personal_data.held_data(erased), language)
+            return personal_data_out(personal_data.held_data(erased), language, visit_members(session, erased))
 
         answer = ctx.db.transaction(work)
         return answer

@@ -51,6 +51,49 @@ class BookingIn(msgspec.Struct, forbid_unknown_fields=True):
         return tuple(self.channels)
 
 
+class VisitStepIn(msgspec.Struct, forbid_unknown_fields=True):
+    service: Annotated[str, msgspec.Meta(max_length=64)]
+    start: Annotated[str, SLOT_START]
+
+
+class VisitCitizenIn(msgspec.Struct, forbid_unknown_fields=True):
+    """The first citizen gets the messages (a phone is needed, as for any booking); the others need only NIK
+    and name."""
+
+    nik: str
+    name: str
+    phone: str = ""
+    email: str | None = None
+
+
+class VisitIn(msgspec.Struct, forbid_unknown_fields=True):
+    """A visit: every citizen at every step, under the first citizen's booking of the first step."""
+
+    steps: Annotated[list[VisitStepIn], msgspec.Meta(min_length=1, max_length=10)]
+    citizens: Annotated[list[VisitCitizenIn], msgspec.Meta(min_length=1, max_length=10)]
+    channels: list[str] | msgspec.UnsetType = msgspec.UNSET
+    locale: str = "id"
+    no_messages: bool = False
+    privacy_notice: Annotated[str, msgspec.Meta(max_length=32)] | msgspec.UnsetType = msgspec.UNSET
+
+    def chosen_channels(self) -> tuple[str, ...]:
+        if self.channels is msgspec.UNSET:
+            return () if self.no_messages else ("sms",)
+        return tuple(self.channels)
+
+
+class ProposedStepOut(msgspec.Struct):
+    service: str
+    agency: str
+    start: dt.datetime
+    end: dt.datetime
+    remaining: int
+
+
+class ProposalOut(msgspec.Struct):
+    steps: list[ProposedStepOut]
+
+
 class AssistedCitizenIn(msgspec.Struct, forbid_unknown_fields=True):
     """A citizen booked on their behalf: the phone is needed only for ``sms`` or ``whatsapp``."""
 
@@ -146,6 +189,19 @@ class NotificationOut(msgspec.Struct):
     sent_at: dt.datetime | None
 
 
+class VisitMemberOut(msgspec.Struct):
+    """Another booking of the visit: a family member's place, or a later step (checked in by its own code)."""
+
+    code: str
+    status: str
+    start: dt.datetime
+    end: dt.datetime
+    service: ServiceRef
+    agency: AgencyRef
+    counter: CounterOut
+    citizen: CitizenOut
+
+
 class BookingOut(msgspec.Struct, omit_defaults=True):
     code: str
     status: str
@@ -164,6 +220,8 @@ class BookingOut(msgspec.Struct, omit_defaults=True):
     created_at: dt.datetime
     manage_token: str | None = None
     booked_by: str | None = None  # the clerk's or partner's account that booked on the citizen's behalf
+    # a visit's lead: the other bookings of the visit (family members, later steps); left out otherwise
+    visit: list[VisitMemberOut] | None = None
 
 
 def site_out(site: Site, ready: tuple[str, ...]) -> SiteOut:
@@ -217,8 +275,11 @@ def availability_out(availability: Availability, language: str) -> AvailabilityO
     )
 
 
-def booking_out(booking: Booking, public_url: str, notifications: list[Notification]) -> BookingOut:
-    """The booking as its holder sees it (the creation answer adds the manage token to it)."""
+def booking_out(
+    booking: Booking, public_url: str, notifications: list[Notification], members: list[Booking] | None = None
+) -> BookingOut:
+    """The booking as its holder sees it (the creation answer adds the manage token to it); a visit's lead with
+    its ``members``."""
     zone = ZoneInfo(booking.site.timezone)
     code = display_code(booking.code)
     manage_url = manage_link(public_url, booking.code)
@@ -251,6 +312,21 @@ def booking_out(booking: Booking, public_url: str, notifications: list[Notificat
         ],
         booked_by=booked_by_name(booking),
         created_at=booking.created_at.astimezone(zone),
+        visit=[visit_member_out(member, zone) for member in members] if members else None,
+    )
+
+
+def visit_member_out(member: Booking, zone: ZoneInfo) -> VisitMemberOut:
+    service = member.service
+    return VisitMemberOut(
+        code=display_code(member.code),
+        status=str(member.status),
+        start=member.starts_at.astimezone(zone),
+        end=member.ends_at.astimezone(zone),
+        service=ServiceRef(code=service.code, name=service.name, requirements=list(service.requirements)),
+        agency=AgencyRef(slug=service.agency.slug, name=service.agency.name),
+        counter=CounterOut(label=member.counter.label),
+        citizen=citizen_out(member),
     )
 
 
@@ -344,7 +420,15 @@ class PrivacyNoticeOut(msgspec.Struct):
     accepted_at: dt.datetime | None
 
 
-class PersonalDataOut(msgspec.Struct):
+class HeldMemberOut(msgspec.Struct):
+    """Another booking of the visit the link stands for, and what is held of its citizen (erased with it)."""
+
+    code: str
+    citizen: HeldCitizenOut
+    erased_at: dt.datetime | None
+
+
+class PersonalDataOut(msgspec.Struct, omit_defaults=True):
     code: str
     status: str
     citizen: HeldCitizenOut
@@ -355,22 +439,24 @@ class PersonalDataOut(msgspec.Struct):
     erased_at: dt.datetime | None
     contact_kept_until_notice_sent: bool  # erased, but the cancellation notice still needs the phone/e-mail
     contact: str  # whom to ask about it
+    visit: list[HeldMemberOut] | None = None  # a visit's lead: the other bookings, erased with it
 
 
-def personal_data_out(held: HeldData, language: str) -> PersonalDataOut:
+def personal_data_out(held: HeldData, language: str, members: list[Booking] | None = None) -> PersonalDataOut:
     booking = held.booking
     zone = ZoneInfo(booking.site.timezone)
-    citizen = HeldCitizenOut(
-        nik_last4=booking.citizen_nik_last4,
-        nik_hash_held=booking.citizen_nik_hash is not None,
-        name=booking.citizen_name,
-        phone=booking.citizen_phone or None,
-        email=booking.citizen_email,
-    )
+    visit = [
+        HeldMemberOut(
+            code=display_code(member.code),
+            citizen=_held_citizen(member),
+            erased_at=_local(member.personal_data_erased_at, zone),
+        )
+        for member in members or []
+    ]
     return PersonalDataOut(
         code=display_code(booking.code),
         status=str(booking.status),
-        citizen=citizen,
+        citizen=_held_citizen(booking),
         purposes={purpose: PERSONAL_DATA_PURPOSES[purpose](language) for purpose in held.purposes},
         privacy_notice=PrivacyNoticeOut(
             version=booking.privacy_notice_version,
@@ -381,6 +467,17 @@ def personal_data_out(held: HeldData, language: str) -> PersonalDataOut:
         erased_at=_local(booking.personal_data_erased_at, zone),
         contact_kept_until_notice_sent=held.contact_kept_for_notice,
         contact=contact_of(booking.site, language),
+        visit=visit or None,
+    )
+
+
+def _held_citizen(booking: Booking) -> HeldCitizenOut:
+    return HeldCitizenOut(
+        nik_last4=booking.citizen_nik_last4,
+        nik_hash_held=booking.citizen_nik_hash is not None,
+        name=booking.citizen_name,
+        phone=booking.citizen_phone or None,
+        email=booking.citizen_email,
     )
 
 

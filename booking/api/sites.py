@@ -28,7 +28,7 @@ from booking.api.schemas import (
     site_out,
 )
 from booking.availability import service_availability, site_today
-from booking.bookings import BookingRequest, manage_link
+from booking.bookings import BookingRequest, manage_link, visit_members
 from booking.errors import DomainError
 from booking.http.context import Context
 from booking.http.params import parse_date
@@ -142,7 +142,12 @@ def created(ctx: Context, book: Callable[..., idempotency.Booked]) -> Response[B
     (a replay under the same Idempotency-Key says so in ``Idempotent-Replayed``); counted in the metrics."""
     terms = {
         "answer": lambda session, made: msgspec.to_builtins(
-            booking_out(made.booking, ctx.settings.resolved_public_url, outbox.notifications_of(session, made.booking))
+            booking_out(
+                made.booking,
+                ctx.settings.resolved_public_url,
+                outbox.notifications_of(session, made.booking),
+                visit_members(session, made.booking),
+            )  # fmt: skip
         ),
         "now": ctx.clock(),
         "ttl": dt.timedelta(hours=ctx.settings.idempotency_ttl_hours),

@@ -34,6 +34,7 @@ from booking.api.reports import ReportController
 from booking.api.sites import SiteController
 from booking.api.staff import AuthController, StaffController
 from booking.api.surveys import SkmReportController, SurveyController
+from booking.api.visits import VisitController
 from booking.api.waitlist import WaitlistController
 from booking.db import Database
 from booking.http.auth import TokenIssuer, staff_auth, staff_only
@@ -104,6 +105,7 @@ def create_app(
             QueueController,
             SurveyController,
             WaitlistController,
+            VisitController,
             BookingController,
             AuthController,
             signed_in,
@@ -211,10 +213,10 @@ async def _allow_lists_every_method(message: Message, scope: Scope) -> None:
 
 
 def is_rate_limited(method: str, path: str) -> bool:
-    """Booking creation, joining a waiting list and staff login (API and page) share the per-client budget: what
-    an abuser (a tout filling a full day's list with borrowed NIKs) repeats."""
+    """Booking creation (one booking or a visit), joining a waiting list and staff login (API and page) share the
+    per-client budget: what an abuser (a tout filling a full day's list with borrowed NIKs) repeats."""
     return method == "POST" and path.rstrip("/").endswith(
-        ("/bookings", "/waitlist", "/daftar-tunggu", "/auth/token", "/staff/login")
+        ("/bookings", "/visits", "/waitlist", "/daftar-tunggu", "/auth/token", "/staff/login")
     )
 
 

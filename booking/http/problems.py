@@ -81,6 +81,7 @@ TITLES = {code: text.en for code, text in PROBLEMS.items() if "{" not in text.en
     "bookings_affected": "The change would leave booked citizens without a place.",
     "survey_expired": "The survey link has expired.",
     "day_has_room": "The day has room: book instead of joining the waiting list.",
+    "visit_does_not_fit": "The visit does not fit whole; nothing was booked.",
 }
 
 

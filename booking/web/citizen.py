@@ -32,7 +32,9 @@ from booking.bookings import (
     manage_link,
     parse_start,
     reschedule_booking,
+    visit_members,
 )
+from booking.citizens import shown_citizen
 from booking.errors import DomainError, FieldError, IdempotencyConflict, InvalidInput, NotFound
 from booking.http.context import Context
 from booking.http.problems import problem_detail
@@ -370,9 +372,10 @@ class CitizenPages(Controller):
         words = Words(page_language(request))
         with ctx.db.read() as session:
             booking = get_booking(session, code, token)
+            members = visit_members(session, booking)
         if only_if_changeable and not _changeable(booking, ctx.clock()):
             return redirect(request, url_with(f"/b/{display_code(booking.code)}", token=token))
-        return render(request, template, **_booking_context(ctx, words, booking, token, []))
+        return render(request, template, **_booking_context(ctx, words, booking, token, [], members))
 
     def _booking_page(
         self, ctx: Context, request: Request, code: str, token: str, *, done=None, refused: DomainError | None = None
@@ -381,6 +384,7 @@ class CitizenPages(Controller):
         with ctx.db.read() as session:
             booking = get_booking(session, code, token)
             notifications = outbox.notifications_of(session, booking)
+            members = visit_members(session, booking)
         return render(
             request,
             "citizen/booking.html",
@@ -390,7 +394,7 @@ class CitizenPages(Controller):
             ),
             done=done,
             message=refusal_text(refused, words.language),
-            **_booking_context(ctx, words, booking, token, notifications),
+            **_booking_context(ctx, words, booking, token, notifications, members),
         )
 
 
@@ -561,7 +565,10 @@ def _changeable(booking: Booking, now: dt.datetime) -> bool:
     return booking.status == BookingStatus.confirmed and booking.starts_at > now
 
 
-def _booking_context(ctx: Context, words: Words, booking: Booking, token: str, notifications) -> dict:
+def _booking_context(
+    ctx: Context, words: Words, booking: Booking, token: str, notifications, members: list[Booking] = ()
+) -> dict:
+    """What the booking's pages show; a visit's lead with every booking of the visit (``members``)."""
     zone = ZoneInfo(booking.site.timezone)
     code = display_code(booking.code)
     qr = segno.make_qr(code, error="m").svg_inline(
@@ -575,6 +582,9 @@ def _booking_context(ctx: Context, words: Words, booking: Booking, token: str, n
         "when": format_span(booking.starts_at.astimezone(zone), booking.ends_at.astimezone(zone), words.language),
         "status_label": words.status(booking.status),
         "changeable": _changeable(booking, ctx.clock()),
+        # a visit moves whole or not at all: cancel it and book again
+        "reschedulable": _changeable(booking, ctx.clock()) and booking.visit_lead_id is None,
+        "visit": [_visit_line(words, member, zone) for member in ([booking, *members] if members else [])],
         # over: no code to show at a counter, nothing to bring, no calendar entry; a new booking instead
         "over": booking.status in OVER,
         "no_messages": not booking.channels,
@@ -599,6 +609,18 @@ def _booking_context(ctx: Context, words: Words, booking: Booking, token: str, n
             }
             for row in notifications
         ],
+    }
+
+
+def _visit_line(words: Words, member: Booking, zone: ZoneInfo) -> dict:
+    return {
+        "code": display_code(member.code),
+        "service": member.service.name,
+        "agency": member.service.agency.name,
+        "when": format_span(member.starts_at.astimezone(zone), member.ends_at.astimezone(zone), words.language),
+        "counter": member.counter.label,
+        "who": shown_citizen(member).name or "-",
+        "status": words.status(member.status),
     }
 
 

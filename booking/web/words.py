@@ -72,6 +72,13 @@ WORDS: dict[str, Text] = {
     "booked": Text("Pemesanan berhasil", "Your booking is confirmed"),
     "your_booking": Text("Pemesanan Anda", "Your booking"),
     "booking_code": Text("Kode pemesanan", "Booking code"),
+    "visit_title": Text("Kunjungan ini", "This visit"),
+    "visit_hint": Text(
+        "Satu kode untuk semua layanan dan anggota keluarga di bawah ini; membatalkannya membatalkan semuanya. "
+        "Di loket, setiap orang dapat menunjukkan kodenya sendiri.",
+        "One code for every service and family member below; cancelling it cancels them all. At the counter, "
+        "each person may show their own code.",
+    ),
     "show_code": Text(
         "Tunjukkan kode ini (atau kode QR-nya) di loket.", "Show this code (or its QR code) at the counter."
     ),
