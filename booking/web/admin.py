@@ -186,6 +186,7 @@ SITE_SECTIONS = (
     ("booking_rules", ("name", "address", "min_lead_minutes", "max_days_ahead", "reminder_day_before_at",
                        "reminder_soon_minutes", "no_show_grace_minutes")),
     ("arrival_rules", ("arrival_early_minutes", "arrival_late_minutes", "turn_soon_places", "recalls_before_missed")),
+    ("fair_access_rules", ("waitlist_hold_minutes", "family_max", "visit_walk_minutes")),
     ("privacy_rules", ("personal_data_retention_days", "privacy_contact")),
 )  # fmt: skip
 SITE_FORM_FIELDS = tuple(name for _, names in SITE_SECTIONS for name in names)

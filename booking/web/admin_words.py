@@ -253,6 +253,17 @@ ADMIN_WORDS: dict[str, Text] = {
     "booking_rules": Text("Pemesanan dan pengingat", "Booking and reminders"),
     "arrival_rules": Text("Kedatangan dan antrean", "Arrival and the queue"),
     "privacy_rules": Text("Data pribadi", "Personal data"),
+    "fair_access_rules": Text("Daftar tunggu dan kunjungan", "Waiting lists and visits"),
+    "waitlist_hold_minutes": Text(
+        "Tempat yang ditawarkan ke daftar tunggu ditahan (menit)",
+        "A place offered to the waiting list is held (minutes)",
+    ),
+    "family_max": Text(
+        "Warga dalam satu pemesanan keluarga (paling banyak)", "Citizens in one family booking (at most)"
+    ),
+    "visit_walk_minutes": Text(
+        "Jeda antarlayanan dalam satu kunjungan (menit)", "Time between the services of one visit (minutes)"
+    ),
     "done_settings_saved": Text("Pengaturan disimpan.", "Settings saved."),
     # audit
     "audit_title": Text("Log audit", "Audit log"),

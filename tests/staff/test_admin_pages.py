@@ -267,6 +267,12 @@ def test_the_settings_page_saves_the_channels_and_refuses_bad_numbers_by_field(o
     saved = post(office.client, "/admin/pengaturan", {**form, "channels": ["sms", "email"]})
     assert saved.status_code == 303
     assert office.client.get("/api/v1/admin/site", headers=office.admin).json()["channels"] == ["sms", "email"]
+    fair = {"waitlist_hold_minutes": "20", "family_max": "6", "visit_walk_minutes": "15"}
+    assert post(office.client, "/admin/pengaturan", {**form, **fair, "channels": ["sms", "email"]}).status_code == 303
+    site = office.client.get("/api/v1/admin/site", headers=office.admin).json()
+    assert {name: str(site[name]) for name in fair} == fair
+    too_many = post(office.client, "/admin/pengaturan", {**form, "family_max": "11", "channels": ["sms"]})
+    assert too_many.status_code == 422 and "Nilai harus antara 1 dan 10." in too_many.text
     book = office.client.get(f"/s/uji/layanan/KTP/pesan?start={TOMORROW}T09:00:00%2B07:00").text
     assert 'value="sms"' in book and 'value="email"' in book and 'value="whatsapp"' not in book
 
