@@ -342,17 +342,37 @@ def cancel_by_site(session: Session, booking: Booking, *, reason: str, now: dt.d
 
     A place held for a waiting-list offer was never the citizen's booking (they have no code for it): no
     notice; the offer is withdrawn and their entry is back in line, first as before (``waitlist.withdraw``).
+
+    A booking of a visit (a family, a chain of services) was booked whole, and only its lead carries the
+    channels and the link: the visit's other bookings still to come (``confirmed``) are cancelled with it,
+    their places given back and offered to their waiting lists, and the notice goes out on the lead, listing
+    the visit. A booking already cancelled with its visit (a change that took away two of its places) is
+    left as it is. A visit under way (its lead checked in or served) loses only what is still to come, with no
+    message: the citizen is at the MPP, and the lead's page and the counter show it.
     """
+    if booking.status == BookingStatus.cancelled:
+        return booking
     if len(reason) > REASON_LENGTH:  # an agency's long name and a long reason: the column's length
         reason = reason[: REASON_LENGTH - 1].rstrip() + "…"
-    held = booking.held_until is not None
-    lifecycle.take_step(session, booking, "cancel_by_site", now=now, cancel_reason=reason)
-    _give_back(session, booking)
-    if held:
+    if booking.held_until is not None:
+        lifecycle.take_step(session, booking, "cancel_by_site", now=now, cancel_reason=reason)
+        _give_back(session, booking)
         outbox.cancel_unsent(session, booking.id, now)
         waitlist.withdraw(session, booking)
-    else:
-        outbox.plan_cancellation(session, booking, now)
+        return booking
+    lead = booking if booking.visit_lead_id in (None, booking.id) else session.get(Booking, booking.visit_lead_id)
+    companions = [
+        other
+        for other in (lead, *visit_members(session, lead))
+        if other is not booking and other.status == BookingStatus.confirmed and other.ends_at > now
+    ]
+    for cancelled in (booking, *companions):
+        lifecycle.take_step(session, cancelled, "cancel_by_site", now=now, cancel_reason=reason)
+    give_back_all(session, [booking, *companions])
+    if lead is booking or lead in companions:  # told once, when the lead's own booking goes
+        outbox.plan_cancellation(session, lead, now)
+    for freed in companions:  # their places still stand: the first in line for each gets it
+        waitlist.offer_freed(session, freed, freed.counter_id, freed.starts_at, now=now)
     return booking
 
 

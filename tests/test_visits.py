@@ -325,6 +325,48 @@ def test_cancelling_a_chain_gives_back_every_steps_place(client, db, three_agenc
     no_violations(db)
 
 
+def test_the_mpp_closing_one_step_cancels_the_visit_and_tells_the_lead_once(client, db, three_agencies):
+    steps = [("KTP", at(TOMORROW, 8)), ("BPJS", at(TOMORROW, 9)), ("BANK", at(TOMORROW, 10, 30))]
+    body = client.post(VISITS, json=visit_body(steps, family(1))).json()
+    make_staff(db, "kepala", role="admin")
+    closure = {"starts_on": str(TOMORROW), "ends_on": str(TOMORROW), "agency": "bpjs", "reason": "Listrik padam"}
+
+    closed = client.post("/api/v1/admin/closures?force=true", json=closure, headers=bearer(client, "kepala"))
+
+    assert closed.status_code == 201, closed.text
+    assert active(db) == []  # the KTP and BANK steps went with it: the visit was booked whole
+    assert remaining(client, at(TOMORROW, 8)) == 4 and remaining(client, at(TOMORROW, 10, 30), "BANK") == 1
+    from workers.tasks import booking_facts
+
+    with db.write() as session:
+        told = session.scalars(select(Notification).where(Notification.kind == "booking_cancelled")).all()
+        lead = session.scalar(select(Booking).where(Booking.code == body["code"].replace("-", "")))
+        assert sorted((n.booking_id, n.channel) for n in told) == [(lead.id, "email"), (lead.id, "sms")]
+        email = next(n for n in told if n.channel == "email")
+        job = outbox.start_sending(session, email.id, dt.datetime(2026, 11, 30, 1, tzinfo=dt.UTC),
+                                   lease=dt.timedelta(minutes=1))  # fmt: skip
+        facts = booking_facts(job.booking, visit=job.visit)
+    text = render("booking_cancelled", "email", "id", facts).text
+    assert "Listrik padam" in text and body["code"] in text
+    no_violations(db)
+
+
+def test_a_closure_that_takes_every_place_of_a_family_cancels_it_once(client, db):
+    make_site(db, capacity=3, counters=1)
+    client.post(VISITS, json=visit_body([("KTP", at(TOMORROW, 8))], family(1, 2, 3)))
+    make_staff(db, "kepala", role="admin")
+    closure = {"starts_on": str(TOMORROW), "ends_on": str(TOMORROW), "reason": "Banjir"}
+
+    closed = client.post("/api/v1/admin/closures?force=true", json=closure, headers=bearer(client, "kepala"))
+
+    assert closed.status_code == 201, closed.text
+    assert active(db) == []
+    with db.read() as session:
+        told = session.scalars(select(Notification.channel).where(Notification.kind == "booking_cancelled")).all()
+    assert sorted(told) == ["email", "sms"]  # once, on the lead
+    no_violations(db)
+
+
 def test_a_visit_spends_the_same_per_client_allowance_as_booking(settings, db, clock):
     from litestar.testing import TestClient
 
