@@ -30,7 +30,7 @@ from booking.privacy_notice import PRIVACY_NOTICE_VERSION
 from booking.web.base import Ctx, page_language, redirect, render, url_with
 from booking.web.citizen import CHANNEL_CHOICES, clean_form, date_or_none, form_text
 from booking.web.words import Words
-from notifications.render import format_span, zone_abbreviation
+from notifications.render import zone_abbreviation
 
 Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 Codes = Annotated[list[str] | None, QueryParameter(max_length=64)]
@@ -134,6 +134,7 @@ class VisitPages(Controller):
                 chosen_codes=[service.code for service in chosen],
                 days=[(day_.isoformat(), words.day(day_)) for day_ in days],
                 day=day.isoformat() if day else "",
+                day_label=words.day(day) if day else "",
                 people=people,
                 people_choices=range(1, found.family_max + 1),
                 members=range(1, people),
@@ -169,7 +170,7 @@ def _proposals(session, words: Words, site: Site, chosen: list[Service], day, pe
             "steps": [
                 words(
                     "visitpage_step",
-                    time=format_span(step.starts_at.astimezone(zone), step.ends_at.astimezone(zone), words.language),
+                    time=f"{words.clock(step.starts_at.astimezone(zone))}–{words.clock(step.ends_at.astimezone(zone))}",
                     service=step.service.name,
                     agency=step.service.agency.name,
                     counter=" / ".join(sorted(counter.label for counter in step.service.counters))

@@ -32,7 +32,7 @@ VISIT_WORDS: dict[str, Text] = {
         "Tidak ada urutan waktu yang muat untuk layanan ini pada {day}. Coba hari lain.",
         "No chain of times fits these services on {day}. Try another day.",
     ),
-    "visitpage_proposals": Text("Pilih urutan waktu ({zone})", "Choose a chain of times ({zone})"),
+    "visitpage_proposals": Text("Pilih urutan waktu pada {day} ({zone})", "Choose a chain of times on {day} ({zone})"),
     "visitpage_proposal": Text("Usulan {number}", "Proposal {number}"),
     "visitpage_step": Text("{time}: {service} — {agency}, {counter}", "{time}: {service} — {agency}, {counter}"),
     "visitpage_counters": Text("loket yang tersedia", "a counter that serves it"),
