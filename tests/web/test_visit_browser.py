@@ -19,7 +19,7 @@ from booking.migrate import upgrade
 from booking.settings import Settings
 from tests.factories import WIB, FixedClock, add_agency, make_site
 from tests.inprocess_server import serving
-from tests.web.conftest import AXE_SOURCE, serious_violations, shot
+from tests.web.conftest import AXE_SOURCE, phone_checker, shot
 
 pytestmark = pytest.mark.slow
 PHONE = {"width": 360, "height": 740}
@@ -36,13 +36,7 @@ def test_a_citizen_books_a_chain_of_two_services_on_a_phone(chromium, tmp_path):
     settings = Settings(data_dir=tmp_path / "data", database_url=url, secret_key="visit-page", rate_limit_per_minute=0)
     axe, found = AXE_SOURCE.read_text(), {}
 
-    def check(page, name: str) -> None:
-        if serious := serious_violations(page, axe):
-            found[name] = serious
-        scroll_width, client_width = page.evaluate(
-            "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
-        )
-        assert scroll_width <= client_width == 360, f"{name} scrolls sideways"
+    check = phone_checker(axe, found)
 
     with serving(create_app(settings, db=db, clock=clock)) as base:
         context = chromium.new_context(viewport=PHONE, is_mobile=True, has_touch=True, bypass_csp=True)
