@@ -75,11 +75,12 @@ class VisitPages(Controller):
             tuple(_list(data, "services")), date_or_none(form_text(data, "date")), _int(form_text(data, "citizens"))
         )
         language, now, secret = page_language(request), ctx.clock(), ctx.settings.resolved_secret_key
+        rows = _filled_rows(form, choice.people)
         asked = visits.VisitRequest(
             steps=_steps(form["chain"]),
             citizens=(
                 visits.Person(form["nik"], form["name"], form["phone"], form["email"] or None),
-                *_people(form, choice.people),
+                *(visits.Person(form[f"member{row}_nik"], form[f"member{row}_name"]) for row in rows),
             ),
             channels=tuple(form["channels"]), locale=language, no_messages=form["no_messages"],
             privacy_notice=form["privacy_notice"] or None,
@@ -105,7 +106,7 @@ class VisitPages(Controller):
             if isinstance(refused, NotFound) and refused.params.get("what") == "site":
                 raise
             ctx.metrics.booking_refused(refused.code)
-            errors, message = _errors(refused, language)
+            errors, message = _errors(refused, language, rows)
             if isinstance(refused, IdempotencyConflict):  # the API's words name a header no citizen has seen
                 form, message = {**form, "form_key": secrets.token_urlsafe(16)}, Words(language)("form_sent_before")
             status = 422 if isinstance(refused, InvalidInput) else 409
@@ -210,19 +211,18 @@ def _members(data: dict[str, Any]) -> dict[str, str]:
     }
 
 
-def _people(form: dict[str, str], people: int) -> list[visits.Person]:
-    """The family members' rows the page showed, empty ones left out."""
-    rows = [(form[f"member{n}_nik"], form[f"member{n}_name"]) for n in range(1, min(people, 10))]
-    return [visits.Person(nik, name) for nik, name in rows if nik or name]
+def _filled_rows(form: dict[str, str], people: int) -> list[int]:
+    """The family members' rows the page showed, empty ones left out: ``citizens[n]`` is row ``rows[n - 1]``."""
+    return [n for n in range(1, min(people, 10)) if form[f"member{n}_nik"] or form[f"member{n}_name"]]
 
 
-def _errors(refused: DomainError, language: str) -> tuple[dict[str, str], str]:
+def _errors(refused: DomainError, language: str, rows: list[int]) -> tuple[dict[str, str], str]:
     """Field errors next to their fields (a member's under its row), in the API's wording; the rest above."""
     if not isinstance(refused, InvalidInput):
         return {}, problem_detail(refused, language)
     errors: dict[str, str] = {}
     for error in refused.errors:
-        errors.setdefault(_field(error.field), FIELD_ERRORS.get(error.code, FIELD_ERRORS["value_invalid"])(
+        errors.setdefault(_field(error.field, rows), FIELD_ERRORS.get(error.code, FIELD_ERRORS["value_invalid"])(
             language, **error.params
         ))  # fmt: skip
     shown = {*LEAD_FIELDS.values(), "channels", "chain", *_members({})}
@@ -230,15 +230,18 @@ def _errors(refused: DomainError, language: str) -> tuple[dict[str, str], str]:
     return errors, " ".join([Words(language)("form_has_errors"), *unplaced])
 
 
-def _field(name: str) -> str:
-    """``citizens[0].nik`` is the lead's ``nik``; ``citizens[2].name`` is ``member2_name``; steps are the chain."""
+def _field(name: str, rows: list[int]) -> str:
+    """``citizens[0].nik`` is the lead's ``nik``; ``citizens[n].name`` is the name of the n-th filled member row
+    (``member{row}_name``); the steps are the chain."""
     if name.startswith("steps"):
         return "chain"
     if name.startswith("channels"):
         return "channels"
     if name.startswith("citizens[") and "]." in name:
         position, field = name[len("citizens[") :].split("].", 1)
-        return LEAD_FIELDS.get(field, field) if position == "0" else f"member{position}_{field}"
+        if position == "0":
+            return LEAD_FIELDS.get(field, field)
+        return f"member{rows[int(position) - 1]}_{field}" if position.isdigit() and int(position) <= len(rows) else name
     return name
 
 
