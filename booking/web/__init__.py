@@ -23,6 +23,7 @@ from booking.web.queue_desk import QueueDesk
 from booking.web.reports import AdminReportPages, ReportPages
 from booking.web.staff import StaffPages, StaffSignIn
 from booking.web.survey import AdminReportAlias, SkmReportPages, SurveyPages
+from booking.web.visit import VisitPages
 from booking.web.waitlist import WaitlistPages
 
 
@@ -36,7 +37,7 @@ def web_pages(settings: Settings) -> WebPages:
     return WebPages(
         routers=[
             page_router(settings, path="/", route_handlers=[CitizenPages]),
-            page_router(settings, path="/", route_handlers=[KioskPages, SurveyPages, WaitlistPages]),
+            page_router(settings, path="/", route_handlers=[KioskPages, SurveyPages, WaitlistPages, VisitPages]),
             page_router(
                 settings,
                 path="/",

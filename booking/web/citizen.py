@@ -130,9 +130,9 @@ class CitizenPages(Controller):
         with ctx.db.read() as session:
             found = catalogue.get_site(session, site)
             service = _service(session, found, code)
-            first = _window_start(found, now, _date_or_none(from_))
+            first = _window_start(found, now, date_or_none(from_))
             offer = service_availability(session, found, service.code, first, _window_end(found, now, first), now)
-        chosen = _chosen_day(offer.days, _date_or_none(date))
+        chosen = _chosen_day(offer.days, date_or_none(date))
         here = f"/s/{found.slug}/layanan/{service.code}"
         return render(
             request,
@@ -262,7 +262,7 @@ class CitizenPages(Controller):
 
     @post("/b/{code:str}/batal", sync_to_thread=True)
     def cancel(self, ctx: Ctx, request: Request, code: FromPath[str], data: Form) -> Any:
-        token = _text(data, "token")
+        token = form_text(data, "token")
 
         def work(session) -> Booking:
             return cancel_booking(session, get_booking(session, code, token), now=ctx.clock())
@@ -289,7 +289,7 @@ class CitizenPages(Controller):
 
     @post("/b/{code:str}/hapus-data", sync_to_thread=True)
     def erase(self, ctx: Ctx, request: Request, code: FromPath[str], data: Form) -> Any:
-        token = _text(data, "token")
+        token = form_text(data, "token")
 
         def work(session) -> Booking:
             booking = booking_for_holder(session, code, token)
@@ -309,11 +309,11 @@ class CitizenPages(Controller):
         from_: FromDay = None,
         date: Query = None,
     ) -> Any:
-        return self._reschedule_page(ctx, request, code, token, _date_or_none(from_), _date_or_none(date), None)
+        return self._reschedule_page(ctx, request, code, token, date_or_none(from_), date_or_none(date), None)
 
     @post("/b/{code:str}/jadwal-ulang", sync_to_thread=True)
     def reschedule(self, ctx: Ctx, request: Request, code: FromPath[str], data: Form) -> Any:
-        token, start = _text(data, "token"), _text(data, "start")
+        token, start = form_text(data, "token"), form_text(data, "start")
 
         def work(session) -> Booking:
             booking = get_booking(session, code, token)
@@ -405,7 +405,7 @@ def _service(session, site: Site, code: str) -> Service:
     return service
 
 
-def _date_or_none(text: str | None) -> dt.date | None:
+def date_or_none(text: str | None) -> dt.date | None:
     try:
         return dt.date.fromisoformat(text) if text else None
     except ValueError:
@@ -523,14 +523,14 @@ def clean_form(data: dict[str, Any]) -> dict[str, Any]:
     channels = data.get("channels", [])
     channels = [channels] if isinstance(channels, str) else list(channels)
     names = ("service", "start", "asked", "nik", "name", "phone", "email", "form_key", "privacy_notice")
-    form = {name: _text(data, name) for name in names}
+    form = {name: form_text(data, name) for name in names}
     form["channels"] = [channel[:16] for channel in channels[: len(CHANNEL_CHOICES)]]
-    form["no_messages"] = _text(data, "no_messages") == "yes"
+    form["no_messages"] = form_text(data, "no_messages") == "yes"
     form["form_key"] = form["form_key"] or secrets.token_urlsafe(16)
     return form
 
 
-def _text(data: dict[str, Any], name: str, limit: int = 300) -> str:
+def form_text(data: dict[str, Any], name: str, limit: int = 300) -> str:
     value = data.get(name, "")
     if isinstance(value, list):  # a field sent twice: the last one counts, as in a browser
         value = value[-1]

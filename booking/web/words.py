@@ -17,6 +17,7 @@ from booking.web.queue_words import QUEUE_WORDS
 from booking.web.reports_words import REPORT_WORDS
 from booking.web.staff_words import STAFF_WORDS
 from booking.web.survey_words import SURVEY_WORDS
+from booking.web.visit_words import VISIT_WORDS
 from booking.web.waitlist_words import WAITLIST_WORDS
 
 WORDS: dict[str, Text] = {
@@ -234,6 +235,7 @@ WORDS.update(DISPLAY_WORDS)  # the display board's
 WORDS.update(QUEUE_WORDS)  # the kiosk's, the ticket's and the clerk's queue
 WORDS.update(SURVEY_WORDS)  # the satisfaction survey and its report
 WORDS.update(WAITLIST_WORDS)  # the waiting list of a full day
+WORDS.update(VISIT_WORDS)  # a visit of several services, or of a family
 WORDS.update(REPORT_WORDS)  # the report pages'
 WORDS.update(ADMIN_WORDS)  # the admin pages' (/admin)
 

@@ -55,3 +55,18 @@ def serious_violations(page, axe: str) -> list[dict]:
             .map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target.join(' '))}))"""
     )
     return [violation for violation in violations if violation["impact"] in ("serious", "critical")]
+
+
+def phone_checker(axe: str, found: dict, width: int = 360):
+    """``check(page, name)``: records in ``found`` what axe-core finds serious on the page, and fails if the page
+    scrolls sideways at the phone's ``width``."""
+
+    def check(page, name: str) -> None:
+        if serious := serious_violations(page, axe):
+            found[name] = serious
+        scroll_width, client_width = page.evaluate(
+            "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+        )
+        assert scroll_width <= client_width == width, f"{name} scrolls sideways"
+
+    return check

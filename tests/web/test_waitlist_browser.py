@@ -23,7 +23,7 @@ from booking.settings import Settings
 from tests.factories import WIB, FixedClock, at, booking_body, make_site
 from tests.gateways import wait_until
 from tests.inprocess_server import serving
-from tests.web.conftest import AXE_SOURCE, serious_violations, shot
+from tests.web.conftest import AXE_SOURCE, phone_checker, shot
 from tests.worker import WORKER_DEADLINE_S, running, worker_env
 
 pytestmark = pytest.mark.slow
@@ -46,13 +46,7 @@ def test_a_citizen_joins_on_a_phone_gets_the_offer_and_accepts_it(chromium, tmp_
     )  # fmt: skip
     axe, found = AXE_SOURCE.read_text(), {}
 
-    def check(page, name: str) -> None:
-        if serious := serious_violations(page, axe):
-            found[name] = serious
-        scroll_width, client_width = page.evaluate(
-            "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
-        )
-        assert scroll_width <= client_width == 360, f"{name} scrolls sideways"
+    check = phone_checker(axe, found)
 
     with serving(create_app(settings, db=db, clock=clock)) as base:
         with httpx.Client(base_url=base, timeout=TIMEOUT_S) as api:
