@@ -198,6 +198,9 @@ def test_erasing_the_leads_data_erases_every_members(client, db):
     token = {"X-Booking-Token": body["manage_token"]}
     held = client.get(f"/api/v1/bookings/{body['code']}/personal-data", headers=token).json()
     assert [member["citizen"]["name"] for member in held["visit"]] == ["Warga Nomor 2", "Warga Nomor 3"]
+    page = client.get(f"/b/{body['code']}/data-pribadi", params={"token": body["manage_token"]}).text
+    shown = page[page.index('data-testid="visit-personal-data"') :]
+    assert "Warga Nomor 2" in shown and "Warga Nomor 3" in shown and nik(2)[-4:] in shown
 
     erased = client.post(f"/api/v1/bookings/{body['code']}/erase", headers=token)
 

@@ -280,8 +280,13 @@ class CitizenPages(Controller):
         """What is held about the citizen and why; its holder still reads it (nothing held) once erased."""
         words = Words(page_language(request))
         with ctx.db.read() as session:
-            held = personal_data.held_data(booking_for_holder(session, code, token))
-        return render(request, "citizen/my_data.html", **_data_context(words, held, token))
+            booking = booking_for_holder(session, code, token)
+            held = personal_data.held_data(booking)
+            members = visit_members(session, booking)  # a visit's lead: its link stands for their data too
+            return render(
+                request, "citizen/my_data.html", **_data_context(words, held, token), members=members,
+                member_zone=ZoneInfo(booking.site.timezone),
+            )
 
     @get("/b/{code:str}/hapus-data", sync_to_thread=True)
     def erase_form(self, ctx: Ctx, request: Request, code: FromPath[str], token: Token = "") -> Any:

@@ -191,6 +191,10 @@ WORDS: dict[str, Text] = {
         "Disimpan sebagai kode acak (hash); 4 angka terakhir: {last4}", "Kept as a keyed hash; last 4 digits: {last4}"
     ),
     "data_name": Text("Nama", "Name"),
+    "data_of_visit": Text(
+        "Data lain dalam kunjungan ini (dihapus bersama data Anda)", "The rest of this visit (erased with yours)"
+    ),
+    "data_service": Text("Layanan", "Service"),
     "data_phone": Text("Nomor HP", "Mobile number"),
     "data_email": Text("Email", "E-mail"),
     "data_not_held": Text("tidak disimpan", "not held"),
