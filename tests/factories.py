@@ -120,6 +120,12 @@ def add_closure(
         )
 
 
+def wall_clock_tomorrow() -> dt.date:
+    """Tomorrow in Blora by the real clock: for a server in another process, which books on the real clock.
+    A slot of that day stays bookable even if midnight passes during the test (it is then today, hours ahead)."""
+    return (dt.datetime.now(WIB) + dt.timedelta(days=1)).date()
+
+
 def at(day: dt.date, hour: int, minute: int = 0, zone: ZoneInfo = WIB) -> str:
     """A slot start as the API shows it, e.g. ``2026-12-01T08:00:00+07:00``."""
     return dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=zone).isoformat()

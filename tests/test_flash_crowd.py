@@ -7,7 +7,6 @@ quota) is full, nothing failing, and the capacity counters equal to the bookings
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import Counter
 
 import httpx
@@ -17,7 +16,7 @@ from sqlalchemy import func, select
 from booking.invariants import capacity_violations
 from booking.models import Booking, BookingStatus, ServiceDayLoad, SlotLoad
 from tests.crowd import CrowdResult, fire
-from tests.factories import WIB, at, booking_body, make_site
+from tests.factories import at, booking_body, make_site, wall_clock_tomorrow
 from tests.server import running_server, server_log
 
 pytestmark = pytest.mark.slow
@@ -25,10 +24,6 @@ pytestmark = pytest.mark.slow
 PROCESSES = 4
 THREADS_PER_PROCESS = 60
 ATTEMPTS = PROCESSES * THREADS_PER_PROCESS  # 240
-
-
-def jakarta_tomorrow() -> dt.date:
-    return (dt.datetime.now(WIB) + dt.timedelta(days=1)).date()
 
 
 def dialect(database_url: str) -> str:
@@ -69,7 +64,7 @@ def test_flash_crowd_for_one_slot_confirms_exactly_its_places(database_url, db, 
     capacity, counters = 2, 2
     places = capacity * counters
     make_site(db, capacity=capacity, counters=counters)
-    start = at(jakarta_tomorrow(), 10, 30)  # the first slot after the 10.00-10.30 break
+    start = at(wall_clock_tomorrow(), 10, 30)  # the first slot after the 10.00-10.30 break
     requests = [{"json": booking_body(start, n)} for n in range(1, ATTEMPTS + 1)]
 
     with running_server(database_url, tmp_path / "server") as base_url:
@@ -100,7 +95,7 @@ def test_flash_crowd_for_one_slot_confirms_exactly_its_places(database_url, db, 
 def test_flash_crowd_over_a_daily_quota_confirms_exactly_the_quota(database_url, db, tmp_path):
     quota = 3
     make_site(db, capacity=2, counters=2, quota=quota)
-    day = jakarta_tomorrow()
+    day = wall_clock_tomorrow()
     starts = [at(day, 8), at(day, 8, 30), at(day, 9), at(day, 9, 30), at(day, 10, 30), at(day, 11), at(day, 11, 30)]
     requests = [{"json": booking_body(starts[n % len(starts)], n, service="KK")} for n in range(1, ATTEMPTS + 1)]
 

@@ -7,7 +7,6 @@ booking or a 500. The same key with different bodies must never make more than o
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import Counter
 
 import httpx
@@ -17,17 +16,13 @@ from sqlalchemy import func, select
 from booking.invariants import capacity_violations
 from booking.models import Booking, IdempotencyKey
 from tests.crowd import CrowdResult, fire
-from tests.factories import WIB, at, booking_body, make_site
+from tests.factories import at, booking_body, make_site, wall_clock_tomorrow
 from tests.server import running_server, server_log
 
 pytestmark = pytest.mark.slow
 
 COPIES = 20
 PROCESSES = 2  # 2 processes x 10 threads, all released together
-
-
-def jakarta_tomorrow() -> dt.date:
-    return (dt.datetime.now(WIB) + dt.timedelta(days=1)).date()
 
 
 def describe(result: CrowdResult) -> str:
@@ -53,7 +48,7 @@ def booking_rows(db) -> list[tuple[str, str]]:
 def test_a_fresh_key_books_and_its_retry_replays(database_url, db, tmp_path):
     """The plain, sequential case the concurrent ones build on."""
     make_site(db)
-    body = booking_body(at(jakarta_tomorrow(), 8), 1)
+    body = booking_body(at(wall_clock_tomorrow(), 8), 1)
     with running_server(database_url, tmp_path / "server") as base_url:
         first = httpx.post(
             f"{base_url}/api/v1/sites/uji/bookings", json=body, headers={"Idempotency-Key": "fresh-key-1"}, timeout=60
@@ -72,7 +67,7 @@ def test_a_fresh_key_books_and_its_retry_replays(database_url, db, tmp_path):
 def test_same_key_and_body_sent_twenty_times_at_once_makes_one_booking(database_url, db, tmp_path):
     make_site(db)
     key = "retry-7f3c9a1e-double-tap"
-    body = booking_body(at(jakarta_tomorrow(), 10, 30), 7)
+    body = booking_body(at(wall_clock_tomorrow(), 10, 30), 7)
     requests = [{"json": body, "headers": {"Idempotency-Key": key}} for _ in range(COPIES)]
 
     with running_server(database_url, tmp_path / "server") as base_url:
@@ -108,7 +103,7 @@ def test_same_key_and_body_sent_twenty_times_at_once_makes_one_booking(database_
 def test_same_key_with_different_bodies_at_once_makes_one_booking(database_url, db, tmp_path):
     make_site(db)
     key = "one-key-many-bodies"
-    day = jakarta_tomorrow()
+    day = wall_clock_tomorrow()
     starts = [at(day, 8), at(day, 9), at(day, 10, 30), at(day, 11, 30)]
     # Different citizens and different slots, all with room: only the key stands in the way. Never more than
     # one booking; and since every request could be served, exactly one (the first to claim the key) is.
@@ -142,7 +137,7 @@ def test_same_key_with_different_bodies_at_once_makes_one_booking(database_url, 
 def test_same_key_for_a_full_slot_at_once_refuses_all_and_remembers_nothing(database_url, db, tmp_path):
     """A refused first attempt must not pin the key: every copy is judged on its own and told slot_full."""
     make_site(db, capacity=1, counters=1)
-    start = at(jakarta_tomorrow(), 10, 30)
+    start = at(wall_clock_tomorrow(), 10, 30)
     key = "retry-after-full"
 
     with running_server(database_url, tmp_path / "server") as base_url:

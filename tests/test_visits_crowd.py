@@ -8,8 +8,6 @@ spread over both counters take them in one order, so none deadlocks another).
 
 from __future__ import annotations
 
-import datetime as dt
-
 import httpx
 import pytest
 from sqlalchemy import select
@@ -17,17 +15,13 @@ from sqlalchemy import select
 from booking.invariants import capacity_violations
 from booking.models import Booking, BookingStatus
 from tests.crowd import fire
-from tests.factories import WIB, at, booking_body, make_site, nik
+from tests.factories import at, booking_body, make_site, nik, wall_clock_tomorrow
 from tests.server import running_server, server_log
 
 pytestmark = pytest.mark.slow
 
 FAMILIES = 24
 PROCESSES = 4
-
-
-def jakarta_tomorrow() -> dt.date:
-    return (dt.datetime.now(WIB) + dt.timedelta(days=1)).date()
 
 
 def family_body(start: str, number: int, size: int) -> dict:
@@ -39,7 +33,7 @@ def family_body(start: str, number: int, size: int) -> dict:
 
 def test_families_racing_for_the_last_places_are_each_booked_whole_or_not_at_all(database_url, db, tmp_path):
     make_site(db, capacity=2, counters=2)
-    start = at(jakarta_tomorrow(), 10, 30)  # the first slot after the break
+    start = at(wall_clock_tomorrow(), 10, 30)  # the first slot after the break
     sizes = [2 + number % 2 for number in range(FAMILIES)]  # 2, 3, 2, 3, ...
     requests = [{"json": family_body(start, number, size)} for number, size in enumerate(sizes)]
 
