@@ -7,7 +7,7 @@ import datetime as dt
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from booking import search
+from booking import rules_cache, search
 from booking.errors import FieldError, InvalidInput, NotFound
 from booking.models import ALL_CHANNELS, Agency, Closure, Counter, Service, Site
 
@@ -17,10 +17,14 @@ def list_sites(session: Session) -> list[Site]:
 
 
 def get_site(session: Session, slug: str) -> Site:
-    site = None if unusable_key(slug) else session.scalar(select(Site).where(Site.slug == slug))
+    site = None if unusable_key(slug) else rules_cache.lookup(session, ("site", slug), lambda: _site(session, slug))
     if site is None:
         raise NotFound(what="site")
     return site
+
+
+def _site(session: Session, slug: str) -> Site | None:
+    return session.scalar(select(Site).where(Site.slug == slug))
 
 
 def list_agencies(session: Session, site: Site) -> list[tuple[Agency, int]]:
@@ -69,7 +73,8 @@ def get_service(session: Session, site: Site, code: str, *, offered_only: bool =
     (``offered_only``: None for a retired one, as citizens' pages see it)."""
     if unusable_key(code):
         return None
-    service = _service(session, site, code)
+    code = code.strip().upper()
+    service = rules_cache.lookup(session, ("service", site.id, code), lambda: _service(session, site, code))
     return None if offered_only and service is not None and not offered(service) else service
 
 
@@ -88,9 +93,9 @@ def _service(session: Session, site: Site, code: str) -> Service | None:
     return (
         session.execute(
             select(Service)
-            .where(Service.site_id == site.id, Service.code == code.strip().upper())
+            .where(Service.site_id == site.id, Service.code == code)
             .options(joinedload(Service.agency), joinedload(Service.counters).joinedload(Counter.rules))
-            # rules read after hold_rules() took its locks must be the committed ones, not a cached copy
+            # rules read after hold_rules() took its locks must be the committed ones, not an older copy in the session
             .execution_options(populate_existing=True)
         )
         .unique()
@@ -110,6 +115,11 @@ def offered(service: Service) -> bool:
 
 def closures_between(session: Session, site: Site, first: dt.date, last: dt.date) -> list[Closure]:
     """Closures touching [first, last] that apply to this site: national ones and the site's own."""
+    key = ("closures", site.id, first, last)
+    return rules_cache.lookup(session, key, lambda: _closures(session, site, first, last))
+
+
+def _closures(session: Session, site: Site, first: dt.date, last: dt.date) -> list[Closure]:
     return list(
         session.scalars(
             select(Closure).where(

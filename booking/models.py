@@ -284,6 +284,17 @@ class Closure(Base):
     until_time: Mapped[dt.time | None] = mapped_column(Time, nullable=True)
 
 
+class CatalogueVersion(Base):
+    """One row: a token that changes, by triggers in the database (migration 0017), with every change to the
+    catalogue's tables (``booking.rules_cache.CATALOGUE_TABLES``), in the changing transaction. A process keeps
+    copies of sites, services and closures only as long as the token it read them under is the current one."""
+
+    __tablename__ = "catalogue_version"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(32))
+
+
 class SearchSynonym(Base):
     """Two ways citizens write one thing, for one site's service search ("ektp" and "ktp", "akte" and
     "akta"); kept in plain form (lower case, words one space apart) and used both ways round."""

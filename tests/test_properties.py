@@ -181,7 +181,8 @@ def snapshot(session) -> tuple[list, ...]:
 def reset(db) -> None:
     with db.write() as session:
         for table in reversed(Base.metadata.sorted_tables):
-            session.execute(table.delete())
+            if table.name != "catalogue_version":  # its row stays: the deletes give it a new token
+                session.execute(table.delete())
 
 
 class BookingMachine(RuleBasedStateMachine):

@@ -1,0 +1,109 @@
+"""A process's copies of the catalogue -- sites, services with their agency, counters and opening rules,
+closures -- that are never stale: each use checks them against the database in the caller's transaction.
+
+Every change to a catalogue table gives the one row of ``catalogue_version`` a new random token, by triggers
+in the database (migration 0017) inside the changing transaction, whoever changes it: the admin pages in
+another process, the importer, psql. A lookup reads the token in the caller's transaction (one primary-key
+read) and answers from the copy kept under that token; under another token it loads the rows in the
+caller's session as before and keeps a copy only if the token did not move while it loaded. So a lookup
+sees exactly what a query at the moment of its token read would have seen, and a booking that reads after
+``bookings.hold_rules`` took its locks reads the rules it holds, as before.
+
+Copies are detached ORM objects that no session ever owns: each lookup merges them into the caller's session
+without a query (``Session.merge(load=False)``, about a tenth of the cost of the joined read it replaces,
+measured in BENCHMARKS.md), so a caller may use, change or attach what it gets exactly as if it had loaded it.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import TypeVar
+from weakref import WeakKeyDictionary
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from booking.models import CatalogueVersion
+
+# The tables whose every change replaces the token (the triggers of migration 0017 name them too).
+CATALOGUE_TABLES = ("sites", "agencies", "services", "counters", "counter_services", "opening_rules", "closures")
+# A few thousand objects at most: the services of the busiest sites and their recent closure ranges.
+MAX_ENTRIES = 512
+T = TypeVar("T")
+
+
+class _Copies:
+    """The copies one engine's lookups made under the newest token they read; a new token drops them all."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.token: str | None = None
+        self.entries: OrderedDict[Hashable, object] = OrderedDict()
+
+    def get(self, token: str, key: Hashable) -> tuple[bool, object]:
+        with self.lock:
+            if token != self.token or key not in self.entries:
+                return False, None
+            self.entries.move_to_end(key)
+            return True, self.entries[key]
+
+    def put(self, token: str, key: Hashable, value: object) -> None:
+        with self.lock:
+            if token != self.token:
+                self.token, self.entries = token, OrderedDict()
+            self.entries[key] = value
+            if len(self.entries) > MAX_ENTRIES:
+                self.entries.popitem(last=False)
+
+
+_copies_of: WeakKeyDictionary[Engine, _Copies] = WeakKeyDictionary()
+_copies_lock = threading.Lock()
+
+
+def lookup(session: Session, key: Hashable, load: Callable[[], T]) -> T:
+    """What ``load()`` (a query in ``session`` returning an object, a list of them, or None) returns now, from
+    the copy kept under the current token when there is one."""
+    token = current_token(session)
+    copies = _copies_for(session)
+    if token is not None:
+        found, copy = copies.get(token, key)
+        if found:
+            return _merged(session, copy)
+    loaded = load()
+    if token is not None and current_token(session) == token:  # nothing changed while it loaded
+        copies.put(token, key, _detached(loaded))
+    return loaded
+
+
+def current_token(session: Session) -> str | None:
+    """None where the row is missing (a database emptied by hand): then nothing is kept."""
+    return session.scalar(select(CatalogueVersion.token).where(CatalogueVersion.id == 1))
+
+
+def _copies_for(session: Session) -> _Copies:
+    engine = session.get_bind()
+    with _copies_lock:
+        copies = _copies_of.get(engine)
+        if copies is None:
+            copies = _copies_of[engine] = _Copies()
+        return copies
+
+
+def _detached(loaded):
+    """Copies no session owns, with everything ``loaded`` had loaded (relationships included)."""
+    if loaded is None:
+        return None
+    scratch = Session()
+    copies = [scratch.merge(one, load=False) for one in (loaded if isinstance(loaded, list) else [loaded])]
+    scratch.expunge_all()
+    return copies if isinstance(loaded, list) else copies[0]
+
+
+def _merged(session: Session, copy):
+    if copy is None:
+        return None
+    if isinstance(copy, list):
+        return [session.merge(one, load=False) for one in copy]
+    return session.merge(copy, load=False)
