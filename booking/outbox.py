@@ -13,7 +13,7 @@ import random
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from booking.db import insert_ignoring_conflicts, note_messages_planned
@@ -51,20 +51,18 @@ class SendJob:
 
 
 def plan_new_booking(session: Session, booking: Booking, site: Site, now: dt.datetime) -> None:
-    _add(session, booking, "booking_confirmed", now, now)
-    _plan_reminders(session, booking, site, now)
+    _add(session, booking, [("booking_confirmed", now), *_reminders(booking, site, now)], now)
 
 
 def plan_cancellation(session: Session, booking: Booking, now: dt.datetime) -> None:
     _cancel_pending(session, booking, now)
-    _add(session, booking, "booking_cancelled", now, now)
+    _add(session, booking, [("booking_cancelled", now)], now)
 
 
 def plan_reschedule(session: Session, booking: Booking, site: Site, now: dt.datetime) -> None:
     """Call after the booking moved and its ``revision`` went up: old reminders go, new ones come."""
     _cancel_pending(session, booking, now)
-    _add(session, booking, "booking_rescheduled", now, now)
-    _plan_reminders(session, booking, site, now)
+    _add(session, booking, [("booking_rescheduled", now), *_reminders(booking, site, now)], now)
 
 
 def plan_turn_soon(session: Session, booking: Booking, now: dt.datetime) -> None:
@@ -368,10 +366,10 @@ def retry_delay(attempts: int) -> dt.timedelta:
     return delay * random.uniform(0.8, 1.2)
 
 
-def _plan_reminders(session: Session, booking: Booking, site: Site, now: dt.datetime) -> None:
-    for kind, send_at in reminder_times(booking, site).items():
-        if now < send_at < booking.starts_at:  # none planned in the past, none after the start
-            _add(session, booking, kind, send_at, now)
+def _reminders(booking: Booking, site: Site, now: dt.datetime) -> list[tuple[str, dt.datetime]]:
+    """The reminders to plan: none in the past, none after the start."""
+    times = reminder_times(booking, site).items()
+    return [(kind, send_at) for kind, send_at in times if now < send_at < booking.starts_at]
 
 
 def _cancel_pending(session: Session, booking: Booking, now: dt.datetime) -> None:
@@ -383,22 +381,26 @@ def _cancel_pending(session: Session, booking: Booking, now: dt.datetime) -> Non
     )
 
 
-def _add(session: Session, booking: Booking, kind: str, send_at: dt.datetime, now: dt.datetime) -> None:
-    for channel in booking.channels:
-        session.add(
-            Notification(
-                booking_id=booking.id,
-                kind=kind,
-                channel=channel,
-                revision=booking.revision,
-                status=NotificationStatus.pending,
-                send_at=send_at,
-                attempts=0,
-                created_at=now,
-                updated_at=now,
-            )
-        )
-    session.flush()
+def _add(session: Session, booking: Booking, planned: list[tuple[str, dt.datetime]], now: dt.datetime) -> None:
+    """Each planned ``(kind, send_at)`` on each of the booking's channels, in one INSERT (a booking's three rows
+    went in three flushes of the unit of work: a sixth of a booking's time in Python)."""
+    rows = [
+        {
+            "booking_id": booking.id,
+            "kind": kind,
+            "channel": channel,
+            "revision": booking.revision,
+            "status": NotificationStatus.pending,
+            "send_at": send_at,
+            "attempts": 0,
+            "created_at": now,
+            "updated_at": now,
+        }
+        for kind, send_at in planned
+        for channel in booking.channels
+    ]
+    if rows:
+        session.execute(insert(Notification), rows)
     note_messages_planned(session)
 
 
