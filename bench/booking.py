@@ -1,6 +1,7 @@
 """Booking throughput and latency through the HTTP API, beside pgbench running the same transaction's SQL.
 
-Run: ``.venv/bin/python bench/booking.py [--postgres-url URL] [--seconds S] [--api-processes N]``.
+Run: ``.venv/bin/python bench/booking.py [--postgres-url URL] [--seconds S] [--api-processes N] [--clients N ...]
+[--sqlite]``.
 
 A dedicated PostgreSQL database (``antrian_bench_booking``, made afresh) with the test site: one service
 served by two counters, 7 slots a day, and a capacity so large that no slot fills during the run, so every
@@ -18,10 +19,19 @@ For each case -- a hot slot (every request for one slot: two capacity rows) and 
   one joined read, the closures and duplicate-citizen reads, the ``slot_loads`` read, the booking
   ``INSERT`` in a savepoint, the three outbox ``INSERT``s, and last the place: ``INSERT ... ON CONFLICT
   DO NOTHING`` and the conditional ``UPDATE``;
+- the minimal booking transaction (issue 15's baseline): ``pgbench`` again, as many clients, running the
+  least a booking must cost the database -- the conditional ``UPDATE`` of an existing ``slot_loads`` row
+  (all made before the runs, so no ``INSERT ... ON CONFLICT``), the booking ``INSERT`` under its unique
+  indexes and three outbox ``INSERT``s, one commit. On the hot slot it updates one row (one counter's), as
+  the issue asks; spread, the same random slot and counter as the other script. Spread is over the test
+  site's one service, not the demo's services: the database does the same work per booking either way;
 
-then checks the capacity invariants. The headline figure is API bookings/s divided by pgbench's
+then checks the capacity invariants. The headline figures are API bookings/s divided by each pgbench's
 transactions/s. Prints a table and writes ``bench/results/booking-<N>-process.json``. Peak RSS of the API process
 is read from /proc after the runs.
+
+``--sqlite``: the embedded default instead -- the API on a fresh SQLite file, the spread case only, no pgbench
+(SQLite has none); writes ``bench/results/booking-sqlite.json``.
 """
 
 from __future__ import annotations
@@ -69,7 +79,11 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=12)
     parser.add_argument("--api-processes", type=int, default=1)
     parser.add_argument("--pool-size", type=int, default=10, help="BOOKING_DB_POOL_SIZE of the API")
+    parser.add_argument("--clients", type=int, nargs="+", default=list(CONCURRENCIES), help="concurrencies to run")
+    parser.add_argument("--sqlite", action="store_true", help="the API on SQLite, spread only, no pgbench")
     args = parser.parse_args()
+    if args.sqlite:
+        return main_sqlite(args)
     if not shutil.which("pgbench"):
         raise SystemExit("pgbench not found: apt-get install postgresql-contrib (make bench does)")
     if not shutil.which("wrk"):
@@ -83,31 +97,64 @@ def main() -> None:
     today = dt.datetime.now(WIB).date()
     hot = [start_of(today + dt.timedelta(days=2), SLOT_MINUTES_AFTER_8[0])]
     spread = [start_of(today + dt.timedelta(days=d), m) for d in DAYS for m in SLOT_MINUTES_AFTER_8]
+    make_slot_loads(db, ids, spread)  # the hot slot is among them
 
     results, citizens = [], 1
     with tempfile.TemporaryDirectory() as data_dir, api_server(url, data_dir, args) as (base, server):
         for case, starts in (("hot slot", hot), ("spread", spread)):
-            for clients in CONCURRENCIES:
+            for clients in args.clients:
                 api = load(base, starts, clients, args.seconds, citizens)
                 citizens += api["citizens_used"]
-                database = pgbench(
-                    url, script(ids, starts, case), min(clients, PGBENCH_MAX_CLIENTS), args.seconds, data_dir
-                )
+                pg_clients = min(clients, PGBENCH_MAX_CLIENTS)
+                database = pgbench(url, script(ids, starts, case), pg_clients, args.seconds, data_dir)
+                minimal = pgbench(url, minimal_script(ids, starts, case), pg_clients, args.seconds, data_dir)
                 with db.read() as session:
                     problems = capacity_violations(session)
                 results.append(
-                    {"case": case, "clients": clients, "api": api, "pgbench": database, "violations": problems}
-                )
-                print_row(results[-1])
+                    {
+                        "case": case, "clients": clients, "api": api, "pgbench": database,
+                        "pgbench_minimal": minimal, "violations": problems,
+                    }
+                )  # fmt: skip
+                print_row(results[-1], first=len(results) == 1)
         api_rss = peak_rss_mib(server.pid)
     db.dispose()
 
     print(f"\npeak RSS of the API process: {api_rss:.0f} MiB")
+    write_results(args, f"booking-{args.api_processes}-process.json", api_rss, results, database="postgresql")
+
+
+def main_sqlite(args) -> None:
+    """The spread case through the API on SQLite (the embedded default), nothing to compare it to."""
+    results, citizens = [], 1
+    with tempfile.TemporaryDirectory() as data_dir:
+        url = f"sqlite:///{Path(data_dir) / 'antrian.db'}"
+        upgrade(url)
+        db = Database(url)
+        make_site(db, capacity=CAPACITY, counters=2)
+        today = dt.datetime.now(WIB).date()
+        spread = [start_of(today + dt.timedelta(days=d), m) for d in DAYS for m in SLOT_MINUTES_AFTER_8]
+        with api_server(url, data_dir, args) as (base, server):
+            for clients in args.clients:
+                api = load(base, spread, clients, args.seconds, citizens)
+                citizens += api["citizens_used"]
+                with db.read() as session:
+                    problems = capacity_violations(session)
+                results.append({"case": "spread", "clients": clients, "api": api, "violations": problems})
+                print_row(results[-1], first=len(results) == 1)
+            api_rss = peak_rss_mib(server.pid)
+        db.dispose()
+    print(f"\nSQLite; peak RSS of the API process: {api_rss:.0f} MiB")
+    write_results(args, "booking-sqlite.json", api_rss, results, database="sqlite")
+
+
+def write_results(args, name: str, api_rss: float, results: list[dict], database: str) -> None:
     out = ROOT / "bench" / "results"
     out.mkdir(parents=True, exist_ok=True)
-    (out / f"booking-{args.api_processes}-process.json").write_text(
+    (out / name).write_text(
         json.dumps(
             {
+                "database": database,
                 "seconds": args.seconds,
                 "api_processes": args.api_processes,
                 "pool_size": args.pool_size,
@@ -119,6 +166,24 @@ def main() -> None:
     )
     if any(result["violations"] for result in results):
         raise SystemExit("capacity invariants violated")
+
+
+def make_slot_loads(db: Database, ids: dict[str, int], starts: list[str]) -> None:
+    """Every capacity row either pgbench script or the API can touch, made before the runs with what the API
+    would put in them: the minimal transaction only updates, as a booking of a slot already booked does."""
+    rows = [
+        {"counter": counter, "starts_at": dt.datetime.fromisoformat(start).astimezone(dt.UTC).replace(tzinfo=None)}
+        for start in starts
+        for counter in (ids["counter_lo"], ids["counter_hi"])
+    ]
+    with db.write() as session:
+        session.execute(
+            sa.text(
+                "INSERT INTO slot_loads (counter_id, starts_at, capacity, booked, online_capacity, online_booked) "
+                f"VALUES (:counter, :starts_at, {CAPACITY}, 0, {CAPACITY}, 0)"
+            ),
+            rows,
+        )
 
 
 def site_ids(db: Database) -> dict[str, int]:
@@ -266,6 +331,48 @@ def script(ids: dict[str, int], starts: list[str], case: str) -> str:
     )
 
 
+def minimal_script(ids: dict[str, int], starts: list[str], case: str) -> str:
+    """The least a booking must cost the database: take the place, write the booking and its outbox, commit.
+
+    The place is taken first, as a conditional UPDATE of a row that exists; the hot slot is one row (one
+    counter), spread the same random pick as ``script``. No reads: whatever the API checks first (rules,
+    closures, the citizen's other bookings) is on top of this.
+    """
+    first = dt.datetime.fromisoformat(starts[0]).astimezone(dt.UTC).replace(tzinfo=None)
+    local_day = dt.datetime.fromisoformat(starts[0]).date()
+    if case == "hot slot":
+        pick = f"\\set d 0\n\\set s 1\n\\set c {ids['counter_lo']}\n"
+    else:
+        pick = (
+            f"\\set d random(0, {len(DAYS) - 1})\n\\set s random(1, {len(SLOT_MINUTES_AFTER_8)})\n"
+            f"\\set c random({ids['counter_lo']}, {ids['counter_hi']})\n"
+        )
+    minutes = ",".join(str(m) for m in SLOT_MINUTES_AFTER_8)
+    start = (
+        f"(timestamp '{first:%Y-%m-%d %H:%M}' + :d::int * interval '1 day' "
+        f"+ (ARRAY[{minutes}])[:s::int] * interval '1 minute')"
+    )
+    day = f"(date '{local_day}' + :d::int)"
+    notification = (
+        "INSERT INTO notifications (booking_id, kind, channel, revision, status, send_at, attempts, created_at, "
+        "updated_at) VALUES (currval('bookings_id_seq'), '{kind}', 'sms', 0, 'pending', now(), 0, now(), now());\n"
+    )
+    take_place = (
+        "UPDATE slot_loads SET booked = booked + 1, online_booked = online_booked + 1 "
+        f"WHERE counter_id = :c AND starts_at = {start} AND booked < capacity AND online_booked < online_capacity;\n"
+    )
+    insert_booking = (
+        "INSERT INTO bookings (code, site_id, service_id, counter_id, starts_at, ends_at, local_date, status, "
+        "revision, citizen_nik_hash, citizen_nik_last4, citizen_name, citizen_phone, channels, locale, "
+        "manage_token_salt, manage_token_hash, created_at, updated_at) VALUES "
+        f"(substr(md5(random()::text), 1, 16), {ids['site']}, {ids['service']}, :c, {start}, "
+        f"{start} + interval '30 minutes', {day}, 'confirmed', 0, md5(random()::text), '0001', 'Warga Uji', "
+        "'+6281234567890', '[\"sms\"]', 'id', substr(md5(random()::text), 1, 16), md5(random()::text), now(), now());\n"
+    )
+    outbox = "".join(notification.format(kind=kind) for kind in OUTBOX_KINDS)
+    return pick + "BEGIN;\n" + take_place + insert_booking + outbox + "END;\n"
+
+
 def pgbench(url: str, sql: str, clients: int, seconds: float, data_dir: str) -> dict:
     script_path = Path(data_dir) / "booking.sql"
     script_path.write_text(sql)
@@ -283,21 +390,29 @@ def pgbench(url: str, sql: str, clients: int, seconds: float, data_dir: str) -> 
 
 
 HEADER = (
-    ("case", 9), ("clients", 7), ("API bk/s", 9), ("pgbench tx/s", 12), ("(clients)", 9), ("ratio", 6), ("p50 ms", 7),
+    ("case", 9), ("clients", 7), ("API bk/s", 9), ("pgbench tx/s", 12), ("(clients)", 9), ("ratio", 6),
+    ("minimal tx/s", 12), ("ratio", 6), ("p50 ms", 7),
     ("p90 ms", 7), ("p99 ms", 7), ("max ms", 7), ("201", 6), ("409", 5), ("429", 5), ("5xx", 5), ("transport", 9),
     ("overbooked", 10),
 )  # fmt: skip
 
 
-def print_row(result: dict) -> None:
-    if result["case"] == "hot slot" and result["clients"] == CONCURRENCIES[0]:
+def print_row(result: dict, first: bool) -> None:
+    if first:
         print("\n" + " ".join(f"{name:>{width}}" for name, width in HEADER))
-    api, database = result["api"], result["pgbench"]
-    statuses, latency = api["statuses"], api["latency_ms"]
+    api, statuses, latency = result["api"], result["api"]["statuses"], result["api"]["latency_ms"]
+    rate = api["bookings_per_second"]
+    if "pgbench" in result:
+        same, minimal = result["pgbench"], result["pgbench_minimal"]
+        baselines = (
+            f"{same['transactions_per_second']:.1f}", f"({same['clients']})",
+            f"{rate / same['transactions_per_second']:.2f}",
+            f"{minimal['transactions_per_second']:.1f}", f"{rate / minimal['transactions_per_second']:.2f}",
+        )  # fmt: skip
+    else:  # SQLite: no pgbench
+        baselines = ("-",) * 5
     cells = (
-        result["case"], result["clients"], f"{api['bookings_per_second']:.1f}",
-        f"{database['transactions_per_second']:.1f}", f"({database['clients']})",
-        f"{api['bookings_per_second'] / database['transactions_per_second']:.2f}",
+        result["case"], result["clients"], f"{rate:.1f}", *baselines,
         *(f"{latency[p]:.1f}" for p in ("p50", "p90", "p99", "max")),
         *(statuses.get(key, 0) for key in ("201", "409", "429", "5xx", "transport error")),
         len(result["violations"]),
