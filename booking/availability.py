@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from booking import catalogue
+from booking import catalogue, rules_cache
 from booking.errors import NotFound
 from booking.messages import DAY_REASONS, Text, closed_notice, no_service_on
 from booking.models import Closure, Counter, Service, ServiceDayLoad, Site, SlotLoad
@@ -145,29 +145,45 @@ def service_availability(
     if service is None:
         raise NotFound(what="service")
 
+    # what the catalogue alone says of each day is worked out once per catalogue version, not per call
+    plans = rules_cache.derived(
+        session,
+        ("day plans", site.id, service.code, first, last),
+        lambda: _day_plans(session, site, service, first, last),
+    )
     zone = ZoneInfo(site.timezone)
-    closures = catalogue.closures_between(session, site, first, last)
     window_start = dt.datetime.combine(first, dt.time(), zone)
     window_end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), zone)
     booked = BookedPlaces(session, [c.id for c in service.counters], window_start, window_end)
     quota_used = _quota_used(session, service, first, last)
-
     days = [
-        _day_offer(service, site, closures, first + dt.timedelta(days=n), now, booked, quota_used)
-        for n in range((last - first).days + 1)
+        _day_offer(plan, service, site, first + dt.timedelta(days=n), now, booked, quota_used)
+        for n, plan in enumerate(plans)
     ]
     return Availability(site=site, service=service, days=days)
 
 
-def _day_offer(service, site, closures, day, now, booked: BookedPlaces, quota_used) -> DayOffer:
-    if day < site_today(site, now):
-        return DayOffer(day, "closed", DAY_REASONS["past"])
-    if day > last_bookable_day(site, now):
-        return DayOffer(day, "closed", DAY_REASONS["not_yet_open"])
+@dataclass(frozen=True)
+class DayPlan:
+    """A service's day as its rules and closures make it, before any booking or the clock: closed (and why),
+    or the starts it offers (and, should none be left, why)."""
+
+    closed: Text | None
+    starts: tuple[OfferedStart, ...] = ()
+    without_starts: Text | None = None
+
+
+def _day_plans(session: Session, site: Site, service: Service, first: dt.date, last: dt.date) -> tuple[DayPlan, ...]:
+    closures = catalogue.closures_between(session, site, first, last)
+    return tuple(
+        _day_plan(service, site, closures, first + dt.timedelta(days=n)) for n in range((last - first).days + 1)
+    )
+
+
+def _day_plan(service: Service, site: Site, closures: list[Closure], day: dt.date) -> DayPlan:
     counters = open_counters(service, closures, day)
     if isinstance(counters, Closure):
-        return DayOffer(day, "closed", closure_reason(counters, service))
-
+        return DayPlan(closure_reason(counters, service))
     hours = tuple(
         ()
         if c is None
@@ -176,11 +192,22 @@ def _day_offer(service, site, closures, day, now, booked: BookedPlaces, quota_us
         )
         for c in counters
     )
-    starts = offered_starts(day, ZoneInfo(site.timezone), hours)
+    starts = tuple(offered_starts(day, ZoneInfo(site.timezone), hours))
+    return DayPlan(None, starts, None if starts else why_closed(service, closures, day))
+
+
+def _day_offer(plan: DayPlan, service, site, day, now, booked: BookedPlaces, quota_used) -> DayOffer:
+    if day < site_today(site, now):
+        return DayOffer(day, "closed", DAY_REASONS["past"])
+    if day > last_bookable_day(site, now):
+        return DayOffer(day, "closed", DAY_REASONS["not_yet_open"])
+    if plan.closed is not None:
+        return DayOffer(day, "closed", plan.closed)
+
     earliest = earliest_bookable_start(site, now)
-    offers = [SlotOffer(s.starts_at, s.ends_at, booked.free_at(s)) for s in starts if s.starts_at >= earliest]
+    offers = [SlotOffer(s.starts_at, s.ends_at, booked.free_at(s)) for s in plan.starts if s.starts_at >= earliest]
     if not offers:
-        return DayOffer(day, "closed", DAY_REASONS["too_late"] if starts else why_closed(service, closures, day))
+        return DayOffer(day, "closed", DAY_REASONS["too_late"] if plan.starts else plan.without_starts)
 
     reason = None
     if service.daily_quota is not None:

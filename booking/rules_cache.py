@@ -31,13 +31,16 @@ from booking.models import CatalogueVersion
 CATALOGUE_TABLES = ("sites", "agencies", "services", "counters", "counter_services", "opening_rules", "closures")
 # A few thousand objects at most: the services of the busiest sites and their recent closure ranges.
 MAX_ENTRIES = 512
+# Plain values worked out of the catalogue (a service's 31 days of opening hours share their slot grids).
+MAX_DERIVED = 2048
 T = TypeVar("T")
 
 
 class _Copies:
     """The copies one engine's lookups made under the newest token they read; a new token drops them all."""
 
-    def __init__(self) -> None:
+    def __init__(self, max_entries: int) -> None:
+        self.max_entries = max_entries
         self.lock = threading.Lock()
         self.token: str | None = None
         self.entries: OrderedDict[Hashable, object] = OrderedDict()
@@ -54,11 +57,12 @@ class _Copies:
             if token != self.token:
                 self.token, self.entries = token, OrderedDict()
             self.entries[key] = value
-            if len(self.entries) > MAX_ENTRIES:
+            if len(self.entries) > self.max_entries:
                 self.entries.popitem(last=False)
 
 
 _copies_of: WeakKeyDictionary[Engine, _Copies] = WeakKeyDictionary()
+_derived_of: WeakKeyDictionary[Engine, _Copies] = WeakKeyDictionary()
 _copies_lock = threading.Lock()
 
 
@@ -66,7 +70,7 @@ def lookup(session: Session, key: Hashable, load: Callable[[], T]) -> T:
     """What ``load()`` (a query in ``session`` returning an object, a list of them, or None) returns now, from
     the copy kept under the current token when there is one."""
     token = current_token(session)
-    copies = _copies_for(session)
+    copies = _copies_for(session, _copies_of, MAX_ENTRIES)
     if token is not None:
         found, copy = copies.get(token, key)
         if found:
@@ -75,6 +79,21 @@ def lookup(session: Session, key: Hashable, load: Callable[[], T]) -> T:
     if token is not None and current_token(session) == token:  # nothing changed while it loaded
         copies.put(token, key, _detached(loaded))
     return loaded
+
+
+def derived(session: Session, key: Hashable, compute: Callable[[], T]) -> T:
+    """What ``compute()`` works out of the catalogue alone -- never of bookings or the clock -- kept under the
+    current token. Its value is shared by every caller as it is: plain immutable values, no ORM object."""
+    token = current_token(session)
+    values = _copies_for(session, _derived_of, MAX_DERIVED)
+    if token is not None:
+        found, value = values.get(token, key)
+        if found:
+            return value
+    value = compute()
+    if token is not None and current_token(session) == token:
+        values.put(token, key, value)
+    return value
 
 
 def current_token(session: Session) -> str | None:
@@ -89,12 +108,12 @@ def current_token(session: Session) -> str | None:
 _TOKEN = select(CatalogueVersion.__table__.c.token).where(CatalogueVersion.__table__.c.id == 1)
 
 
-def _copies_for(session: Session) -> _Copies:
+def _copies_for(session: Session, kept: WeakKeyDictionary[Engine, _Copies], max_entries: int) -> _Copies:
     engine = session.get_bind()
     with _copies_lock:
-        copies = _copies_of.get(engine)
+        copies = kept.get(engine)
         if copies is None:
-            copies = _copies_of[engine] = _Copies()
+            copies = kept[engine] = _Copies(max_entries)
         return copies
 
 
