@@ -107,14 +107,16 @@ def reminder_times(booking: Booking, site: Site) -> dict[str, dt.datetime]:
     return {kind: moment.astimezone(dt.UTC) for kind, moment in times.items()}
 
 
-def notifications_of(session: Session, booking: Booking) -> list[Notification]:
-    return list(
-        session.scalars(
-            select(Notification)
-            .where(Notification.booking_id == booking.id)
-            .order_by(Notification.send_at, Notification.id)
+def notifications_of(session: Session, booking: Booking):
+    """What a booking's holder is shown of its messages: rows with ``kind``, ``channel``, ``status``, ``send_at``
+    and ``sent_at``, in sending order (columns, not ORM objects: every creation answer reads them)."""
+    return session.execute(
+        select(
+            Notification.kind, Notification.channel, Notification.status, Notification.send_at, Notification.sent_at
         )
-    )
+        .where(Notification.booking_id == booking.id)
+        .order_by(Notification.send_at, Notification.id)
+    ).all()
 
 
 def claim_due(session: Session, now: dt.datetime, *, lease: dt.timedelta, limit: int = 100) -> list[tuple[int, str]]:

@@ -18,7 +18,7 @@ from booking.availability import Availability
 from booking.bookings import display_code, manage_link
 from booking.citizens import shown_citizen
 from booking.messages import PERSONAL_DATA_PURPOSES
-from booking.models import Agency, Booking, Notification, NotificationStatus, Service, Site
+from booking.models import Agency, Booking, NotificationStatus, Service, Site
 from booking.personal_data import HeldData
 from booking.privacy_notice import contact_of
 
@@ -276,7 +276,7 @@ def availability_out(availability: Availability, language: str) -> AvailabilityO
 
 
 def booking_out(
-    booking: Booking, public_url: str, notifications: list[Notification], members: list[Booking] | None = None
+    booking: Booking, public_url: str, notifications: list, members: list[Booking] | None = None
 ) -> BookingOut:
     """The booking as its holder sees it (the creation answer adds the manage token to it); a visit's lead with
     its ``members``."""
