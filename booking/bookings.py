@@ -874,10 +874,14 @@ def _require_ahead(booking: Booking, now: dt.datetime, *, action: str) -> None:
 
 
 def save_guarding_citizen_rule(session: Session, booking: Booking) -> None:
-    """Flush in a savepoint: a race past ``_refuse_duplicate`` ends at the unique index as duplicate_booking."""
+    """Flush: a race past ``refuse_duplicate`` ends at the unique index as duplicate_booking.
+
+    No savepoint of its own (it cost two round trips of every booking): a duplicate ends the caller's
+    transaction, which rolls back whole; the one caller that goes on after it, the waiting list's offer,
+    tries each entry in a savepoint of its own."""
+    session.add(booking)
     try:
-        with session.begin_nested():
-            session.add(booking)
+        session.flush()
     except IntegrityError as error:
         if "citizen" in str(error.orig) or "nik_hash" in str(error.orig):
             raise DuplicateBooking() from None
