@@ -13,10 +13,6 @@ from __future__ import annotations
 import csv
 import io
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-
 from booking.reports import DailyReport, ReportDay
 
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -76,6 +72,10 @@ def report_csv(report: DailyReport, language: str) -> str:
 
 
 def report_xlsx(report: DailyReport, language: str) -> bytes:
+    # imported here: openpyxl is 13 MiB of every API process's memory, for a file an admin asks for now and then
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
     book = Workbook(write_only=True)
     sheet = book.create_sheet(SHEET_TITLE.get(language, SHEET_TITLE["id"]))
     sheet.freeze_panes = "A2"
@@ -93,7 +93,9 @@ def report_filename(report: DailyReport, extension: str) -> str:
     return f"laporan-harian-{report.site.slug}-{which}-{report.first.isoformat()}-{report.last.isoformat()}.{extension}"
 
 
-def _styled(sheet, value, font) -> WriteOnlyCell:
+def _styled(sheet, value, font):
+    from openpyxl.cell import WriteOnlyCell
+
     cell = WriteOnlyCell(sheet, value=value)
     cell.font = font
     return cell

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from icalendar import Calendar, Event
-
 PRODID = "-//Antrian//Mal Pelayanan Publik//ID"
 _SEQUENCE_EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -39,6 +37,9 @@ def calendar_file(
     if method is None:
         return None
     now = (now or datetime.now(UTC)).astimezone(UTC)
+    # imported here: icalendar is 7 MiB of every API process's memory, for a file the booking page offers
+    from icalendar import Calendar, Event
+
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
