@@ -146,7 +146,7 @@ def service_availability(
         raise NotFound(what="service")
 
     # what the catalogue alone says of each day is worked out once per catalogue version, not per call
-    plans = rules_cache.derived(
+    counter_ids, plans = rules_cache.derived(
         session,
         ("day plans", site.id, service.code, first, last),
         lambda: _day_plans(session, site, service, first, last),
@@ -154,7 +154,8 @@ def service_availability(
     zone = ZoneInfo(site.timezone)
     window_start = dt.datetime.combine(first, dt.time(), zone)
     window_end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), zone)
-    booked = BookedPlaces(session, [c.id for c in service.counters], window_start, window_end)
+    # the plans name counters by position: their order, not that of this call's (perhaps reloaded) service
+    booked = BookedPlaces(session, list(counter_ids), window_start, window_end)
     quota_used = _quota_used(session, service, first, last)
     days = [
         _day_offer(plan, service, site, first + dt.timedelta(days=n), now, booked, quota_used)
@@ -173,10 +174,14 @@ class DayPlan:
     without_starts: Text | None = None
 
 
-def _day_plans(session: Session, site: Site, service: Service, first: dt.date, last: dt.date) -> tuple[DayPlan, ...]:
+def _day_plans(
+    session: Session, site: Site, service: Service, first: dt.date, last: dt.date
+) -> tuple[tuple[int, ...], tuple[DayPlan, ...]]:
+    """The service's counters' ids in the order the plans name them by position, and each day's plan."""
     closures = catalogue.closures_between(session, site, first, last)
-    return tuple(
-        _day_plan(service, site, closures, first + dt.timedelta(days=n)) for n in range((last - first).days + 1)
+    days = (first + dt.timedelta(days=n) for n in range((last - first).days + 1))
+    return tuple(counter.id for counter in service.counters), tuple(
+        _day_plan(service, site, closures, day) for day in days
     )
 
 
