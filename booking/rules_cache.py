@@ -69,30 +69,33 @@ _copies_lock = threading.Lock()
 def lookup(session: Session, key: Hashable, load: Callable[[], T]) -> T:
     """What ``load()`` (a query in ``session`` returning an object, a list of them, or None) returns now, from
     the copy kept under the current token when there is one."""
-    token = current_token(session)
-    copies = _copies_for(session, _copies_of, MAX_ENTRIES)
-    if token is not None:
-        found, copy = copies.get(token, key)
-        if found:
-            return _merged(session, copy)
-    loaded = load()
-    if token is not None and current_token(session) == token:  # nothing changed while it loaded
-        copies.put(token, key, _detached(loaded))
-    return loaded
+    return _kept(
+        session, _copies_of, MAX_ENTRIES, key, load, keep=_detached, give=lambda copy: _merged(session, copy)
+    )
 
 
 def derived(session: Session, key: Hashable, compute: Callable[[], T]) -> T:
     """What ``compute()`` works out of the catalogue alone -- never of bookings or the clock -- kept under the
     current token. Its value is shared by every caller as it is: plain immutable values, no ORM object."""
+    return _kept(session, _derived_of, MAX_DERIVED, key, compute, keep=_as_it_is, give=_as_it_is)
+
+
+def _kept(session, kept, max_entries, key, make, *, keep, give):
+    """``give(copy)`` of what is kept under ``key`` and the current token; else ``make()``, and ``keep(made)`` is
+    kept if the token did not move while it was made."""
     token = current_token(session)
-    values = _copies_for(session, _derived_of, MAX_DERIVED)
+    copies = _copies_for(session, kept, max_entries)
     if token is not None:
-        found, value = values.get(token, key)
+        found, copy = copies.get(token, key)
         if found:
-            return value
-    value = compute()
-    if token is not None and current_token(session) == token:
-        values.put(token, key, value)
+            return give(copy)
+    made = make()
+    if token is not None and current_token(session) == token:  # nothing changed while it was made
+        copies.put(token, key, keep(made))
+    return made
+
+
+def _as_it_is(value):
     return value
 
 
