@@ -25,6 +25,7 @@ import sqlalchemy as sa
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench._load import nik  # noqa: E402
 from bench._server import fresh_database  # noqa: E402
 from booking import catalogue, idempotency  # noqa: E402
 from booking.api.schemas import availability_out  # noqa: E402
@@ -64,7 +65,7 @@ def booking_cost(admin_url: str, count: int) -> None:
 
     def book(n: int) -> None:
         request = BookingRequest(
-            service="KTP", start=starts[n % len(starts)], nik=_nik(n), name="Warga Uji", phone="081234567890"
+            service="KTP", start=starts[n % len(starts)], nik=nik(n), name="Warga Uji", phone="081234567890"
         )
 
         def work(session):
@@ -119,12 +120,6 @@ def national_availability(admin_url: str, calls: int) -> None:
         f"31-day availability, national, in-process: p50 {times[len(times) // 2]:.2f} ms, "
         f"p99 {times[int(len(times) * 0.99) - 1]:.2f} ms"
     )
-
-
-def _nik(n: int) -> str:
-    """The n-th distinct valid NIK of Blora (33.16.01), as bench/booking.lua makes them."""
-    serial, rest = n % 9999 + 1, n // 9999
-    return f"331601{rest % 28 + 1:02d}{(rest // 28) % 12 + 1:02d}85{serial:04d}"
 
 
 if __name__ == "__main__":
