@@ -264,8 +264,9 @@ def load(base: str, starts: list[str], clients: int, seconds: float, first_citiz
     }
 
 
-def script(ids: dict[str, int], starts: list[str], case: str) -> str:
-    """One booking transaction's statements, as the API sends them; random picks as in the load."""
+def picked_slot(starts: list[str], case: str) -> tuple[str, str, str]:
+    """pgbench's pick of a slot as the load picks it (``:d`` the day, ``:s`` the slot of the day), and SQL for
+    its start and its local day."""
     first = dt.datetime.fromisoformat(starts[0]).astimezone(dt.UTC).replace(tzinfo=None)
     local_day = dt.datetime.fromisoformat(starts[0]).date()
     if case == "hot slot":
@@ -277,7 +278,12 @@ def script(ids: dict[str, int], starts: list[str], case: str) -> str:
         f"(timestamp '{first:%Y-%m-%d %H:%M}' + :d::int * interval '1 day' "
         f"+ (ARRAY[{minutes}])[:s::int] * interval '1 minute')"
     )
-    day = f"(date '{local_day}' + :d::int)"
+    return pick, start, f"(date '{local_day}' + :d::int)"
+
+
+def script(ids: dict[str, int], starts: list[str], case: str) -> str:
+    """One booking transaction's statements, as the API sends them; random picks as in the load."""
+    pick, start, day = picked_slot(starts, case)
     booking_values = (
         f"substr(md5(random()::text), 1, 16), {ids['site']}, {ids['service']}, :c, {start}, "
         f"{start} + interval '30 minutes', {day}, 'confirmed', 0, md5(random()::text), '0001', 'Warga Uji', "
@@ -338,21 +344,11 @@ def minimal_script(ids: dict[str, int], starts: list[str], case: str) -> str:
     counter), spread the same random pick as ``script``. No reads: whatever the API checks first (rules,
     closures, the citizen's other bookings) is on top of this.
     """
-    first = dt.datetime.fromisoformat(starts[0]).astimezone(dt.UTC).replace(tzinfo=None)
-    local_day = dt.datetime.fromisoformat(starts[0]).date()
-    if case == "hot slot":
-        pick = f"\\set d 0\n\\set s 1\n\\set c {ids['counter_lo']}\n"
+    pick, start, day = picked_slot(starts, case)
+    if case == "hot slot":  # one row: one counter's
+        pick += f"\\set c {ids['counter_lo']}\n"
     else:
-        pick = (
-            f"\\set d random(0, {len(DAYS) - 1})\n\\set s random(1, {len(SLOT_MINUTES_AFTER_8)})\n"
-            f"\\set c random({ids['counter_lo']}, {ids['counter_hi']})\n"
-        )
-    minutes = ",".join(str(m) for m in SLOT_MINUTES_AFTER_8)
-    start = (
-        f"(timestamp '{first:%Y-%m-%d %H:%M}' + :d::int * interval '1 day' "
-        f"+ (ARRAY[{minutes}])[:s::int] * interval '1 minute')"
-    )
-    day = f"(date '{local_day}' + :d::int)"
+        pick += f"\\set c random({ids['counter_lo']}, {ids['counter_hi']})\n"
     notification = (
         "INSERT INTO notifications (booking_id, kind, channel, revision, status, send_at, attempts, created_at, "
         "updated_at) VALUES (currval('bookings_id_seq'), '{kind}', 'sms', 0, 'pending', now(), 0, now(), now());\n"
